@@ -1,0 +1,551 @@
+/**
+ * The discrete-event kernel: one virtual clock, a priority queue of timed callbacks, seeded
+ * streams, a trace, and processes (async functions) that it runs deterministically.
+ *
+ * Time advances only between batches: every event due at time t runs, then, if any process was
+ * woken, the kernel yields once so that every continuation runs, and only then does time advance.
+ * The same seed and the same code give the same interleaving, event for event.
+ */
+import { ActorClock, type ActorClockOptions } from "./clock.js";
+import { parseDuration, type DurationInput } from "./duration.js";
+import { EventQueue } from "./event-queue.js";
+import {
+  CancelledError,
+  Mailbox,
+  Signal,
+  type CancelSignal,
+  type PendingWait,
+  type ProcessOutcome,
+  type ProcessStatus,
+  type WaitingProcess,
+  type WakeSink,
+} from "./process.js";
+import { RngStreams, type RandomStream } from "./rng.js";
+import { Trace, type TimeSource } from "./trace.js";
+
+/** How simultaneous events are ordered. */
+export type TieBreak = "fifo" | "shuffle";
+
+export interface SimulationOptions {
+  /** The run's seed; every random stream forks from it. */
+  seed: number;
+  /** Simultaneous events: insertion order (`fifo`, default) or a seeded shuffle. */
+  tieBreak?: TieBreak;
+  /** Record the trace (default true). */
+  trace?: boolean;
+  /** The UTC instant that virtual time 0 stands for, ms since the Unix epoch (default 2026-03-09T08:00:00Z). */
+  epochMs?: number;
+}
+
+export interface RunOptions {
+  /** Stop before any event later than this virtual time. */
+  horizon?: DurationInput;
+  /** Stop after this many events (a runaway guard). Default 50 million. */
+  maxEvents?: number;
+}
+
+/** How a run ended. Outcomes are data, not exceptions. */
+export type RunStatus = "completed" | "stalled" | "horizon" | "budget-exceeded" | "crashed";
+
+export interface RunOutcome {
+  status: RunStatus;
+  /** Virtual time when the run stopped. */
+  now: number;
+  /** Events executed. */
+  events: number;
+  /** Processes (daemons aside) still waiting when the run stopped, with what they wait on. */
+  waiting: WaitingProcess[];
+  /** For `crashed`: the process that threw and its error. */
+  crash?: { process: string; error: unknown };
+}
+
+/** A timer handle: cancel it with `sim.cancel(handle)`. */
+export type TimerHandle = number;
+
+export const DEFAULT_EPOCH_MS = Date.UTC(2026, 2, 9, 8, 0, 0);
+
+const SLOT_BITS = 2 ** 22;
+const SHUFFLE_SPAN = 2 ** 20;
+const SEQ_SPAN = 2 ** 32;
+
+/** A process body: a plain async function of its context. */
+export type ProcessBody<T> = (ctx: ProcessContext) => Promise<T>;
+
+export interface SpawnOptions {
+  /** A daemon (a server loop) may wait forever without the run counting as stalled. */
+  daemon?: boolean;
+}
+
+/** A handle on a spawned process. */
+export class ProcessHandle<T = unknown> {
+  readonly name: string;
+  status: ProcessStatus = "running";
+  readonly daemon: boolean;
+  readonly children: ProcessHandle[] = [];
+  /** @internal */ readonly waits = new Set<PendingWait>();
+  #outcome: ProcessOutcome<T> | undefined;
+  #cancelReason: string | undefined;
+  #cancelCallbacks: ((reason: string) => void)[] = [];
+  readonly #done: Signal<ProcessOutcome<T>>;
+  readonly #sim: Simulation;
+
+  /** @internal */
+  constructor(name: string, sim: Simulation, daemon: boolean) {
+    this.name = name;
+    this.#sim = sim;
+    this.daemon = daemon;
+    this.#done = sim.signal(`exit of ${name}`);
+    const h = this;
+    this.cancelSignal = {
+      get cancelled(): boolean {
+        return h.#cancelReason !== undefined;
+      },
+      get reason(): string | undefined {
+        return h.#cancelReason;
+      },
+      onCancel(cb) {
+        if (h.#cancelReason !== undefined) {
+          cb(h.#cancelReason);
+          return () => {};
+        }
+        h.#cancelCallbacks.push(cb);
+        return () => {
+          const i = h.#cancelCallbacks.indexOf(cb);
+          if (i >= 0) h.#cancelCallbacks.splice(i, 1);
+        };
+      },
+    };
+  }
+
+  /** How it ended, once it has. */
+  get outcome(): ProcessOutcome<T> | undefined {
+    return this.#outcome;
+  }
+
+  get finished(): boolean {
+    return this.#outcome !== undefined;
+  }
+
+  /** A signal that fires with the outcome when the process ends. */
+  get exited(): Signal<ProcessOutcome<T>> {
+    return this.#done;
+  }
+
+  /** The cancellation view a process body reads. */
+  readonly cancelSignal: CancelSignal;
+
+  /**
+   * Cancels the process and its children: every wait it is blocked in rejects with
+   * `CancelledError`. Cooperative: code between waits runs on until its next wait.
+   */
+  cancel(reason = "cancelled"): void {
+    if (this.#outcome || this.#cancelReason !== undefined) return;
+    this.#cancelReason = reason;
+    for (const c of this.children) c.cancel(reason);
+    const cbs = this.#cancelCallbacks;
+    this.#cancelCallbacks = [];
+    for (const cb of cbs) cb(reason);
+    for (const w of [...this.waits]) w.cancel(reason);
+  }
+
+  /** @internal */
+  finish(outcome: ProcessOutcome<T>): void {
+    if (this.#outcome) return;
+    this.#outcome = outcome;
+    this.status = outcome.status;
+    this.#cancelCallbacks = [];
+    this.#done.fire(outcome);
+  }
+
+  /** @internal */
+  get sim(): Simulation {
+    return this.#sim;
+  }
+}
+
+/**
+ * What a process body is given: the clock, waits, randomness, the trace, children.
+ * All waits reject with `CancelledError` when the process is cancelled.
+ */
+export class ProcessContext {
+  readonly #sim: Simulation;
+  readonly process: ProcessHandle;
+
+  /** @internal */
+  constructor(sim: Simulation, process: ProcessHandle) {
+    this.#sim = sim;
+    this.process = process;
+  }
+
+  /** The simulation this process runs in. */
+  get sim(): Simulation {
+    return this.#sim;
+  }
+
+  /** Virtual time now, ms since the run began. */
+  get now(): number {
+    return this.#sim.now;
+  }
+
+  /** This process's cancellation, AbortSignal-style. */
+  get signal(): CancelSignal {
+    return this.process.cancelSignal;
+  }
+
+  /** Throws `CancelledError` if this process has been cancelled. */
+  throwIfCancelled(): void {
+    const r = this.process.cancelSignal.reason;
+    if (r !== undefined) throw new CancelledError(r);
+  }
+
+  /** Waits `duration` of virtual time. */
+  sleep(duration: DurationInput, label?: string): Promise<void> {
+    const ms = typeof duration === "number" ? duration : parseDuration(duration);
+    return this.#block<void>(label ?? `sleep ${ms}ms`, (resolve) => {
+      const h = this.#sim.schedule(ms, wakeResolve, resolve);
+      return () => this.#sim.cancel(h);
+    });
+  }
+
+  /** Waits until the signal fires, and returns its value. */
+  wait<T>(signal: Signal<T>, label?: string): Promise<T> {
+    if (signal.fired) return Promise.resolve(signal.value as T);
+    return this.#block<T>(label ?? signal.name, (resolve) => signal.subscribe(resolve));
+  }
+
+  /** Receives the next message from a mailbox, waiting if it is empty. */
+  receive<T>(mailbox: Mailbox<T>, label?: string): Promise<T> {
+    const got = mailbox.take();
+    if (got.ok) return Promise.resolve(got.value);
+    return this.#block<T>(label ?? `receive from ${mailbox.name}`, (resolve) => mailbox.subscribe(resolve));
+  }
+
+  /**
+   * Races `work` against a deadline. The work is not cancelled when the deadline wins: like a
+   * real client timeout, it runs on (cancel it yourself if it should stop).
+   */
+  async deadline<T>(
+    duration: DurationInput,
+    work: Promise<T>,
+    label?: string,
+  ): Promise<{ ok: true; value: T } | { ok: false; elapsed: number }> {
+    const ms = typeof duration === "number" ? duration : parseDuration(duration);
+    const start = this.#sim.now;
+    const timer = this.#sim.signal<undefined>(`deadline ${ms}ms`);
+    const h = this.#sim.schedule(ms, fireTimer, timer);
+    const wrapped = work.then((value) => ({ ok: true as const, value }));
+    const timedOut = this.wait(timer, label ?? `deadline ${ms}ms`).then(() => ({ ok: false as const, elapsed: this.#sim.now - start }));
+    try {
+      return await Promise.race([wrapped, timedOut]);
+    } finally {
+      this.#sim.cancel(h);
+      if (!timer.fired) timer.fire(undefined);
+    }
+  }
+
+  /** Spawns a child process; cancelling this process cancels it too. */
+  spawn<T>(name: string, body: ProcessBody<T>, options?: SpawnOptions): ProcessHandle<T> {
+    const child = this.#sim.spawn(name, body, options);
+    this.process.children.push(child as ProcessHandle);
+    return child;
+  }
+
+  /** Waits for a process to end and returns how it ended (never rejects). */
+  join<T>(child: ProcessHandle<T>): Promise<ProcessOutcome<T>> {
+    return this.wait(child.exited, `join ${child.name}`);
+  }
+
+  /** The named seeded stream (shared with every other user of that name). */
+  rng(name: string): RandomStream {
+    return this.#sim.rng(name);
+  }
+
+  #block<T>(label: string, arm: (resolve: (v: T) => void) => () => void): Promise<T> {
+    const proc = this.process;
+    const reason = proc.cancelSignal.reason;
+    if (reason !== undefined) return Promise.reject(new CancelledError(reason));
+    return new Promise<T>((resolve, reject) => {
+      let disarm: () => void = noop;
+      const wait: PendingWait = {
+        label,
+        since: this.#sim.now,
+        cancel: (why) => {
+          disarm();
+          proc.waits.delete(wait);
+          this.#sim.wake();
+          reject(new CancelledError(why));
+        },
+      };
+      proc.waits.add(wait);
+      proc.status = "waiting";
+      disarm = arm((v) => {
+        this.#sim.wake();
+        proc.waits.delete(wait);
+        if (proc.waits.size === 0 && !proc.finished) proc.status = "running";
+        resolve(v);
+      });
+    });
+  }
+}
+
+function noop(): void {}
+function wakeResolve(resolve: unknown): void {
+  (resolve as () => void)();
+}
+function fireTimer(s: unknown): void {
+  const sig = s as Signal<undefined>;
+  if (!sig.fired) sig.fire(undefined);
+}
+
+/** The kernel. */
+export class Simulation implements TimeSource, WakeSink {
+  readonly seed: number;
+  readonly tieBreak: TieBreak;
+  readonly epochMs: number;
+  readonly trace: Trace;
+  readonly rngs: RngStreams;
+  #now = 0;
+  #seq = 0;
+  #events = 0;
+  #woken = false;
+  readonly #queue = new EventQueue(1024);
+  #fns: (((arg: unknown) => void) | undefined)[] = [];
+  #args: unknown[] = [];
+  #gens = new Uint32Array(1024);
+  #free: number[] = [];
+  #nextSlot = 0;
+  readonly #processes: ProcessHandle[] = [];
+  #crash: { process: string; error: unknown } | undefined;
+  #tieRng: RandomStream | undefined;
+  #running = false;
+
+  constructor(options: SimulationOptions) {
+    this.seed = options.seed;
+    this.tieBreak = options.tieBreak ?? "fifo";
+    this.epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
+    this.rngs = new RngStreams(options.seed);
+    this.trace = new Trace(this, options.trace ?? true);
+    if (this.tieBreak === "shuffle") this.#tieRng = this.rngs.stream("sim:ties");
+  }
+
+  /** Virtual time now, ms since the run began. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Events executed so far. */
+  get eventCount(): number {
+    return this.#events;
+  }
+
+  /** Every process spawned so far, in spawn order. */
+  get processes(): readonly ProcessHandle[] {
+    return this.#processes;
+  }
+
+  /** The named seeded stream. */
+  rng(name: string): RandomStream {
+    return this.rngs.stream(name);
+  }
+
+  /** A clock for one actor, skewed by offset and drift from the true virtual clock. */
+  clock(name: string, options?: ActorClockOptions): ActorClock {
+    return new ActorClock(name, this, this.epochMs, options);
+  }
+
+  /** A one-shot signal. */
+  signal<T = void>(name: string): Signal<T> {
+    return new Signal<T>(name, this);
+  }
+
+  /** A mailbox. */
+  mailbox<T>(name: string): Mailbox<T> {
+    return new Mailbox<T>(name, this);
+  }
+
+  /** Runs `fn(arg)` after `delay` ms of virtual time. Passing `arg` avoids a closure per event. */
+  schedule(delay: number, fn: (arg: unknown) => void, arg?: unknown): TimerHandle;
+  schedule<A>(delay: number, fn: (arg: A) => void, arg: A): TimerHandle;
+  schedule(delay: number, fn: (arg: unknown) => void, arg?: unknown): TimerHandle {
+    if (!(delay >= 0)) throw new RangeError(`schedule: delay must be a non-negative number of ms, got ${delay}`);
+    return this.#push(this.#now + delay, fn, arg);
+  }
+
+  /** Runs `fn(arg)` at virtual time `time` (not earlier than now). */
+  at(time: number, fn: (arg: unknown) => void, arg?: unknown): TimerHandle {
+    if (!(time >= this.#now)) throw new RangeError(`at: time ${time} is in the past (now ${this.#now})`);
+    return this.#push(time, fn, arg);
+  }
+
+  /** Cancels a timer; a no-op if it already ran or was cancelled. Returns whether it was pending. */
+  cancel(handle: TimerHandle): boolean {
+    const slot = handle % SLOT_BITS;
+    const gen = (handle - slot) / SLOT_BITS;
+    if (this.#gens[slot] !== gen || this.#fns[slot] === undefined) return false;
+    this.#fns[slot] = undefined;
+    this.#args[slot] = undefined;
+    return true;
+  }
+
+  /** Spawns a top-level process; it starts at the current virtual time, after events already due. */
+  spawn<T>(name: string, body: ProcessBody<T>, options: SpawnOptions = {}): ProcessHandle<T> {
+    const handle = new ProcessHandle<T>(name, this, options.daemon ?? false);
+    this.#processes.push(handle as ProcessHandle);
+    this.schedule(0, startProcess, { sim: this, handle, body });
+    return handle;
+  }
+
+  /** @internal Notes that a waiting process was woken, so continuations must run before time advances. */
+  wake(): void {
+    this.#woken = true;
+  }
+
+  /** @internal Records a process crash: the run ends as `crashed`. */
+  crashed(process: string, error: unknown): void {
+    if (!this.#crash) this.#crash = { process, error };
+  }
+
+  /**
+   * Runs until the queue is empty, the horizon, the event budget or a crash.
+   * Resolves to the outcome; never rejects for a process's error (that is `crashed`).
+   */
+  async run(options: RunOptions = {}): Promise<RunOutcome> {
+    if (this.#running) throw new Error("run: this simulation is already running");
+    this.#running = true;
+    const horizon = options.horizon === undefined ? Infinity : parseDuration(options.horizon);
+    const budget = options.maxEvents ?? 50_000_000;
+    const queue = this.#queue;
+    let status: RunStatus | undefined;
+    try {
+      for (;;) {
+        if (this.#woken) {
+          this.#woken = false;
+          await yieldToContinuations();
+        }
+        if (this.#crash) {
+          status = "crashed";
+          break;
+        }
+        if (queue.size === 0) {
+          if (this.#woken) continue;
+          break;
+        }
+        const t = queue.peekTime();
+        if (t > horizon) {
+          status = "horizon";
+          break;
+        }
+        this.#now = t;
+        do {
+          const slot = queue.pop();
+          const fn = this.#fns[slot];
+          const arg = this.#args[slot];
+          this.#fns[slot] = undefined;
+          this.#args[slot] = undefined;
+          this.#gens[slot] = ((this.#gens[slot] as number) + 1) >>> 0;
+          this.#free.push(slot);
+          if (fn !== undefined) {
+            this.#events++;
+            fn(arg);
+            if (this.#events >= budget) {
+              status = "budget-exceeded";
+              break;
+            }
+          }
+        } while (queue.size > 0 && queue.peekTime() === t);
+        if (status) break;
+      }
+    } finally {
+      this.#running = false;
+    }
+    const waiting = this.waitingProcesses();
+    if (!status) status = waiting.length > 0 ? "stalled" : "completed";
+    return {
+      status,
+      now: this.#now,
+      events: this.#events,
+      waiting,
+      ...(status === "crashed" && this.#crash ? { crash: this.#crash } : {}),
+    };
+  }
+
+  /** Processes (daemons aside) that have not finished, with what each waits on. */
+  waitingProcesses(): WaitingProcess[] {
+    const out: WaitingProcess[] = [];
+    for (const p of this.#processes) {
+      if (p.finished || p.daemon) continue;
+      const waits = [...p.waits];
+      out.push({
+        process: p.name,
+        waitingOn: waits.length ? waits.map((w) => w.label) : ["(not waiting on anything the simulation controls)"],
+        since: waits.length ? Math.min(...waits.map((w) => w.since)) : this.#now,
+      });
+    }
+    return out;
+  }
+
+  #push(time: number, fn: (arg: unknown) => void, arg: unknown): TimerHandle {
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#nextSlot++;
+      if (slot >= this.#gens.length) {
+        if (slot >= SLOT_BITS) throw new Error(`too many pending events (${SLOT_BITS})`);
+        const g = new Uint32Array(this.#gens.length * 2);
+        g.set(this.#gens);
+        this.#gens = g;
+      }
+    }
+    this.#fns[slot] = fn;
+    this.#args[slot] = arg;
+    const seq = this.#seq++;
+    const tie = this.#tieRng ? Math.floor(this.#tieRng.next() * SHUFFLE_SPAN) * SEQ_SPAN + seq : seq;
+    this.#queue.push(time, tie, slot);
+    return (this.#gens[slot] as number) * SLOT_BITS + slot;
+  }
+}
+
+interface StartArgs {
+  sim: Simulation;
+  handle: ProcessHandle<unknown>;
+  body: ProcessBody<unknown>;
+}
+
+function startProcess(a: unknown): void {
+  const { sim, handle, body } = a as StartArgs;
+  sim.wake();
+  const ctx = new ProcessContext(sim, handle);
+  let promise: Promise<unknown>;
+  const reason = handle.cancelSignal.reason;
+  if (reason !== undefined) {
+    handle.finish({ status: "cancelled", reason });
+    return;
+  }
+  try {
+    promise = body(ctx);
+  } catch (error) {
+    promise = Promise.reject(error);
+  }
+  promise.then(
+    (value) => {
+      sim.wake();
+      handle.finish({ status: "done", value });
+    },
+    (error: unknown) => {
+      sim.wake();
+      if (error instanceof CancelledError) {
+        handle.finish({ status: "cancelled", reason: error.reason });
+      } else {
+        handle.finish({ status: "failed", error });
+        sim.crashed(handle.name, error);
+      }
+    },
+  );
+}
+
+/**
+ * Lets every pending promise continuation run. Reads no clock: setImmediate fires after the
+ * microtask queue drains, which is the only ordering relied on.
+ */
+function yieldToContinuations(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve)); // nondeterminism-ok: a yield, reads no time
+}
