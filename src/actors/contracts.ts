@@ -1,0 +1,108 @@
+/**
+ * The seams between actors: how a harness calls a tool and a model, and what comes back.
+ * Actors implement these; the harness, retry policies and scenarios are written against them,
+ * so a user's own tool or model stub plugs in the same way.
+ *
+ * Causality: every request carries `parent`, the id of the trace event that caused it, and every
+ * response carries `eventId`, the id of the event that recorded it. Chaining these ids is what
+ * makes one run read as one causal trace across model, tool, harness, cache and humans.
+ */
+import type { AttrValue, Attrs } from "../sim/trace.js";
+import type { ProcessContext } from "../sim/simulation.js";
+
+/** How a tool call failed. The classification the `classify-errors` mitigation relies on. */
+export type ToolErrorKind =
+  /** 5xx: the server failed; retrying may help. */
+  | "transient"
+  /** 429: slow down; `retryAfterMs` says how long. */
+  | "rate-limited"
+  /** 4xx validation: the caller sent bad arguments; retrying the same call will not help. */
+  | "caller"
+  /** 409: the same idempotency key is still in flight. */
+  | "conflict"
+  /** The same idempotency key was used with different parameters. */
+  | "idempotency-mismatch"
+  /** The tool's own timeout fired (the tool gave up, server side). */
+  | "timeout"
+  /** The call was cancelled before it committed. */
+  | "cancelled";
+
+/** Which error kinds are worth retrying as they are. */
+export const TRANSIENT_ERRORS: ReadonlySet<ToolErrorKind> = new Set(["transient", "rate-limited", "conflict", "timeout"]);
+
+export interface ToolRequest {
+  /** The call's arguments, as the model produced them. */
+  args: Attrs;
+  /** One key per logical operation, stable across retries (the `idempotency-keys` mitigation). */
+  idempotencyKey?: string;
+  /**
+   * The absolute virtual time (ms) after which the caller no longer wants the result
+   * (`deadline-propagation`): a tool that honours it gives up instead of committing late.
+   */
+  deadlineAt?: number;
+  /** The trace event that caused this call. */
+  parent?: number;
+  /** Who is calling (an agent's name), for the trace. */
+  caller?: string;
+}
+
+export type ToolResponse =
+  | {
+      ok: true;
+      /** The tool's result; `null` for a query shape the tool has no answer for. */
+      result: AttrValue;
+      /** For async tools: the call returned a receipt (job id), not the outcome. */
+      receipt?: string;
+      /** True when an idempotency key replayed a saved response. */
+      replayed?: boolean;
+      eventId: number;
+    }
+  | {
+      ok: false;
+      error: ToolErrorKind;
+      message: string;
+      /** For `rate-limited`: how long to wait. */
+      retryAfterMs?: number;
+      eventId: number;
+    };
+
+/** Anything the harness can call as a tool. */
+export interface ToolPort {
+  readonly name: string;
+  call(ctx: ProcessContext, request: ToolRequest): Promise<ToolResponse>;
+}
+
+/** A chat message, for token accounting. */
+export interface LlmRequest {
+  /** Who calls (an agent or worker name), for the trace. */
+  caller: string;
+  /** Tokens of the stable, cacheable prefix (system prompt, tool definitions). */
+  prefixTokens?: number;
+  /** The identity of that prefix (its hash); requests with the same key can share a cache entry. */
+  prefixKey?: string;
+  /** Tokens after the prefix (the conversation so far). */
+  inputTokens: number;
+  /** Tokens the answer will have (drawn by the caller or the provider's distribution). */
+  outputTokens?: number;
+  /** Whether to mark the prefix for caching (`cache_control`). Default true when a prefix is given. */
+  cachePrefix?: boolean;
+  parent?: number;
+}
+
+export interface LlmUsage {
+  inputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export type LlmResponse =
+  | { ok: true; usage: LlmUsage; eventId: number; latencyMs: number }
+  | { ok: false; status: 429 | 500 | 529; retryAfterMs?: number; message: string; eventId: number };
+
+/** Anything the harness can call as a model. */
+export interface ModelPort {
+  readonly name: string;
+  complete(ctx: ProcessContext, request: LlmRequest): Promise<LlmResponse>;
+}

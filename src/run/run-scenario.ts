@@ -1,0 +1,106 @@
+/**
+ * Runs one seed of one scenario: resolve parameters, build the world, run the kernel, judge the
+ * invariants, collect metrics. The result is a value with its evidence and replay handle.
+ */
+import type { Verdict, Violation } from "../checks/verdict.js";
+import { resolveParams, type ParamProblem } from "../scenarios/params.js";
+import type { FaultSpec, Metric, ScenarioDefinition, Series } from "../scenarios/scenario.js";
+import { parseDuration } from "../sim/duration.js";
+import { Simulation, type RunOutcome, type TieBreak } from "../sim/simulation.js";
+import type { Trace } from "../sim/trace.js";
+
+/** Everything that names a run. The same config gives the same trace, byte for byte. */
+export interface RunConfig {
+  scenario: ScenarioDefinition;
+  seed: number;
+  /** Written parameter values (YAML-shaped); missing ones take the scenario's defaults. */
+  params?: Record<string, unknown>;
+  mitigations?: readonly string[];
+  faults?: readonly FaultSpec[];
+  /** Invariants to judge; default all the scenario declares. */
+  invariants?: readonly string[];
+  /** Virtual-time horizon (default the scenario's). */
+  horizon?: string | number;
+  maxEvents?: number;
+  tieBreak?: TieBreak;
+  /** UTC instant of virtual time 0, ms since the Unix epoch. */
+  epochMs?: number;
+}
+
+/** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
+export type RunVerdict = "held" | "violated" | "crashed";
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  mitigations: string[];
+  verdict: RunVerdict;
+  outcome: RunOutcome;
+  verdicts: Verdict[];
+  /** Every violation of every judged invariant, earliest first. */
+  violations: Violation[];
+  metrics: Metric[];
+  series: Record<string, Series>;
+  trace: Trace;
+  traceHash: string;
+}
+
+/** Bad parameters, unknown mitigations or invariants: input errors, reported and not thrown past the CLI. */
+export class RunConfigError extends Error {
+  override name = "RunConfigError";
+  constructor(readonly problems: ParamProblem[]) {
+    super(problems.map((p) => `${p.path.join(".")}: ${p.message}`).join("\n"));
+  }
+}
+
+/** Runs one seed. Throws `RunConfigError` for bad input; a scenario that throws yields `crashed`. */
+export async function runScenario(config: RunConfig): Promise<RunResult> {
+  const def = config.scenario;
+  const problems: ParamProblem[] = [];
+  const mitigations = [...new Set(config.mitigations ?? [])];
+  for (const m of mitigations) {
+    if (!def.mitigations.some((d) => d.name === m)) {
+      problems.push({ path: ["mitigations"], message: `unknown mitigation "${m}" for ${def.name}; expected one of ${def.mitigations.map((d) => d.name).join(", ")}` });
+    }
+  }
+  const judged = config.invariants ?? def.invariants.map((i) => i.name);
+  for (const i of judged) {
+    if (!def.invariants.some((d) => d.name === i)) {
+      problems.push({ path: ["invariants"], message: `unknown invariant "${i}" for ${def.name}; expected one of ${def.invariants.map((d) => d.name).join(", ")}` });
+    }
+  }
+  const resolved = resolveParams(def.params, config.params ?? {});
+  if (!resolved.ok) problems.push(...resolved.problems.map((p) => ({ ...p, path: ["params", ...p.path] })));
+  if (problems.length || !resolved.ok) throw new RunConfigError(problems);
+
+  const sim = new Simulation({
+    seed: config.seed,
+    ...(config.tieBreak ? { tieBreak: config.tieBreak } : {}),
+    ...(config.epochMs !== undefined ? { epochMs: config.epochMs } : {}),
+  });
+  const instance = def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] });
+  const outcome = await sim.run({
+    horizon: config.horizon ?? def.defaults.horizon,
+    maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
+  });
+  const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
+  const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
+  return {
+    scenario: def.name,
+    seed: config.seed,
+    mitigations,
+    verdict: outcome.status === "crashed" ? "crashed" : violations.length ? "violated" : "held",
+    outcome,
+    verdicts,
+    violations,
+    metrics: instance.metrics(outcome),
+    series: instance.series?.(outcome) ?? {},
+    trace: sim.trace,
+    traceHash: sim.trace.hash(),
+  };
+}
+
+/** Horizon in ms, from the config or the scenario's default. */
+export function horizonMs(config: RunConfig): number {
+  return parseDuration(config.horizon ?? config.scenario.defaults.horizon);
+}

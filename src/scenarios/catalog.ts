@@ -1,0 +1,14 @@
+/**
+ * The failure catalog (../shared/SCENARIOS.md): every built-in scenario, by public name.
+ * Add a scenario by importing its module and listing it here, in catalog order.
+ */
+import type { ScenarioDefinition } from "./scenario.js";
+
+export const catalog: readonly ScenarioDefinition[] = [
+  // catalog entries are listed here in the order of SCENARIOS.md
+];
+
+/** The built-in scenario with this name, if any. */
+export function findScenario(name: string): ScenarioDefinition | undefined {
+  return catalog.find((s) => s.name === name);
+}
