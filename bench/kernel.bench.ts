@@ -1,0 +1,292 @@
+/**
+ * The kernel benchmark (issue 2): `npm run bench` (runs this file with tsx against src/).
+ *
+ * Workload: N actors (N = 1,000 and 10,000), each taking S = 1,000,000 / N timer-driven steps.
+ * Every event schedules its actor's next step at now + latency; latencies are whole ms in 1..100,
+ * drawn in advance from a seed into a typed array indexed by (actor, step), so random-number cost
+ * stays out of the timing and every actor's path through time is fixed whatever order simultaneous
+ * events run in. The checksum (the sum of every event's virtual time, and the event count) is
+ * therefore independent of tie order; each engine must reproduce the one computed arithmetically
+ * here, which proves it did the same work.
+ *
+ * Engines: agentsim callbacks (trace off, trace on), agentsim async processes, a plain binary heap
+ * over typed arrays (the ceiling), and @sinonjs/fake-timers driving the same callbacks (`runAll`)
+ * and the same async actors (`runAllAsync`). Each measurement runs a few times; the best counts.
+ */
+import FakeTimers from "@sinonjs/fake-timers";
+import { RngStreams } from "../src/sim/rng.js";
+import { Simulation, type ProcessContext } from "../src/sim/simulation.js";
+
+/** Total events per measurement. */
+const EVENTS = 1_000_000;
+const ACTOR_COUNTS = [1_000, 10_000] as const;
+const REPEATS = 3;
+const SEED = 20260309;
+
+/** One workload: N actors, S steps each, and the latency of step s of actor a at lat[a * S + s]. */
+interface Workload {
+  readonly actors: number;
+  readonly steps: number;
+  readonly lat: Uint8Array;
+  /** The checksum every engine must reproduce: sum over all events of their virtual time. */
+  readonly expected: number;
+}
+
+/** What one engine run produced. */
+interface Result {
+  events: number;
+  checksum: number;
+}
+
+type Engine = (w: Workload) => Result | Promise<Result>;
+
+function makeWorkload(actors: number): Workload {
+  const steps = Math.ceil(EVENTS / actors);
+  const rng = new RngStreams(SEED).stream("bench:latency");
+  const lat = new Uint8Array(actors * steps);
+  for (let i = 0; i < lat.length; i++) lat[i] = rng.int(1, 100);
+  let expected = 0;
+  for (let a = 0; a < actors; a++) {
+    let t = 0;
+    for (let s = 0; s < steps; s++) {
+      t += lat[a * steps + s] as number;
+      expected += t;
+    }
+  }
+  return { actors, steps, lat, expected };
+}
+
+/** Per-actor state handed to each callback as its preallocated argument. */
+interface Actor {
+  readonly id: number;
+  readonly base: number;
+  readonly name: string;
+  step: number;
+  /** The id of this actor's previous trace event (its causal parent), for the trace-on run. */
+  last: number;
+}
+
+function makeActors(w: Workload): Actor[] {
+  const out: Actor[] = [];
+  for (let a = 0; a < w.actors; a++) out.push({ id: a, base: a * w.steps, name: `actor:${a}`, step: 0, last: -1 });
+  return out;
+}
+
+/** The ceiling: a binary min-heap over typed arrays ordered by (time, sequence), inlined work. */
+const ceiling: Engine = (w) => {
+  const cap = w.actors + 1;
+  const times = new Float64Array(cap);
+  const seqs = new Float64Array(cap);
+  const targets = new Int32Array(cap);
+  const step = new Int32Array(w.actors);
+  let size = 0;
+  let seq = 0;
+  const push = (time: number, target: number): void => {
+    const k = seq++;
+    let i = size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = times[p] as number;
+      if (pt < time || (pt === time && (seqs[p] as number) < k)) break;
+      times[i] = pt;
+      seqs[i] = seqs[p] as number;
+      targets[i] = targets[p] as number;
+      i = p;
+    }
+    times[i] = time;
+    seqs[i] = k;
+    targets[i] = target;
+  };
+  const pop = (): number => {
+    const top = targets[0] as number;
+    const n = --size;
+    if (n > 0) {
+      const t = times[n] as number;
+      const k = seqs[n] as number;
+      const s = targets[n] as number;
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        let ct = times[c] as number;
+        let ck = seqs[c] as number;
+        const r = c + 1;
+        if (r < n) {
+          const rt = times[r] as number;
+          const rk = seqs[r] as number;
+          if (rt < ct || (rt === ct && rk < ck)) {
+            c = r;
+            ct = rt;
+            ck = rk;
+          }
+        }
+        if (t < ct || (t === ct && k < ck)) break;
+        times[i] = ct;
+        seqs[i] = ck;
+        targets[i] = targets[c] as number;
+        i = c;
+      }
+      times[i] = t;
+      seqs[i] = k;
+      targets[i] = s;
+    }
+    return top;
+  };
+  for (let a = 0; a < w.actors; a++) push(w.lat[a * w.steps] as number, a);
+  let events = 0;
+  let checksum = 0;
+  while (size > 0) {
+    const now = times[0] as number;
+    const a = pop();
+    events++;
+    checksum += now;
+    const s = (step[a] as number) + 1;
+    step[a] = s;
+    if (s < w.steps) push(now + (w.lat[a * w.steps + s] as number), a);
+  }
+  return { events, checksum };
+};
+
+/** agentsim, one callback per event, `sim.schedule(delay, fn, arg)` with a preallocated arg. */
+function agentsimCallbacks(traced: boolean): Engine {
+  return async (w) => {
+    const sim = new Simulation({ seed: SEED, trace: traced });
+    const { lat, steps } = w;
+    let checksum = 0;
+    const onStep = traced
+      ? (a: Actor): void => {
+          checksum += sim.now;
+          a.last = sim.trace.instant({ actor: a.name, layer: "sim", kind: "step", parent: a.last });
+          const s = ++a.step;
+          if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
+        }
+      : (a: Actor): void => {
+          checksum += sim.now;
+          const s = ++a.step;
+          if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
+        };
+    for (const a of makeActors(w)) sim.schedule(lat[a.base] as number, onStep, a);
+    const out = await sim.run();
+    if (out.status !== "completed") throw new Error(`agentsim callbacks: run ended ${out.status}`);
+    if (traced && sim.trace.events.length !== out.events) throw new Error("agentsim callbacks: trace lost events");
+    return { events: out.events, checksum };
+  };
+}
+
+/** agentsim, one async process per actor: `await ctx.sleep(ms)` in a loop. */
+const agentsimAsync: Engine = async (w) => {
+  const sim = new Simulation({ seed: SEED, trace: false });
+  const { lat, steps } = w;
+  let checksum = 0;
+  let events = 0;
+  const body = (base: number) => async (ctx: ProcessContext) => {
+    for (let s = 0; s < steps; s++) {
+      await ctx.sleep(lat[base + s] as number);
+      checksum += ctx.now;
+      events++;
+    }
+  };
+  for (let a = 0; a < w.actors; a++) sim.spawn(`actor:${a}`, body(a * steps));
+  const out = await sim.run();
+  if (out.status !== "completed") throw new Error(`agentsim async: run ended ${out.status}`);
+  return { events, checksum };
+};
+
+/** fake-timers, the same callbacks through `clock.setTimeout` and `runAll`. */
+const fakeTimersCallbacks: Engine = (w) => {
+  const clock = FakeTimers.createClock(0, 1e9);
+  const { lat, steps } = w;
+  let checksum = 0;
+  let events = 0;
+  const onStep = (a: Actor): void => {
+    checksum += clock.now;
+    events++;
+    const s = ++a.step;
+    if (s < steps) clock.setTimeout(onStep, lat[a.base + s] as number, a);
+  };
+  for (const a of makeActors(w)) clock.setTimeout(onStep, lat[a.base] as number, a);
+  clock.runAll();
+  return { events, checksum };
+};
+
+/** fake-timers, the same async actors (`await new Promise(r => clock.setTimeout(r, ms))`) through `runAllAsync`. */
+const fakeTimersAsync: Engine = async (w) => {
+  const clock = FakeTimers.createClock(0, 1e9);
+  const { lat, steps } = w;
+  let checksum = 0;
+  let events = 0;
+  const actor = async (base: number): Promise<void> => {
+    for (let s = 0; s < steps; s++) {
+      await new Promise((r) => clock.setTimeout(r, lat[base + s] as number));
+      checksum += clock.now;
+      events++;
+    }
+  };
+  const done: Promise<void>[] = [];
+  for (let a = 0; a < w.actors; a++) done.push(actor(a * steps));
+  await clock.runAllAsync();
+  await Promise.all(done);
+  return { events, checksum };
+};
+
+const ENGINES: readonly { key: string; label: string; run: Engine }[] = [
+  { key: "ceiling", label: "ceiling: typed-array binary heap", run: ceiling },
+  { key: "cbOff", label: "agentsim callbacks, trace off", run: agentsimCallbacks(false) },
+  { key: "cbOn", label: "agentsim callbacks, trace on", run: agentsimCallbacks(true) },
+  { key: "async", label: "agentsim async processes", run: agentsimAsync },
+  { key: "ftCb", label: "fake-timers runAll (callbacks)", run: fakeTimersCallbacks },
+  { key: "ftAsync", label: "fake-timers runAllAsync (async)", run: fakeTimersAsync },
+];
+
+/** Runs one engine REPEATS times on a workload and returns the best wall time in ms. */
+async function measure(engine: Engine, w: Workload): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = performance.now();
+    const res = await engine(w);
+    const ms = performance.now() - t0;
+    if (res.events !== w.actors * w.steps || res.checksum !== w.expected) {
+      throw new Error(`checksum mismatch: ${res.events} events, checksum ${res.checksum}, expected ${w.actors * w.steps} / ${w.expected}`);
+    }
+    best = Math.min(best, ms);
+  }
+  return best;
+}
+
+function fmtRate(eventsPerSec: number): string {
+  return eventsPerSec >= 1e6 ? `${(eventsPerSec / 1e6).toFixed(2)}M/s` : `${(eventsPerSec / 1e3).toFixed(0)}K/s`;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? "met" : "MISSED";
+}
+
+async function main(): Promise<void> {
+  console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, best of ${REPEATS}, seed ${SEED}, node ${process.version}\n`);
+  let allMet = true;
+  for (const n of ACTOR_COUNTS) {
+    const w = makeWorkload(n);
+    const ms: Record<string, number> = {};
+    console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected})`);
+    console.log(`  ${"engine".padEnd(36)} ${"best ms".padStart(9)} ${"events/s".padStart(10)}`);
+    for (const e of ENGINES) {
+      const best = await measure(e.run, w);
+      ms[e.key] = best;
+      console.log(`  ${e.label.padEnd(36)} ${best.toFixed(1).padStart(9)} ${fmtRate((w.actors * w.steps * 1000) / best).padStart(10)}`);
+    }
+    const get = (k: string): number => ms[k] as number;
+    const vsCeiling = get("ceiling") / get("cbOff");
+    const vsFake = get("ftAsync") / get("async");
+    const traceCost = get("cbOn") / get("cbOff");
+    const vsFakeCb = get("ftCb") / get("cbOff");
+    allMet &&= vsCeiling >= 0.5 && vsFake >= 5 && traceCost <= 3;
+    console.log(`  ratios:`);
+    console.log(`    callbacks trace off / ceiling         ${vsCeiling.toFixed(2).padStart(6)}  (target >= 0.5: ${verdict(vsCeiling >= 0.5)})`);
+    console.log(`    async / fake-timers runAllAsync       ${vsFake.toFixed(2).padStart(6)}x (target >= 5: ${verdict(vsFake >= 5)})`);
+    console.log(`    trace-on cost (on time / off time)    ${traceCost.toFixed(2).padStart(6)}x (target <= 3: ${verdict(traceCost <= 3)})`);
+    console.log(`    callbacks / fake-timers runAll        ${vsFakeCb.toFixed(2).padStart(6)}x (for reference)\n`);
+  }
+  console.log(allMet ? "All targets met." : "Some targets missed (see above).");
+}
+
+await main();

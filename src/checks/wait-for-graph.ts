@@ -1,0 +1,110 @@
+/**
+ * The wait-for graph over time, humans included: who waits on whom, from when to when. A cycle
+ * that holds for longer than a bound is a deadlock (the Coffman circular-wait condition made
+ * visible); the checker reports the cycle and how long it held.
+ */
+import { verdict, type Verdict } from "./verdict.js";
+
+/** The evidence: an edge `from` waits on `to`, added or removed at time `t`. */
+export interface WaitEdgeEvent {
+  t: number;
+  op: "add" | "remove";
+  from: string;
+  to: string;
+  eventId: number;
+}
+
+/** A cycle found in the graph: the nodes in order, and when it formed. */
+export interface WaitCycle {
+  nodes: string[];
+  formedAt: number;
+  /** When one of its edges was removed; undefined if it still held at the end. */
+  brokenAt?: number;
+  /** Ids of the events that added its edges. */
+  evidence: number[];
+}
+
+/** Finds one cycle in a directed graph given as adjacency, or undefined. Deterministic: nodes in sorted order. */
+export function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const color = new Map<string, 0 | 1 | 2>();
+  const stack: string[] = [];
+  const nodes = [...edges.keys()].sort();
+  const visit = (n: string): string[] | undefined => {
+    color.set(n, 1);
+    stack.push(n);
+    for (const m of [...(edges.get(n) ?? [])].sort()) {
+      const c = color.get(m) ?? 0;
+      if (c === 1) return stack.slice(stack.indexOf(m));
+      if (c === 0) {
+        const found = visit(m);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    color.set(n, 2);
+    return undefined;
+  };
+  for (const n of nodes) {
+    if ((color.get(n) ?? 0) === 0) {
+      const found = visit(n);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Replays the edge log and returns every cycle with when it formed and broke. */
+export function waitCycles(log: readonly WaitEdgeEvent[]): WaitCycle[] {
+  const edges = new Map<string, Set<string>>();
+  const addedBy = new Map<string, number>();
+  const cycles: WaitCycle[] = [];
+  let open: WaitCycle | undefined;
+  const sorted = [...log].sort((a, b) => a.t - b.t || a.eventId - b.eventId);
+  for (const e of sorted) {
+    const key = `${e.from}\u0000${e.to}`;
+    if (e.op === "add") {
+      if (!edges.has(e.from)) edges.set(e.from, new Set());
+      edges.get(e.from)?.add(e.to);
+      addedBy.set(key, e.eventId);
+    } else {
+      edges.get(e.from)?.delete(e.to);
+      addedBy.delete(key);
+    }
+    const cycle = findCycle(edges);
+    if (cycle && !open) {
+      const evidence = cycle.map((n, i) => addedBy.get(`${n}\u0000${cycle[(i + 1) % cycle.length]}`) ?? -1).filter((x) => x >= 0);
+      open = { nodes: cycle, formedAt: e.t, evidence: [...evidence, e.eventId].filter((v, i, a) => a.indexOf(v) === i) };
+      cycles.push(open);
+    } else if (!cycle && open) {
+      open.brokenAt = e.t;
+      open.evidence.push(e.eventId);
+      open = undefined;
+    }
+  }
+  return cycles;
+}
+
+export interface NoWaitCycleOptions {
+  invariant?: string;
+  /** How long a cycle may hold before it is a violation (ms). */
+  boundMs: number;
+  /** The end of the run (ms): a cycle still open then held until here. */
+  endMs: number;
+}
+
+/** Judges that no wait cycle held for longer than the bound. */
+export function noWaitCycle(log: readonly WaitEdgeEvent[], options: NoWaitCycleOptions): Verdict {
+  const invariant = options.invariant ?? "no-wait-cycle";
+  const violations = [];
+  for (const c of waitCycles(log)) {
+    const heldUntil = c.brokenAt ?? options.endMs;
+    if (heldUntil - c.formedAt > options.boundMs) {
+      violations.push({
+        at: c.formedAt + options.boundMs,
+        message: `wait cycle ${[...c.nodes, c.nodes[0]].join(" -> ")} held for ${Math.round((heldUntil - c.formedAt) / 60_000)} min (bound ${Math.round(options.boundMs / 60_000)} min)${c.brokenAt === undefined ? ", still held at the end of the run" : ""}`,
+        evidence: c.evidence,
+      });
+    }
+  }
+  return verdict(invariant, violations);
+}
