@@ -9,6 +9,7 @@
  */
 import type { AttrValue, Attrs } from "../sim/trace.js";
 import type { ProcessContext } from "../sim/simulation.js";
+import type { CancelSignal } from "../sim/process.js";
 
 /** How a tool call failed. The classification the `classify-errors` mitigation relies on. */
 export type ToolErrorKind =
@@ -44,6 +45,11 @@ export interface ToolRequest {
   parent?: number;
   /** Who is calling (an agent's name), for the trace. */
   caller?: string;
+  /**
+   * The caller's cancellation (`cancel-on-abandon`), e.g. a child process's `ctx.signal`: a tool
+   * that honours cancellation stops before committing when it fires.
+   */
+  cancel?: CancelSignal;
 }
 
 export type ToolResponse =
