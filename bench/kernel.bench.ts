@@ -202,9 +202,10 @@ const fakeTimersCallbacks: Engine = (w) => {
     checksum += clock.now;
     events++;
     const s = ++a.step;
-    if (s < steps) clock.setTimeout(onStep, lat[a.base + s] as number, a);
+    if (s < steps) clock.setTimeout(timerFn, lat[a.base + s] as number, a);
   };
-  for (const a of makeActors(w)) clock.setTimeout(onStep, lat[a.base] as number, a);
+  const timerFn = onStep as (...args: unknown[]) => void;
+  for (const a of makeActors(w)) clock.setTimeout(timerFn, lat[a.base] as number, a);
   clock.runAll();
   return { events, checksum };
 };

@@ -17,6 +17,7 @@ import {
   utcOfLocal,
   weekdayOf,
 } from "./time-zone.js";
+import { CALENDAR_DEFAULTS } from "./defaults.js";
 
 /** A local interval of one day, `"HH:MM"` to `"HH:MM"`, start inclusive, end exclusive. */
 export interface LocalInterval {
@@ -45,11 +46,11 @@ export interface AbsenceSpec {
 export interface CalendarSpec {
   /** IANA zone name, e.g. `"America/New_York"`. */
   timeZone: string;
-  /** Default {@link CALENDAR_DEFAULTS}.workingHours. */
+  /** Default `CALENDAR_DEFAULTS.workingHours` (defaults.ts). */
   workingHours?: LocalInterval;
   /** Weekdays worked, 0 = Sunday ... 6 = Saturday. Default Monday to Friday. */
   workDays?: number[];
-  /** Default {@link CALENDAR_DEFAULTS}.lunch; `null` for no lunch break. */
+  /** Default `CALENDAR_DEFAULTS.lunch` (defaults.ts); `null` for no lunch break. */
   lunch?: LocalInterval | null;
   meetings?: MeetingSpec[];
   absences?: AbsenceSpec[];
@@ -65,20 +66,6 @@ export interface Spell {
   start: number;
   end: number;
 }
-
-/** Defaults for calendars, each with where it comes from. */
-export const CALENDAR_DEFAULTS = {
-  workingHours: { start: "09:00", end: "17:30" } as LocalInterval,
-  workDays: [1, 2, 3, 4, 5],
-  lunch: { start: "12:00", end: "13:00" } as LocalInterval,
-  /** How far ahead `nextAvailable` looks before answering "never" (Infinity). */
-  horizonDays: 400,
-  source: {
-    workingHours: "assumption: a typical office day (issue 3 brief); no FACTS.md row",
-    workDays: "assumption: Monday to Friday",
-    lunch: "post 'The Multi-Agent Deadlock That Hangs on Two Calendars' ('Priya is at lunch'); hour assumed",
-  },
-} as const;
 
 /** Thrown for a malformed calendar; the message says which entry and what was expected. */
 export class CalendarError extends Error {

@@ -69,6 +69,8 @@ export type ToolResponse =
       message: string;
       /** For `rate-limited`: how long to wait. */
       retryAfterMs?: number;
+      /** True when an idempotency key replayed a saved error (a saved 500 is replayed too). */
+      replayed?: boolean;
       eventId: number;
     };
 

@@ -15,12 +15,7 @@
  */
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import { canonicalJson, type Attrs } from "../sim/trace.js";
-
-/** Defaults, each with where it comes from. */
-export const IDEMPOTENCY_DEFAULTS = {
-  retentionMs: { value: 24 * 3_600_000, source: "FACTS.md, Idempotency keys: keys may be pruned once at least 24 h old" },
-  maxKeyLength: { value: 255, source: "FACTS.md, Idempotency keys: keys up to 255 characters" },
-} as const;
+import { IDEMPOTENCY_DEFAULTS } from "./defaults.js";
 
 /** What the store knows about a key when a request arrives with it. */
 export type IdempotencyLookup<R> =
@@ -53,7 +48,7 @@ export function requestFingerprint(endpoint: string, args: Attrs): string {
 /** Why a key is unusable (too long, empty), or undefined when it is fine. */
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return "idempotency key must not be empty";
-  const max = IDEMPOTENCY_DEFAULTS.maxKeyLength.value;
+  const max = IDEMPOTENCY_DEFAULTS.maxKeyLength;
   if (key.length > max) return `idempotency key is ${key.length} characters long; at most ${max} are allowed`;
   return undefined;
 }
@@ -65,7 +60,7 @@ export class IdempotencyStore<R> {
   readonly #entries = new Map<string, Entry<R>>();
 
   constructor(options: IdempotencyStoreOptions = {}) {
-    this.retentionMs = options.retention === undefined ? IDEMPOTENCY_DEFAULTS.retentionMs.value : parseDuration(options.retention);
+    this.retentionMs = options.retention === undefined ? IDEMPOTENCY_DEFAULTS.retentionMs : parseDuration(options.retention);
   }
 
   /** Keys held (in flight or saved and not yet pruned). */

@@ -8,6 +8,7 @@
  * - a wall time that does not exist (the spring gap) means the first instant after the gap
  *   (e.g. 02:30 on the US spring-forward day means 03:00 daylight time, the transition itself),
  *   as Vixie cron does for jobs scheduled in the skipped hour.
+ * Under this policy later wall times never map to earlier instants.
  */
 
 /** A local wall time, as read off a clock on the wall in some zone. */
@@ -37,11 +38,14 @@ export interface LocalParts extends Required<WallTime> {
   offsetMs: number;
 }
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const WEEKDAYS: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+/** Remembered offsets per zone, by UTC hour (NaN: a transition inside that hour). */
+const offsets = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_LIMIT = 200_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Thrown for an unknown zone name or a malformed local time. */
+/** Thrown for an unknown zone name or a malformed local date or time. */
 export class TimeZoneError extends Error {
   override name = "TimeZoneError";
 }
@@ -58,25 +62,22 @@ export function assertTimeZone(timeZone: string): string {
 /** The local wall time, weekday, date and offset of `utcMs` in `timeZone`. */
 export function localParts(utcMs: number, timeZone: string): LocalParts {
   const second = Math.floor(utcMs / 1000) * 1000;
-  const fields: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(second)) fields[p.type] = p.value;
-  const year = Number(fields.year);
-  const month = Number(fields.month);
-  const day = Number(fields.day);
-  const hour = Number(fields.hour);
-  const minute = Number(fields.minute);
-  const sec = Number(fields.second);
+  const offsetMs = zoneOffsetMs(second, timeZone);
+  const local = new Date(second + offsetMs);
+  const year = local.getUTCFullYear();
+  const month = local.getUTCMonth() + 1;
+  const day = local.getUTCDate();
   return {
     year,
     month,
     day,
-    hour,
-    minute,
-    second: sec,
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
     millisecond: utcMs - second,
-    weekday: WEEKDAYS[fields.weekday as string] as number,
+    weekday: local.getUTCDay(),
     date: formatDate(year, month, day),
-    offsetMs: Date.UTC(year, month - 1, day, hour, minute, sec) - second,
+    offsetMs,
   };
 }
 
@@ -85,9 +86,21 @@ export function localDate(utcMs: number, timeZone: string): string {
   return localParts(utcMs, timeZone).date;
 }
 
-/** Local time minus UTC at `utcMs`, in ms. */
+/**
+ * Local time minus UTC at `utcMs`, in ms. The zone's rules are read with Intl (`formatToParts`)
+ * once per zone and UTC hour and remembered: an hour whose two ends agree holds no transition.
+ */
 export function zoneOffsetMs(utcMs: number, timeZone: string): number {
-  return localParts(utcMs, timeZone).offsetMs;
+  const hour = Math.floor(utcMs / HOUR_MS);
+  let cache = offsets.get(timeZone);
+  if (!cache || cache.size > OFFSET_CACHE_LIMIT) offsets.set(timeZone, (cache = new Map()));
+  let offset = cache.get(hour);
+  if (offset === undefined) {
+    const start = ruleOffsetMs(hour * HOUR_MS, timeZone);
+    offset = start === ruleOffsetMs(hour * HOUR_MS + HOUR_MS - 1000, timeZone) ? start : NaN;
+    cache.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? ruleOffsetMs(utcMs, timeZone) : offset;
 }
 
 /**
@@ -102,12 +115,10 @@ export function utcOfLocal(wall: WallTime, timeZone: string): number {
   const late = asUtc - Math.min(before, after);
   if (zoneOffsetMs(early, timeZone) === asUtc - early) return early;
   if (zoneOffsetMs(late, timeZone) === asUtc - late) return late;
-  return firstInstantAfterGap(asUtc - before, asUtc - after, timeZone);
+  return firstInstantAfterGap(early, late, zoneOffsetMs(late, timeZone), timeZone);
 }
 
-/**
- * The UTC instant of local time `hhmm` (`"09:00"`) on local date `date` (`"2026-03-09"`).
- */
+/** The UTC instant of local time `hhmm` (`"09:00"`) on local date `date` (`"2026-03-09"`). */
 export function utcOfLocalTime(date: string, hhmm: string, timeZone: string): number {
   const { year, month, day } = parseDate(date);
   const minutes = parseClockTime(hhmm);
@@ -117,12 +128,11 @@ export function utcOfLocalTime(date: string, hhmm: string, timeZone: string): nu
 /** The first instant strictly after `afterUtcMs` at which clocks in `timeZone` read `hhmm`. */
 export function nextLocalTime(afterUtcMs: number, hhmm: string, timeZone: string): number {
   let date = localDate(afterUtcMs, timeZone);
-  for (let i = 0; i < 3; i++) {
+  for (;;) {
     const t = utcOfLocalTime(date, hhmm, timeZone);
     if (t > afterUtcMs) return t;
     date = addDays(date, 1);
   }
-  throw new TimeZoneError(`no ${hhmm} in ${timeZone} within two days after ${new Date(afterUtcMs).toISOString()}`);
 }
 
 /** Parses `YYYY-MM-DD` into its numbers. @throws TimeZoneError if malformed. */
@@ -139,7 +149,7 @@ export function parseDate(date: string): { year: number; month: number; day: num
   return { year, month, day };
 }
 
-/** Parses `HH:MM` (00:00-24:00) into minutes after midnight. @throws TimeZoneError if malformed. */
+/** Parses `HH:MM` (00:00 to 24:00) into minutes after midnight. @throws TimeZoneError if malformed. */
 export function parseClockTime(hhmm: string): number {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm);
   const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
@@ -166,17 +176,23 @@ function formatDate(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
-/** Bisects for the first instant in (lo, hi] whose local reading is at or past the gap's end. */
-function firstInstantAfterGap(hiUtc: number, loUtc: number, timeZone: string): number {
-  const target = zoneOffsetMs(hiUtc, timeZone);
-  let lo = Math.min(loUtc, hiUtc);
-  let hi = Math.max(loUtc, hiUtc);
+/** Bisects (lo, hi] to the whole second at which the offset becomes `target` (the gap's end). */
+function firstInstantAfterGap(lo: number, hi: number, target: number, timeZone: string): number {
   while (hi - lo > 1000) {
     const mid = Math.floor((lo + hi) / 2000) * 1000;
     if (zoneOffsetMs(mid, timeZone) === target) hi = mid;
     else lo = mid;
   }
   return hi;
+}
+
+/** The offset at `utcMs` straight from the rules: the zone's wall reading minus the instant. */
+function ruleOffsetMs(utcMs: number, timeZone: string): number {
+  const second = Math.floor(utcMs / 1000) * 1000;
+  const f: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(second)) f[p.type] = p.value;
+  const wall = Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second));
+  return wall - second;
 }
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -186,7 +202,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       f = new Intl.DateTimeFormat("en-US", {
         timeZone,
         hourCycle: "h23",
-        weekday: "short",
         year: "numeric",
         month: "2-digit",
         day: "2-digit",

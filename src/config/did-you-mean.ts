@@ -19,12 +19,12 @@ export function didYouMean(input: string, valid: readonly string[]): string | un
   return bestDistance <= tolerance ? best : undefined;
 }
 
-/** `unknown X "y"; did you mean "z"? expected one of a, b, c` in one clause. */
-export function unknownName(what: string, input: string, valid: readonly string[]): string {
+/** `unknown X "y" [where]; did you mean "z"? expected one of: a, b, c` in one clause. */
+export function unknownName(what: string, input: string, valid: readonly string[], where?: string): string {
   const guess = didYouMean(input, valid);
   const hint = guess ? `; did you mean "${guess}"?` : ";";
   const expected = valid.length ? `expected one of: ${valid.join(", ")}` : `there are none`;
-  return `unknown ${what} "${input}"${hint} ${expected}`;
+  return `unknown ${what} "${input}"${where ? ` ${where}` : ""}${hint} ${expected}`;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

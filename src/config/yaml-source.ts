@@ -6,7 +6,21 @@
  * capped (`MAX_ALIAS_COUNT`) so that an alias bomb is refused instead of expanded. Every value
  * can be traced back to its line and column through `locate(path)`.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type SchemaOptions,
+} from "yaml";
 import type { Position } from "./problem.js";
 
 /** How many alias expansions a file may make before it is refused as a resource-exhaustion attack. */
@@ -22,7 +36,7 @@ export interface YamlProblem {
 }
 
 /** Safe parsing options shared by files and `--set` values. */
-const SAFE = { schema: "core", merge: false, uniqueKeys: true, prettyErrors: false, customTags: [] } as const;
+const SAFE: ParseOptions & DocumentOptions & SchemaOptions = { schema: "core", merge: false, uniqueKeys: true, prettyErrors: false, customTags: [] };
 
 /** Parsed YAML: its plain value and where each part of it was written. */
 export class YamlSource {

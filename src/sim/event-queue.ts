@@ -25,6 +25,12 @@ export class EventQueue {
     return this.#size === 0 ? Infinity : (this.#time[0] as number);
   }
 
+  /** The slot of the earliest entry. The queue must not be empty. */
+  peekSlot(): number {
+    return this.#slot[0] as number;
+  }
+
+  /** Adds an entry; `tie` orders entries of equal time (lower first). */
   push(time: number, tie: number, slot: number): void {
     if (this.#size === this.#time.length) this.#grow();
     const times = this.#time;

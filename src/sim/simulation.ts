@@ -40,7 +40,10 @@ export interface SimulationOptions {
 export interface RunOptions {
   /** Stop before any event later than this virtual time. */
   horizon?: DurationInput;
-  /** Stop after this many events (a runaway guard). Default 50 million. */
+  /**
+   * Run at most this many events (a runaway guard, default 50 million): if another is due once
+   * they have run, the run stops as `budget-exceeded`. Counts events since the simulation began.
+   */
   maxEvents?: number;
 }
 
@@ -65,6 +68,8 @@ export type TimerHandle = number;
 export const DEFAULT_EPOCH_MS = Date.UTC(2026, 2, 9, 8, 0, 0);
 
 const SLOT_BITS = 2 ** 22;
+/** Generations wrap at 2^31 so that a handle (generation * SLOT_BITS + slot) stays an exact integer. */
+const GEN_MASK = 0x7fffffff;
 const SHUFFLE_SPAN = 2 ** 20;
 const SEQ_SPAN = 2 ** 32;
 
@@ -82,7 +87,7 @@ export class ProcessHandle<T = unknown> {
   status: ProcessStatus = "running";
   readonly daemon: boolean;
   readonly children: ProcessHandle[] = [];
-  /** @internal */ readonly waits = new Set<PendingWait>();
+  /** @internal The waits it is blocked in, oldest first. */ readonly waits: PendingWait[] = [];
   #outcome: ProcessOutcome<T> | undefined;
   #cancelReason: string | undefined;
   #cancelCallbacks: ((reason: string) => void)[] = [];
@@ -115,6 +120,11 @@ export class ProcessHandle<T = unknown> {
         };
       },
     };
+  }
+
+  /** @internal Why it was cancelled, or undefined: what every wait checks first. */
+  get cancelReason(): string | undefined {
+    return this.#cancelReason;
   }
 
   /** How it ended, once it has. */
@@ -194,30 +204,30 @@ export class ProcessContext {
 
   /** Throws `CancelledError` if this process has been cancelled. */
   throwIfCancelled(): void {
-    const r = this.process.cancelSignal.reason;
+    const r = this.process.cancelReason;
     if (r !== undefined) throw new CancelledError(r);
   }
 
   /** Waits `duration` of virtual time. */
   sleep(duration: DurationInput, label?: string): Promise<void> {
-    const ms = typeof duration === "number" ? duration : parseDuration(duration);
-    return this.#block<void>(label ?? `sleep ${ms}ms`, (resolve) => {
-      const h = this.#sim.schedule(ms, wakeResolve, resolve);
-      return () => this.#sim.cancel(h);
-    });
+    return this.#block<void>(label, parseDuration(duration), undefined);
   }
 
   /** Waits until the signal fires, and returns its value. */
   wait<T>(signal: Signal<T>, label?: string): Promise<T> {
+    const cancelled = this.#cancelledNow<T>();
+    if (cancelled) return cancelled;
     if (signal.fired) return Promise.resolve(signal.value as T);
-    return this.#block<T>(label ?? signal.name, (resolve) => signal.subscribe(resolve));
+    return this.#block<T>(label ?? signal.name, 0, (settle) => signal.subscribe(settle));
   }
 
   /** Receives the next message from a mailbox, waiting if it is empty. */
   receive<T>(mailbox: Mailbox<T>, label?: string): Promise<T> {
+    const cancelled = this.#cancelledNow<T>();
+    if (cancelled) return cancelled;
     const got = mailbox.take();
     if (got.ok) return Promise.resolve(got.value);
-    return this.#block<T>(label ?? `receive from ${mailbox.name}`, (resolve) => mailbox.subscribe(resolve));
+    return this.#block<T>(label ?? `receive from ${mailbox.name}`, 0, (settle) => mailbox.subscribe(settle));
   }
 
   /**
@@ -250,7 +260,7 @@ export class ProcessContext {
     return child;
   }
 
-  /** Waits for a process to end and returns how it ended (never rejects). */
+  /** Waits for a process to end and returns how it ended (rejects only if this process is cancelled). */
   join<T>(child: ProcessHandle<T>): Promise<ProcessOutcome<T>> {
     return this.wait(child.exited, `join ${child.name}`);
   }
@@ -260,37 +270,108 @@ export class ProcessContext {
     return this.#sim.rng(name);
   }
 
-  #block<T>(label: string, arm: (resolve: (v: T) => void) => () => void): Promise<T> {
+  /** A rejected promise if this process has been cancelled (every wait rejects then), else undefined. */
+  #cancelledNow<T>(): Promise<T> | undefined {
+    const reason = this.process.cancelReason;
+    return reason === undefined ? undefined : Promise.reject(new CancelledError(reason));
+  }
+
+  /**
+   * Blocks the process until woken: by a timer of `sleepMs` when `subscribe` is undefined, else by
+   * the callback that `subscribe` registers (it returns the function that unregisters it).
+   */
+  #block<T>(label: string | undefined, sleepMs: number, subscribe: ((settle: (v: T) => void) => () => void) | undefined): Promise<T> {
+    const cancelled = this.#cancelledNow<T>();
+    if (cancelled) return cancelled;
+    const sim = this.#sim;
     const proc = this.process;
-    const reason = proc.cancelSignal.reason;
-    if (reason !== undefined) return Promise.reject(new CancelledError(reason));
-    return new Promise<T>((resolve, reject) => {
-      let disarm: () => void = noop;
-      const wait: PendingWait = {
-        label,
-        since: this.#sim.now,
-        cancel: (why) => {
-          disarm();
-          proc.waits.delete(wait);
-          this.#sim.wake();
-          reject(new CancelledError(why));
-        },
-      };
-      proc.waits.add(wait);
-      proc.status = "waiting";
-      disarm = arm((v) => {
-        this.#sim.wake();
-        proc.waits.delete(wait);
-        if (proc.waits.size === 0 && !proc.finished) proc.status = "running";
-        resolve(v);
-      });
-    });
+    const promise = new Promise<T>(captureSettlers);
+    const wait = new BlockedWait<T>(sim, proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
+    proc.waits.push(wait);
+    proc.status = "waiting";
+    if (subscribe) wait.disarm = subscribe((v) => wait.settle(v));
+    else wait.timer = sim.schedule(sleepMs, wakeSleeper, wait);
+    return promise;
   }
 }
 
+/**
+ * A wait a process is blocked in. Settles its promise once: `settle` when woken, `cancel` (which
+ * removes the wake-up source) when the process is cancelled. A class rather than closures: sleeping
+ * is the kernel's hottest path and allocates only this, the promise and its two settlers.
+ */
+class BlockedWait<T> implements PendingWait {
+  readonly since: number;
+  /** The timer of a sleep, or -1. */
+  timer: TimerHandle = -1;
+  /** Unregisters the wake-up callback of a signal or mailbox wait. */
+  disarm: (() => void) | undefined = undefined;
+  readonly #sim: Simulation;
+  readonly #proc: ProcessHandle;
+  readonly #label: string | undefined;
+  readonly #sleepMs: number;
+  readonly #resolve: (v: T) => void;
+  readonly #reject: (e: unknown) => void;
+
+  constructor(
+    sim: Simulation,
+    proc: ProcessHandle,
+    label: string | undefined,
+    sleepMs: number,
+    resolve: (v: T) => void,
+    reject: (e: unknown) => void,
+  ) {
+    this.since = sim.now;
+    this.#sim = sim;
+    this.#proc = proc;
+    this.#label = label;
+    this.#sleepMs = sleepMs;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** What the process waits on, for stall reports (built only when asked). */
+  get label(): string {
+    return this.#label ?? `sleep ${this.#sleepMs}ms`;
+  }
+
+  /** Wakes the process with `value`. */
+  settle(value: T): void {
+    const proc = this.#proc;
+    this.#sim.wake();
+    if (removeWait(proc.waits, this) === 0 && !proc.finished) proc.status = "running";
+    this.#resolve(value);
+  }
+
+  cancel(why: string): void {
+    if (this.timer >= 0) this.#sim.cancel(this.timer);
+    else this.disarm?.();
+    removeWait(this.#proc.waits, this);
+    this.#sim.wake();
+    this.#reject(new CancelledError(why));
+  }
+}
+
+let capturedResolve: (v: unknown) => void = noop;
+let capturedReject: (e: unknown) => void = noop;
+/** A promise executor shared by every wait: it hands the settlers out without allocating a closure. */
+function captureSettlers(resolve: (v: never) => void, reject: (e: unknown) => void): void {
+  capturedResolve = resolve as (v: unknown) => void;
+  capturedReject = reject;
+}
+
+/** Removes `wait` from `waits` keeping the order, without allocating; returns how many remain. */
+function removeWait(waits: PendingWait[], wait: PendingWait): number {
+  const i = waits.indexOf(wait);
+  if (i < 0) return waits.length;
+  for (let j = i + 1; j < waits.length; j++) waits[j - 1] = waits[j] as PendingWait;
+  waits.pop();
+  return waits.length;
+}
+
 function noop(): void {}
-function wakeResolve(resolve: unknown): void {
-  (resolve as () => void)();
+function wakeSleeper(wait: unknown): void {
+  (wait as BlockedWait<void>).settle(undefined);
 }
 function fireTimer(s: unknown): void {
   const sig = s as Signal<undefined>;
@@ -426,6 +507,7 @@ export class Simulation implements TimeSource, WakeSink {
           status = "crashed";
           break;
         }
+        this.#dropCancelled();
         if (queue.size === 0) {
           if (this.#woken) continue;
           break;
@@ -437,20 +519,18 @@ export class Simulation implements TimeSource, WakeSink {
         }
         this.#now = t;
         do {
-          const slot = queue.pop();
+          const slot = queue.peekSlot();
           const fn = this.#fns[slot];
+          if (fn !== undefined && this.#events >= budget) {
+            status = "budget-exceeded";
+            break;
+          }
           const arg = this.#args[slot];
-          this.#fns[slot] = undefined;
-          this.#args[slot] = undefined;
-          this.#gens[slot] = ((this.#gens[slot] as number) + 1) >>> 0;
-          this.#free.push(slot);
+          queue.pop();
+          this.#release(slot);
           if (fn !== undefined) {
             this.#events++;
             fn(arg);
-            if (this.#events >= budget) {
-              status = "budget-exceeded";
-              break;
-            }
           }
         } while (queue.size > 0 && queue.peekTime() === t);
         if (status) break;
@@ -484,6 +564,20 @@ export class Simulation implements TimeSource, WakeSink {
     return out;
   }
 
+  /** Discards cancelled timers at the head of the queue, so they neither advance time nor meet the horizon. */
+  #dropCancelled(): void {
+    const queue = this.#queue;
+    while (queue.size > 0 && this.#fns[queue.peekSlot()] === undefined) this.#release(queue.pop());
+  }
+
+  /** Frees a popped slot for reuse; bumping its generation makes old handles to it stale. */
+  #release(slot: number): void {
+    this.#fns[slot] = undefined;
+    this.#args[slot] = undefined;
+    this.#gens[slot] = ((this.#gens[slot] as number) + 1) & GEN_MASK;
+    this.#free.push(slot);
+  }
+
   #push(time: number, fn: (arg: unknown) => void, arg: unknown): TimerHandle {
     let slot = this.#free.pop();
     if (slot === undefined) {
@@ -515,7 +609,7 @@ function startProcess(a: unknown): void {
   sim.wake();
   const ctx = new ProcessContext(sim, handle);
   let promise: Promise<unknown>;
-  const reason = handle.cancelSignal.reason;
+  const reason = handle.cancelReason;
   if (reason !== undefined) {
     handle.finish({ status: "cancelled", reason });
     return;

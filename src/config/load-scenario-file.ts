@@ -1,0 +1,173 @@
+/**
+ * Loads a scenario file: YAML with positions, then the `--set` overrides, then the file's shape
+ * (zod), then the parameters (`resolveParams`). Every problem found is returned at once, each
+ * pointing at where it was written; nothing is thrown for bad input.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { resolveParams } from "../scenarios/params.js";
+import type { FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
+import { formatDuration, parseDuration } from "../sim/duration.js";
+import { unknownName } from "./did-you-mean.js";
+import { keysAt, scenarioFileSchema, type ScenarioFile } from "./file-schema.js";
+import { applyOverride, parseOverride } from "./overrides.js";
+import { describeValue, type ConfigProblem } from "./problem.js";
+import { ProblemLocator, valueAt, type AppliedOverride } from "./problem-locator.js";
+import type { ScenarioConfig } from "./scenario-config.js";
+import { resolveScenarioRef } from "./scenario-ref.js";
+import { MAX_FILE_BYTES, parseYaml } from "./yaml-source.js";
+
+/** What the command line adds to a file. */
+export interface LoadOptions {
+  /** `--set path=value` expressions, applied in order. */
+  overrides?: readonly string[];
+  /** `--seed N`: replaces the file's seed (after any `--set seed=`). */
+  seed?: number;
+  /** `--mitigate` names, switched on in addition to the file's. */
+  mitigate?: readonly string[];
+}
+
+/** A loaded file, or every problem that stops it from running. */
+export type LoadResult = { ok: true; config: ScenarioConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Reads and validates a scenario file. */
+export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const fail = (message: string): LoadResult => ({ ok: false, problems: [{ file, message }] });
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return fail(`not a file: expected a scenario file such as scenarios/stampede.yaml`);
+    if (info.size > MAX_FILE_BYTES) return fail(`file is ${info.size} bytes; scenario files are limited to ${MAX_FILE_BYTES}`);
+    return await loadScenarioText(await readFile(file, "utf8"), file, options);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") return fail(`no such file`);
+    if (code === "EACCES") return fail(`permission denied`);
+    throw e;
+  }
+}
+
+/** Validates scenario text as if read from `file` (module paths resolve relative to its folder). */
+export async function loadScenarioText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const parsed = parseYaml(text.replace(/^\uFEFF/, ""));
+  if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => ({ file, pos: p.pos, message: p.message })) };
+  const yaml = parsed.source;
+  const top = yaml.value;
+  if (top === null || typeof top !== "object" || Array.isArray(top)) {
+    const what = top === null || top === undefined ? "the file is empty" : `the file holds ${describeValue(top)}`;
+    return { ok: false, problems: [{ file, pos: yaml.locate([]), message: `${what}; expected a mapping such as "scenario: double-refund"` }] };
+  }
+  const doc = structuredClone(top) as Record<string, unknown>;
+  const applied: AppliedOverride[] = [];
+  const optionProblems: ConfigProblem[] = [];
+  const cliOverrides = parseOverrides(file, options.overrides ?? [], optionProblems);
+
+  // `scenario` first: the other paths are checked against the scenario it names.
+  for (const o of cliOverrides.filter((o) => o.keys.join(".") === "scenario")) {
+    doc.scenario = o.value;
+    applied.push({ path: ["scenario"], source: `--set ${o.expr}` });
+  }
+  const locator = new ProblemLocator(file, yaml, applied);
+  const def = await scenarioFor(doc.scenario, file, locator);
+  for (const o of cliOverrides.filter((o) => o.keys.join(".") !== "scenario")) {
+    const r = applyOverride(doc, o, def);
+    if (r.ok) applied.push({ path: r.path, source: `--set ${o.expr}` });
+    else optionProblems.push({ file, source: `--set ${o.expr}`, message: r.message });
+  }
+  if (options.seed !== undefined) {
+    doc.seed = options.seed;
+    applied.push({ path: ["seed"], source: `--seed ${options.seed}` });
+  }
+
+  const checked = scenarioFileSchema(def).safeParse(doc);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) reportIssue(locator, doc, def, issue);
+  }
+  const config = def && checked.success ? buildConfig(file, checked.data, def, options, locator) : undefined;
+  if (!config || locator.problems.length || optionProblems.length) return { ok: false, problems: [...locator.sorted(), ...optionProblems] };
+  return { ok: true, config };
+}
+
+function parseOverrides(file: string, exprs: readonly string[], problems: ConfigProblem[]): { expr: string; keys: string[]; value: unknown }[] {
+  const out = [];
+  for (const expr of exprs) {
+    const r = parseOverride(expr);
+    if (r.ok) out.push(r.override);
+    else problems.push({ file, source: `--set ${expr}`, message: r.message });
+  }
+  return out;
+}
+
+async function scenarioFor(ref: unknown, file: string, locator: ProblemLocator): Promise<ScenarioDefinition | undefined> {
+  if (typeof ref !== "string" || ref === "") return undefined; // the schema reports it
+  const r = await resolveScenarioRef(ref, dirname(file));
+  if (r.ok) return r.scenario;
+  locator.at(["scenario"], r.message);
+  return undefined;
+}
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** One zod issue as located problems (an unknown-keys issue becomes one problem per key). */
+function reportIssue(locator: ProblemLocator, doc: Record<string, unknown>, def: ScenarioDefinition | undefined, issue: Issue): void {
+  const path = issue.path.map((k) => (typeof k === "number" ? k : String(k)));
+  if (issue.code === "unrecognized_keys") {
+    const valid = keysAt(path, def) ?? [];
+    const where = path.length ? `in ${path.join(".")}` : undefined;
+    for (const key of issue.keys ?? []) locator.at([...path, key], unknownName("key", key, valid, where), { key: true });
+    return;
+  }
+  const value = valueAt(doc, path);
+  if (value === undefined && issue.code === "invalid_type") {
+    locator.at(path.slice(0, -1), `missing key "${String(path.at(-1))}": ${issue.message}`);
+    return;
+  }
+  const message = issue.code === "custom" ? issue.message : `${issue.message}, got ${describeValue(value)}`;
+  locator.at(path, message);
+}
+
+/** Resolves parameters, faults and command-line mitigations into the config; undefined (with the problems recorded) when any is bad. */
+function buildConfig(file: string, data: ScenarioFile, def: ScenarioDefinition, options: LoadOptions, locator: ProblemLocator): ScenarioConfig | undefined {
+  const params = data.params ?? {};
+  const resolved = resolveParams(def.params, params);
+  if (!resolved.ok) for (const p of resolved.problems) locator.at(["params", ...p.path], p.message);
+  const mitigate = [...(options.mitigate ?? [])];
+  const known = def.mitigations.map((m) => m.name);
+  for (const m of mitigate) if (!known.includes(m)) locator.option(`--mitigate ${m}`, unknownName("mitigation", m, known, `for ${def.name}`));
+  const horizon = data.horizon ?? def.defaults.horizon;
+  const horizonMs = parseDuration(horizon);
+  const faults = data.faults?.map((f, i) => faultSpec(f, i, horizonMs, locator)) ?? [];
+  if (locator.problems.length) return undefined;
+  return {
+    file,
+    scenario: def,
+    ...(data.description !== undefined ? { description: data.description } : {}),
+    seed: data.seed ?? def.defaults.seed,
+    horizon,
+    horizonMs,
+    ...(data.maxEvents !== undefined ? { maxEvents: data.maxEvents } : {}),
+    ...(data.startAt !== undefined ? { epochMs: Date.parse(data.startAt) } : {}),
+    params,
+    faults,
+    mitigations: [...new Set([...(data.mitigations ?? []), ...mitigate])],
+    ...(data.invariants ? { invariants: [...new Set(data.invariants)] } : {}),
+    overrides: [...(options.overrides ?? [])],
+    mitigate,
+  };
+}
+
+function faultSpec(f: NonNullable<ScenarioFile["faults"]>[number], i: number, horizonMs: number, locator: ProblemLocator): FaultSpec {
+  const at = parseDuration(f.at);
+  if (at > horizonMs) locator.at(["faults", i, "at"], `the fault starts at ${formatDuration(at)}, after the horizon (${formatDuration(horizonMs)}), so it would never happen; expected a time within the horizon`);
+  return {
+    kind: f.kind,
+    at,
+    for: f.for === undefined ? 0 : parseDuration(f.for),
+    ...(f.target !== undefined ? { target: f.target } : {}),
+    ...(f.probability !== undefined ? { probability: f.probability } : {}),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What a file's `scenario:` names: a built-in scenario of the catalog (`double-refund`), or a path
+ * to a user's module (`./my-scenario.js`, relative to the file) whose default export is a
+ * `ScenarioDefinition`. Modules are loaded with a dynamic import: `.js` and `.mjs` under plain
+ * Node.js; `.ts` when running under a TypeScript loader such as tsx or vitest.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import { catalog, findScenario } from "../scenarios/catalog.js";
+import type { ScenarioDefinition } from "../scenarios/scenario.js";
+import { unknownName } from "./did-you-mean.js";
+
+/** Whether a `scenario:` value is a module path rather than a catalog name. */
+export function isModuleRef(ref: string): boolean {
+  return /^\.{1,2}[\\/]/.test(ref) || isAbsolute(ref) || /\.(m|c)?[jt]s$/.test(ref);
+}
+
+/** Resolves a `scenario:` value; `baseDir` is the folder of the file that names it. */
+export async function resolveScenarioRef(ref: string, baseDir: string): Promise<{ ok: true; scenario: ScenarioDefinition } | { ok: false; message: string }> {
+  if (!isModuleRef(ref)) {
+    const found = findScenario(ref);
+    if (found) return { ok: true, scenario: found };
+    const names = catalog.map((s) => s.name);
+    if (!names.length) return { ok: false, message: `unknown scenario "${ref}": the catalog has no scenarios yet; expected a path to a module such as ./my-scenario.js` };
+    return { ok: false, message: `${unknownName("scenario", ref, names)} (or a path to a module such as ./my-scenario.js)` };
+  }
+  return importScenario(resolve(baseDir, ref), ref);
+}
+
+async function importScenario(path: string, ref: string): Promise<{ ok: true; scenario: ScenarioDefinition } | { ok: false; message: string }> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    return { ok: false, message: `cannot load scenario module ${ref}: ${importFailure(e, path)}` };
+  }
+  const checked = definitionShape.safeParse(mod.default);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join(".")}: ${issue.message})` : "";
+    return { ok: false, message: `scenario module ${ref} must export a scenario as its default export (export default defineScenario({ ... }))${where}` };
+  }
+  return { ok: true, scenario: mod.default as ScenarioDefinition };
+}
+
+function importFailure(e: unknown, path: string): string {
+  const code = (e as { code?: string }).code;
+  if (code === "ERR_MODULE_NOT_FOUND" && (e as Error).message.includes(path)) return "no such file";
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION") return "Node.js cannot import this file type; compile it to .js, or run agentsim under tsx for .ts";
+  return (e as Error)?.message?.split("\n")[0] ?? String(e);
+}
+
+const named = z.object({ name: z.string(), description: z.string() });
+
+/** What a module's default export must look like to be run. */
+const definitionShape = z.object(
+  {
+    name: z.string().min(1),
+    title: z.string(),
+    summary: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    invariants: z.array(named),
+    mitigations: z.array(named),
+    faults: z.array(named.extend({ targets: z.array(z.string()).optional() })).optional(),
+    defaults: z.object({ seed: z.number(), horizon: z.string(), maxEvents: z.number().optional() }),
+    build: z.custom<ScenarioDefinition["build"]>((v) => typeof v === "function", { message: "expected a function" }),
+  },
+  { error: "expected an object" },
+);

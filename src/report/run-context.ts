@@ -1,0 +1,38 @@
+/**
+ * What a report needs beyond the run's result: how the user asked for the run (file, command-line
+ * changes), so that it can say what ran and print the command that replays it exactly.
+ */
+import type { RunResult } from "../run/run-scenario.js";
+
+/** How a run was asked for. */
+export interface RunContext {
+  /** The scenario file as the user named it. */
+  file: string;
+  /** The scenario's title, for the header. */
+  title?: string;
+  /** The file's description. */
+  description?: string;
+  /** The horizon in virtual ms. */
+  horizonMs?: number;
+  /** `--set` expressions, in order. */
+  overrides: readonly string[];
+  /** Mitigations named with `--mitigate` (beyond the file's). */
+  mitigate: readonly string[];
+}
+
+/**
+ * The command that replays this run: `npx agentsim run <file> --seed N [--mitigate a,b] [--set ...]`.
+ * `--seed` carries the seed, so `--set seed=` expressions are left out.
+ */
+export function replayCommand(result: Pick<RunResult, "seed">, ctx: RunContext): string {
+  const args = ["npx", "agentsim", "run", ctx.file, "--seed", String(result.seed)];
+  if (ctx.mitigate.length) args.push("--mitigate", ctx.mitigate.join(","));
+  for (const o of ctx.overrides) if (!/^\s*seed\s*=/.test(o)) args.push("--set", o);
+  return args.map(shellQuote).join(" ");
+}
+
+/** Quotes an argument for POSIX shells when it needs it. */
+export function shellQuote(arg: string): string {
+  if (/^[\w./:=,@%+-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
