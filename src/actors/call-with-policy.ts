@@ -313,7 +313,7 @@ async function invoke(
   const trace = ctx.sim.trace;
   const fired = trace.instant({ actor: s.agent, layer: "harness", kind: "budget.exceeded", parent: span, attrs: { step: s.step, attempt, budgetMs, cancel } });
   trace.instant({ actor: s.agent, layer: "harness", kind: "step.declared-failed", parent: fired, attrs: { step: s.step, attempt, reason: "budget-exceeded" } });
-  if (false && cancel) child.cancel(`${s.agent} abandoned ${s.step} attempt ${attempt}: budget exceeded`);
+  if (cancel) child.cancel(`${s.agent} abandoned ${s.step} attempt ${attempt}: budget exceeded`);
   return "abandoned";
 }
 

@@ -34,11 +34,6 @@ export function classifyError(kind: AttemptErrorKind): ErrorClass {
   return CALLER_ERRORS.has(kind) ? "caller" : "final";
 }
 
-/** True for kinds that are the caller's defects (`caller`, `idempotency-mismatch`, `empty-result`). */
-export function isCallerError(kind: AttemptErrorKind): boolean {
-  return classifyError(kind) === "caller";
-}
-
 /** What a retry after `kind` costs a retry budget: timeouts (the tool's or the harness's) cost more. */
 export function retryCause(kind: AttemptErrorKind): RetryCause {
   return kind === "timeout" || kind === "budget-exceeded" ? "timeout" : "error";

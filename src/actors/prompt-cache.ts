@@ -220,7 +220,11 @@ export class PromptCache {
     return sum;
   }
 
-  /** The generations of one prefix (or of every prefix, prefix by prefix), oldest first. */
+  /**
+   * The generations of one prefix (or of every prefix, prefix by prefix), oldest first. A
+   * generation appears with its first miss, so `writes` per generation is the evidence for
+   * `cache-writes-per-expiry`.
+   */
   generations(prefixKey?: string): readonly CacheGeneration[] {
     if (prefixKey !== undefined) return this.#prefixes.get(prefixKey)?.generations ?? [];
     return [...this.#prefixes.values()].flatMap((s) => s.generations);

@@ -79,11 +79,15 @@ export async function loadScenarioText(text: string, file: string, options: Load
   }
 
   const checked = scenarioFileSchema(def).safeParse(doc);
-  if (!checked.success) {
-    for (const issue of checked.error.issues) reportIssue(locator, doc, def, issue);
+  const issues = checked.success ? [] : checked.error.issues;
+  for (const issue of issues) reportIssue(locator, doc, def, issue);
+  if (def) {
+    // Parameter values are judged whenever the params mapping itself is well formed.
+    if (!issues.some((i) => i.path[0] === "params")) checkParams(def, (doc.params ?? {}) as Record<string, unknown>, locator);
+    checkMitigate(def, options.mitigate ?? [], locator);
   }
-  const config = def && checked.success ? buildConfig(file, checked.data, def, options, locator) : undefined;
-  if (!config || locator.problems.length || optionProblems.length) return { ok: false, problems: [...locator.sorted(), ...optionProblems] };
+  const config = def && checked.success && !locator.problems.length ? buildConfig(file, checked.data, def, options, locator) : undefined;
+  if (!config || optionProblems.length) return { ok: false, problems: [...locator.sorted(), ...optionProblems] };
   return { ok: true, config };
 }
 
@@ -130,14 +134,19 @@ function reportIssue(locator: ProblemLocator, doc: Record<string, unknown>, def:
   locator.at(path, message);
 }
 
-/** Resolves parameters, faults and command-line mitigations into the config; undefined (with the problems recorded) when any is bad. */
-function buildConfig(file: string, data: ScenarioFile, def: ScenarioDefinition, options: LoadOptions, locator: ProblemLocator): ScenarioConfig | undefined {
-  const params = data.params ?? {};
+function checkParams(def: ScenarioDefinition, params: Record<string, unknown>, locator: ProblemLocator): void {
   const resolved = resolveParams(def.params, params);
   if (!resolved.ok) for (const p of resolved.problems) locator.at(["params", ...p.path], p.message);
-  const mitigate = [...(options.mitigate ?? [])];
+}
+
+function checkMitigate(def: ScenarioDefinition, mitigate: readonly string[], locator: ProblemLocator): void {
   const known = def.mitigations.map((m) => m.name);
   for (const m of mitigate) if (!known.includes(m)) locator.option(`--mitigate ${m}`, unknownName("mitigation", m, known, `for ${def.name}`));
+}
+
+/** The config of a file whose every part is valid; undefined (with the problems recorded) when a fault falls outside the horizon. */
+function buildConfig(file: string, data: ScenarioFile, def: ScenarioDefinition, options: LoadOptions, locator: ProblemLocator): ScenarioConfig | undefined {
+  const mitigate = [...(options.mitigate ?? [])];
   const horizon = data.horizon ?? def.defaults.horizon;
   const horizonMs = parseDuration(horizon);
   const faults = data.faults?.map((f, i) => faultSpec(f, i, horizonMs, locator)) ?? [];
@@ -151,7 +160,7 @@ function buildConfig(file: string, data: ScenarioFile, def: ScenarioDefinition, 
     horizonMs,
     ...(data.maxEvents !== undefined ? { maxEvents: data.maxEvents } : {}),
     ...(data.startAt !== undefined ? { epochMs: Date.parse(data.startAt) } : {}),
-    params,
+    params: data.params ?? {},
     faults,
     mitigations: [...new Set([...(data.mitigations ?? []), ...mitigate])],
     ...(data.invariants ? { invariants: [...new Set(data.invariants)] } : {}),
