@@ -258,3 +258,47 @@ export const STORE_DEFAULTS = {
    */
   applyAt: 0.5,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Retries and the agent harness (src/actors/retry-policy.ts, retry-budget.ts, call-with-policy.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** Retry policies (`retryPolicy`). */
+export const RETRY_POLICY_DEFAULTS = {
+  /** Tries in all, the first included. source: FACTS.md "Retries" (AWS SDK v3: 3 attempts; Google SRE: 3 attempts per request). */
+  maxAttempts: 3,
+  /** Exponential backoff base. source: AWS SDK v3 `DEFAULT_RETRY_DELAY_BASE` = 100 ms (not yet a FACTS.md row). */
+  baseMs: 100,
+  /** Exponential backoff cap. source: FACTS.md "Retries" (AWS SDK v3 delay cap 20 s). */
+  capMs: 20_000,
+  /** source: FACTS.md "Retries" (AWS 2015: jitter wins over none); AWS SDK v3 draws `random * 2^n * base`, full jitter. */
+  jitter: "full" as "none" | "full" | "equal" | "decorrelated",
+  /** Wait at least a 429's `retry-after`. source: FACTS.md "Retries" (429 carries `retry-after`). */
+  honorRetryAfter: true,
+} as const;
+
+/** Retry budgets (`retryBudget`). */
+export const RETRY_BUDGET_DEFAULTS = {
+  /** source: FACTS.md "Retries": AWS SDK v3 token bucket starts at 500, a retry costs 5, a timeout retry 10, a success returns 1. */
+  tokenBucket: { initial: 500, retryCost: 5, timeoutRetryCost: 10, successReturn: 1 },
+  /** source: FACTS.md "Retries": Google SRE, retry only while retries stay under 10% of requests. */
+  ratio: { ratio: 0.1 },
+} as const;
+
+/** The agent harness's own knobs (`callWithPolicy`, `AgentHarness`). The mitigation switches are all off. */
+export const HARNESS_DEFAULTS = {
+  /**
+   * Subtracted from the remaining budget in a propagated deadline. source: assumption (no
+   * published figure): time for a tool's "gave up" answer to travel back before the caller's budget fires.
+   */
+  deadlineMarginMs: 100,
+  /** How long a receipt is awaited. source: SCENARIOS.md fire-and-forget (jobs end "minutes later"); 10 min is an assumption. */
+  receiptTimeoutMs: 10 * MINUTE_MS,
+  /** Time between receipt polls. source: assumption, a few seconds (small against jobs of minutes). */
+  receiptPollMs: 5_000,
+  /**
+   * Times an error may go back to the model for a corrected call. source: SCENARIOS.md
+   * retry-laundering ("caller errors go back to the model as feedback"); one round is an assumption.
+   */
+  maxFeedbackRounds: 1,
+} as const;

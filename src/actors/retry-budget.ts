@@ -19,6 +19,7 @@
  * cumulative over the client's life.
  */
 import type { Attrs } from "../sim/trace.js";
+import { RETRY_BUDGET_DEFAULTS } from "./defaults.js";
 
 /** Why a retry is wanted: timeouts cost more in the token bucket. */
 export type RetryCause = "timeout" | "error";
@@ -35,18 +36,8 @@ export interface TokenBucketOptions {
   successReturn: number;
 }
 
-/** How users write a budget. Omitted fields take `RETRY_BUDGET_DEFAULTS`. */
+/** How users write a budget. Omitted fields take `RETRY_BUDGET_DEFAULTS` (defaults.ts, with sources). */
 export type RetryBudgetSpec = { tokenBucket: Partial<TokenBucketOptions> } | { ratio: { ratio?: number } };
-
-/**
- * Defaults, each with where it comes from (FACTS.md "Retries"):
- * - token bucket 500, retry cost 5, timeout retry cost 10, success returns 1: AWS SDK v3;
- * - ratio 0.1: Google SRE book (retries under 10% of requests).
- */
-export const RETRY_BUDGET_DEFAULTS = {
-  tokenBucket: { initial: 500, retryCost: 5, timeoutRetryCost: 10, successReturn: 1 },
-  ratio: { ratio: 0.1 },
-} as const;
 
 /** A shared retry budget. */
 export interface RetryBudget {
@@ -71,7 +62,16 @@ export interface RetryBudget {
  * @throws RangeError for a malformed spec.
  */
 export function retryBudget(spec: RetryBudgetSpec): RetryBudget {
-  if ("tokenBucket" in spec) return new TokenBucketBudget({ ...RETRY_BUDGET_DEFAULTS.tokenBucket, ...spec.tokenBucket });
+  if ("tokenBucket" in spec) {
+    const d = RETRY_BUDGET_DEFAULTS.tokenBucket;
+    const o = spec.tokenBucket;
+    return new TokenBucketBudget({
+      initial: o.initial ?? d.initial,
+      retryCost: o.retryCost ?? d.retryCost,
+      timeoutRetryCost: o.timeoutRetryCost ?? d.timeoutRetryCost,
+      successReturn: o.successReturn ?? d.successReturn,
+    });
+  }
   if ("ratio" in spec) return new RatioBudget(spec.ratio.ratio ?? RETRY_BUDGET_DEFAULTS.ratio.ratio);
   throw new RangeError(`retry budget: expected { tokenBucket: {...} } or { ratio: {...} }, got ${JSON.stringify(spec)}`);
 }

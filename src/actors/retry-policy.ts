@@ -18,9 +18,11 @@
  *
  * A 429's `retry-after` is honoured by default: the wait is at least what the server asked for.
  * Every draw comes from the stream given to `start`, so a run's delays are fixed by its seed.
+ * Defaults (3 attempts, base 100 ms, cap 20 s, full jitter) are `RETRY_POLICY_DEFAULTS` in defaults.ts.
  */
 import { formatDuration, parseDuration, type DurationInput } from "../sim/duration.js";
 import type { Rng } from "../sim/rng.js";
+import { RETRY_POLICY_DEFAULTS } from "./defaults.js";
 
 /** How exponential backoff spreads its delays. */
 export type Jitter = "none" | "full" | "equal" | "decorrelated";
@@ -41,21 +43,6 @@ export type RetryPolicySpec =
   | "none"
   | { fixed: RetryingSpec & { delay: DurationInput } }
   | { exponential: RetryingSpec & { base?: DurationInput; cap?: DurationInput; jitter?: Jitter } };
-
-/**
- * Defaults, each with where it comes from.
- * - `maxAttempts` 3: FACTS.md "Retries" (AWS SDK v3: 3 attempts; Google SRE: 3 attempts per request).
- * - `capMs` 20 s: FACTS.md "Retries" (AWS SDK v3 delay cap 20 s).
- * - `baseMs` 100 ms: AWS SDK v3 `DEFAULT_RETRY_DELAY_BASE` (not in FACTS.md).
- * - `jitter` full: AWS SDK v3 draws `random * 2^n * base` (full jitter); FACTS.md "Retries".
- */
-export const RETRY_POLICY_DEFAULTS = {
-  maxAttempts: 3,
-  baseMs: 100,
-  capMs: 20_000,
-  jitter: "full" as Jitter,
-  honorRetryAfter: true,
-} as const;
 
 /** A compiled policy. Stateless: each logical operation gets its own `RetrySchedule`. */
 export interface RetryPolicy {

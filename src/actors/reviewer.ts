@@ -65,8 +65,7 @@ export class Reviewer {
     for (;;) {
       const next = this.#oldestWaiting();
       if (!next) {
-        this.#arrival = this.#sim.signal(`${this.name}: new request`);
-        await ctx.wait(this.#arrival, `${this.name} idle, watching ${this.queues.map((q) => q.name).join(", ")}`);
+        await this.#nextArrival(ctx, `${this.name} idle, watching ${this.queues.map((q) => q.name).join(", ")}`);
         continue;
       }
       const nowUtc = this.#utcNow();
@@ -102,12 +101,13 @@ export class Reviewer {
       },
     });
     const label = `${this.name} away (${detail ?? reason})`;
-    if (from === Infinity) {
-      this.#arrival = this.#sim.signal(`${this.name}: new request`);
-      await ctx.wait(this.#arrival, label);
-    } else {
-      await ctx.sleep(Math.ceil(from - nowUtc), label);
-    }
+    if (from === Infinity) await this.#nextArrival(ctx, label);
+    else await ctx.sleep(Math.ceil(from - nowUtc), label);
+  }
+
+  #nextArrival(ctx: ProcessContext, label: string): Promise<void> {
+    this.#arrival = this.#sim.signal(`${this.name}: new request`);
+    return ctx.wait(this.#arrival, label);
   }
 
   #oldestWaiting(): { queue: ApprovalQueue; record: ApprovalRecord } | undefined {

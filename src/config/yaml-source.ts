@@ -1,7 +1,7 @@
 /**
  * A scenario file's YAML, read as plain data with positions kept.
  *
- * YAML here never executes anything: the core schema only (no custom or language tags; an
+ * YAML here never executes anything: the core schema only (no custom, language or YAML 1.1 tags; an
  * unresolved tag is an error, not a string), no merge keys, duplicate keys refused, and aliases
  * capped (`MAX_ALIAS_COUNT`) so that an alias bomb is refused instead of expanded. Every value
  * can be traced back to its line and column through `locate(path)`.
@@ -36,7 +36,7 @@ export interface YamlProblem {
 }
 
 /** Safe parsing options shared by files and `--set` values. */
-const SAFE: ParseOptions & DocumentOptions & SchemaOptions = { schema: "core", merge: false, uniqueKeys: true, prettyErrors: false, customTags: [] };
+const SAFE: ParseOptions & DocumentOptions & SchemaOptions = { schema: "core", merge: false, uniqueKeys: true, prettyErrors: false, customTags: [], resolveKnownTags: false };
 
 /** Parsed YAML: its plain value and where each part of it was written. */
 export class YamlSource {

@@ -103,8 +103,10 @@ export function distribution(spec: DistributionSpec, unit: QuantityUnit = "durat
       return normal(q(need("mean") as Quantity, [kind, "mean"]), positive(q(need("sd") as Quantity, [kind, "sd"]), [kind, "sd"]), min);
     }
     case "lognormal": {
-      if (body && "mu" in body) {
-        return lognormal(Number(body.mu), positive(Number(need("sigma")), [kind, "sigma"]));
+      if (body && typeof body === "object" && "mu" in body) {
+        const mu = Number(body.mu);
+        if (!Number.isFinite(mu)) throw new DistributionError(`lognormal mu must be a finite number, got ${String(body.mu)}`, [kind, "mu"]);
+        return lognormal(mu, positive(Number(need("sigma")), [kind, "sigma"]));
       }
       const p50 = positive(q(need("p50") as Quantity, [kind, "p50"]), [kind, "p50"]);
       const p99 = q(need("p99") as Quantity, [kind, "p99"]);
@@ -129,7 +131,10 @@ export function distribution(spec: DistributionSpec, unit: QuantityUnit = "durat
       if (!Array.isArray(body) || body.length === 0) {
         throw new DistributionError(`mixture needs a list of { weight, dist }`, [kind]);
       }
-      const parts = (body as { weight: number; dist: DistributionSpec }[]).map((c, i) => {
+      const parts = (body as ({ weight: number; dist: DistributionSpec } | null)[]).map((c, i) => {
+        if (c === null || typeof c !== "object") {
+          throw new DistributionError(`mixture entries are { weight, dist }`, [kind, i]);
+        }
         if (!(typeof c.weight === "number" && c.weight > 0)) {
           throw new DistributionError(`mixture weight must be a positive number`, [kind, i, "weight"]);
         }
@@ -148,6 +153,10 @@ export function distribution(spec: DistributionSpec, unit: QuantityUnit = "durat
 }
 
 function quantity(v: Quantity, unit: QuantityUnit, path: (string | number)[]): number {
+  if (typeof v !== "number" && typeof v !== "string") {
+    const what = unit === "duration" ? `a number of ms or a duration such as "200ms"` : "a number";
+    throw new DistributionError(`expected ${what}, got ${v === null ? "null" : typeof v}`, path);
+  }
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new DistributionError(`expected a finite number`, path);
     return v;

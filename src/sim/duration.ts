@@ -1,5 +1,6 @@
 /**
- * Durations as users write them: `200ms`, `7.9s`, `5m`, `19h`, `1d`, or compound `1h30m`.
+ * Durations as users write them: `200ms`, `7.9s`, `5m`, `19h`, `1d`, or compound `1h30m` (parts
+ * may be separated by spaces, as `formatDuration` writes them: `1h 30m`).
  * Virtual time everywhere in agentsim is a number of milliseconds since the run began.
  */
 
@@ -16,7 +17,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   w: 604_800_000,
 };
 
-const PART = /(\d+(?:\.\d+)?|\.\d+)(us|ms|s|m|h|d|w)/y;
+const PART = /(\d+(?:\.\d+)?|\.\d+)(us|ms|s|m|h|d|w)\s*/y;
 
 /** Thrown for a duration that is not well formed; `message` says what was expected. */
 export class DurationError extends Error {
@@ -33,6 +34,9 @@ export function parseDuration(input: DurationInput): number {
       throw new DurationError(`duration must be a non-negative number of milliseconds, got ${input}`);
     }
     return input;
+  }
+  if (typeof input !== "string") {
+    throw new DurationError(`duration must be a string such as "200ms" or a number of milliseconds, got ${describe(input)}`);
   }
   const text = input.trim();
   if (text.startsWith("-")) {
@@ -57,25 +61,33 @@ export function parseDuration(input: DurationInput): number {
   return total;
 }
 
-/** Formats milliseconds the short way a person reads them: `850ms`, `7.9s`, `5m`, `19h 3m`, `1d 2h`. */
+/**
+ * Formats milliseconds the short way a person reads them: `850ms`, `7.9s`, `5m`, `19h 3m`, `1d 2h`.
+ * Each unit is chosen after rounding, so a value never reads as `1000ms` or `59m 60s`.
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const sign = ms < 0 ? "-" : "";
   const a = Math.abs(ms);
-  if (a < 1_000) return `${sign}${round(a, a < 10 ? 2 : 0)}ms`;
-  if (a < 60_000) return `${sign}${round(a / 1_000, 2)}s`;
-  if (a < 3_600_000) {
-    const m = Math.floor(a / 60_000);
-    const s = round((a - m * 60_000) / 1_000, 1);
+  const millis = round(a, a < 10 ? 2 : 0);
+  if (millis < 1_000) return `${sign}${millis}ms`;
+  const seconds = round(a / 1_000, 2);
+  if (seconds < 60) return `${sign}${seconds}s`;
+  const tenths = Math.round(a / 100);
+  if (tenths < 36_000) {
+    const m = Math.floor(tenths / 600);
+    const s = (tenths - m * 600) / 10;
     return s === 0 ? `${sign}${m}m` : `${sign}${m}m ${s}s`;
   }
-  if (a < 86_400_000) {
-    const h = Math.floor(a / 3_600_000);
-    const m = Math.round((a - h * 3_600_000) / 60_000);
+  const minutes = Math.round(a / 60_000);
+  if (minutes < 1_440) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes - h * 60;
     return m === 0 ? `${sign}${h}h` : `${sign}${h}h ${m}m`;
   }
-  const d = Math.floor(a / 86_400_000);
-  const h = Math.round((a - d * 86_400_000) / 3_600_000);
+  const hours = Math.round(a / 3_600_000);
+  const d = Math.floor(hours / 24);
+  const h = hours - d * 24;
   return h === 0 ? `${sign}${d}d` : `${sign}${d}d ${h}h`;
 }
 
@@ -90,6 +102,10 @@ export function formatTimestamp(ms: number): string {
   const milli = rest % 1_000;
   const hms = `${pad(h)}:${pad(m)}:${pad(s)}.${String(milli).padStart(3, "0")}`;
   return days > 0 ? `+${days}d ${hms}` : `+${hms}`;
+}
+
+function describe(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
 }
 
 function pad(n: number): string {
