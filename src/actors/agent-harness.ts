@@ -19,15 +19,8 @@
  * step; the model call is the parent of each attempt, the attempt the parent of the tool call.
  */
 import type { LlmRequest, LlmResponse, ModelPort, ToolErrorKind, ToolPort } from "./contracts.js";
-import {
-  callWithPolicy,
-  type AttemptInfo,
-  type HarnessSwitches,
-  type PreparedRequest,
-  type RequestSource,
-  type StepOutcome,
-  type StepReport,
-} from "./call-with-policy.js";
+import { callWithPolicy } from "./call-with-policy.js";
+import type { AttemptInfo, HarnessSwitches, PreparedRequest, RequestSource, StepOutcome, StepReport } from "./harness-contract.js";
 import type { ReceiptPort } from "./receipts.js";
 import type { RetryBudget } from "./retry-budget.js";
 import { retryPolicy, type RetryPolicy, type RetryPolicySpec } from "./retry-policy.js";
@@ -115,11 +108,13 @@ export class AgentHarness {
 
   /** Runs `plan` in a new top-level process named for the agent. */
   spawn(sim: Simulation, plan: readonly PlanStep[], parent?: number): ProcessHandle<RunReport> {
-    return sim.spawn(`${this.name} run ${this.#runs + 1}`, (ctx) => this.run(ctx, plan, parent));
+    return sim.spawn(this.name, (ctx) => this.run(ctx, plan, parent));
   }
 
   /** Runs `plan` inside the calling process. */
   async run(ctx: ProcessContext, plan: readonly PlanStep[], parent?: number): Promise<RunReport> {
+    const thinker = plan.find((s) => s.think);
+    if (thinker && !this.#o.model) throw new Error(`agent ${this.name}: step "${thinker.name}" thinks but the harness has no model; pass options.model`);
     const run = ++this.#runs;
     const o = this.#o;
     const startedAt = ctx.now;
@@ -128,7 +123,6 @@ export class AgentHarness {
     const deadlineAt = o.deadline === undefined ? undefined : startedAt + parseDuration(o.deadline);
     const steps: StepReport[] = [];
     for (const [index, step] of plan.entries()) {
-      if (step.think && !o.model) throw new Error(`agent ${this.name}: step "${step.name}" thinks but the harness has no model; pass options.model`);
       const source = thinkThenAct(this.name, o.model, step, steps);
       const report = await callWithPolicy(ctx, step.tool, source, this.#policy, {
         agent: this.name,

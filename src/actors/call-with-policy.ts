@@ -1,6 +1,7 @@
 /**
  * One logical step of an agent: a tool call with retries, a per-attempt budget, an overall
- * deadline, and the switches the catalog's mitigations need (all off by default).
+ * deadline, and the switches the catalog's mitigations need (all off by default). The types are
+ * in `harness-contract.ts`.
  *
  * ```ts
  * const report = await callWithPolicy(ctx, refundTool, { args: { order: "A1" } }, retryPolicy({ fixed: { delay: "1s" } }), {
@@ -9,154 +10,40 @@
  * });
  * ```
  *
- * Each attempt runs the call in a child process raced against the attempt's budget; when the
- * budget fires first the harness *declares* the call failed, and the call runs on (like a real
- * client timeout) unless `cancelOnAbandon` cancels it. The tool decides whether it honours that.
+ * Each attempt runs the call in a child process (a daemon) raced against the attempt's budget
+ * (`ctx.deadline`). When the budget fires first the harness *declares* the call failed and the
+ * call runs on, like a real client timeout, unless `cancelOnAbandon` cancels the child and fires
+ * the request's `cancel` signal; the tool decides whether it honours that.
  *
  * Trace (layer `harness`, actor = the agent). Spans: `step` (end: outcome, attempts,
  * declaredFailed, callerErrors, error), `attempt` (begin: attempt, idempotencyKey, deadlineAt;
- * end: outcome, declared, error), `receipt.await` (end: state). Instants: `budget.exceeded`,
+ * end: outcome, declared, error), `receipt.await`. Instants: `budget.exceeded`,
  * `step.declared-failed` (the call was declared failed though the tool never said so),
- * `retry.scheduled` (delayMs, retryAfterMs), `retry.denied` (reason), `feedback` (an error sent
- * back to the model; `defect` when counted). Causal parents chain step -> model (the request
- * source) -> attempt -> tool call, and attempt end -> retry.scheduled -> next model call.
+ * `retry.scheduled` (delayMs, retryAfterMs, nextAttempt), `retry.denied` (reason:
+ * attempts-exhausted, deadline or retry-budget), `feedback` (an error sent back to the model;
+ * `defect` when counted). Causes chain step -> model (the request source) -> attempt -> tool call,
+ * and attempt end -> retry.scheduled or feedback -> the next model call.
  */
-import type { ToolErrorKind, ToolPort, ToolRequest, ToolResponse } from "./contracts.js";
+import type { ToolPort, ToolRequest, ToolResponse } from "./contracts.js";
+import { HARNESS_DEFAULTS } from "./defaults.js";
 import { classifyError, retryCause, type AttemptErrorKind, type ErrorClass } from "./error-classification.js";
+import {
+  NO_SWITCHES,
+  type AttemptInfo,
+  type AttemptRecord,
+  type CallOptions,
+  type HarnessSwitches,
+  type RequestSource,
+  type StepOutcome,
+  type StepReport,
+} from "./harness-contract.js";
 import { awaitReceipt, isReceiptPort, type ReceiptPort } from "./receipts.js";
 import type { RetryBudget, RetryCause } from "./retry-budget.js";
-import type { RetryPolicy } from "./retry-policy.js";
-import type { Rng } from "../sim/rng.js";
+import type { RetryPolicy, RetrySchedule } from "./retry-policy.js";
 import type { ProcessContext } from "../sim/simulation.js";
 import type { AttrValue, Attrs } from "../sim/trace.js";
 
-/** The mitigation switches; every one is off unless a scenario turns it on. */
-export interface HarnessSwitches {
-  /** Pass the tool `deadlineAt = now + remaining budget - margin`: one clock, not two. */
-  deadlinePropagation: boolean;
-  /** Cancel the in-flight call when its budget fires. */
-  cancelOnAbandon: boolean;
-  /** Send one idempotency key per logical step, stable across retries. */
-  idempotencyKeys: boolean;
-  /** Retry only transient errors; caller errors go back to the model and are counted as defects. */
-  classifyErrors: boolean;
-  /** Await a receipt (poll its job under a deadline) before the step counts as done. */
-  awaitReceipts: boolean;
-  /** A null or empty result becomes an explicit error for the model instead of an answer. */
-  validateResults: boolean;
-}
-
-/** Every switch off: the harness as the posts find it. */
-export const NO_SWITCHES: Readonly<HarnessSwitches> = {
-  deadlinePropagation: false,
-  cancelOnAbandon: false,
-  idempotencyKeys: false,
-  classifyErrors: false,
-  awaitReceipts: false,
-  validateResults: false,
-};
-
-/**
- * Defaults of the harness's own knobs. No published figure exists for these; they are agentsim's
- * choices, overridable per call:
- * - `deadlineMarginMs` 100 ms: time for a tool's "gave up" answer to travel back before the budget fires;
- * - `receiptTimeoutMs` 10 min and `receiptPollMs` 5 s: the catalog's async jobs end "minutes later";
- * - `maxFeedbackRounds` 1: one chance for the model to correct a call after an error sent back to it.
- */
-export const HARNESS_DEFAULTS = { deadlineMarginMs: 100, receiptTimeoutMs: 600_000, receiptPollMs: 5_000, maxFeedbackRounds: 1 } as const;
-
-/** What a request source is told about the attempt it prepares. */
-export interface AttemptInfo {
-  /** 1 for the first try; counts retries and feedback rounds alike. */
-  attempt: number;
-  /** The event that caused this attempt: the step's begin, a `retry.scheduled` or a `feedback`. */
-  parent: number;
-  /** The attempt before this one, with its error, when there was one. */
-  previous?: AttemptRecord;
-}
-
-/** A request ready to send, or why it could not be prepared (e.g. the model call failed). */
-export type PreparedRequest =
-  | { ok: true; request: ToolRequest }
-  | { ok: false; error: ToolErrorKind; message: string; retryAfterMs?: number; eventId: number };
-
-/** Prepares each attempt's request (a model "thinking" and choosing arguments, typically). */
-export type RequestSource = (ctx: ProcessContext, info: AttemptInfo) => Promise<PreparedRequest>;
-
-/** Options of one step. */
-export interface CallOptions {
-  /** The agent: the trace's actor and the requests' caller. */
-  agent: string;
-  /** The logical step's name. */
-  step: string;
-  /** The stream backoff jitter draws from. */
-  rng: Rng;
-  switches?: Partial<HarnessSwitches>;
-  /** Wall-clock budget of each attempt, ms (default: none). */
-  attemptBudgetMs?: number;
-  /** The run's overall deadline, absolute virtual ms (default: none). */
-  deadlineAt?: number;
-  deadlineMarginMs?: number;
-  retryBudget?: RetryBudget;
-  /** The key sent with `idempotencyKeys` (default `<agent>:<step>`). */
-  idempotencyKey?: string;
-  /** Where receipts are polled (default: the tool, if it has `poll`). */
-  receipts?: ReceiptPort;
-  receiptTimeoutMs?: number;
-  receiptPollMs?: number;
-  maxFeedbackRounds?: number;
-  /** The event that caused this step. */
-  parent?: number;
-}
-
-/** How a step ended: `pending` when its job was still unresolved at the receipt deadline. */
-export type StepOutcome = "succeeded" | "failed" | "pending";
-
-/** What happened in one attempt, and what the harness declared about it. */
-export interface AttemptRecord {
-  attempt: number;
-  /** `abandoned`: the budget fired before the tool answered. */
-  outcome: "ok" | "error" | "abandoned" | "pending";
-  declared: StepOutcome;
-  error?: AttemptErrorKind;
-  message?: string;
-  retryAfterMs?: number;
-  result?: AttrValue;
-  /** The trace event that delivered `result` (the tool's answer, or the poll that resolved the receipt). */
-  resultEventId?: number;
-  receipt?: string;
-  startedAt: number;
-  endedAt: number;
-  /** The attempt span's id (the parent of the tool call). */
-  eventId: number;
-}
-
-/** What one step did. Invariants are judged from the trace and ledgers, not from this. */
-export interface StepReport {
-  step: string;
-  outcome: StepOutcome;
-  result?: AttrValue;
-  /** The trace event that delivered `result`: the parent for whatever the model makes of it. */
-  resultEventId?: number;
-  receipt?: string;
-  error?: AttemptErrorKind;
-  attempts: AttemptRecord[];
-  /** Attempts the harness declared failed because its budget fired. */
-  declaredFailed: number;
-  /** Caller errors counted as defects (only with `classifyErrors`). */
-  callerErrors: number;
-  startedAt: number;
-  endedAt: number;
-  /** The id of the step's end event. */
-  eventId: number;
-}
-
-type Settings = Required<Omit<CallOptions, "retryBudget" | "receipts" | "parent" | "switches">> & {
-  sw: HarnessSwitches;
-  receipts: ReceiptPort | undefined;
-};
-
-/** Runs one logical step: attempts, retries, feedback rounds, until success or a final failure. */
+/** Runs one logical step: attempts, retries and feedback rounds, until success or a final failure. */
 export async function callWithPolicy(
   ctx: ProcessContext,
   tool: ToolPort,
@@ -164,50 +51,137 @@ export async function callWithPolicy(
   policy: RetryPolicy,
   opts: CallOptions,
 ): Promise<StepReport> {
-  const s = settle(tool, opts);
-  const trace = ctx.sim.trace;
-  const startedAt = ctx.now;
-  const stepSpan = trace.begin({ actor: s.agent, layer: "harness", kind: "step", parent: opts.parent, attrs: { step: s.step, tool: tool.name } });
   const source: RequestSource = typeof request === "function" ? request : async () => ({ ok: true, request });
-  const schedule = policy.start(s.rng);
-  const budget = opts.retryBudget;
-  budget?.onRequest();
-  const attempts: AttemptRecord[] = [];
-  let cause = stepSpan;
-  let feedbackLeft = s.maxFeedbackRounds;
-  let lastRetry: RetryCause | undefined;
-  let callerErrors = 0;
-  for (;;) {
-    const previous = attempts.at(-1);
-    const { rec, endId } = await runAttempt(ctx, tool, source, { attempt: attempts.length + 1, parent: cause, ...(previous ? { previous } : {}) }, s);
-    attempts.push(rec);
+  return new StepRun(ctx, tool, source, policy, opts).run();
+}
+
+/** Null, blank text, and arrays or objects holding nothing but such values. */
+export function isEmptyResult(v: AttrValue | undefined): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === "string") return v.trim() === "";
+  if (Array.isArray(v)) return v.every(isEmptyResult);
+  if (typeof v === "object") return Object.values(v).every(isEmptyResult);
+  return false;
+}
+
+/** Options resolved against the defaults. */
+interface Settings {
+  agent: string;
+  step: string;
+  sw: HarnessSwitches;
+  attemptBudgetMs: number;
+  deadlineAt: number;
+  deadlineMarginMs: number;
+  idempotencyKey: string;
+  receipts: ReceiptPort | undefined;
+  receiptTimeoutMs: number;
+  receiptPollMs: number;
+}
+
+/** An attempt as it ended, and the id of its end event (the cause of what follows). */
+interface Attempt {
+  rec: AttemptRecord;
+  endId: number;
+}
+
+/** The state of one step while it runs. */
+class StepRun {
+  readonly #ctx: ProcessContext;
+  readonly #tool: ToolPort;
+  readonly #source: RequestSource;
+  readonly #s: Settings;
+  readonly #schedule: RetrySchedule;
+  readonly #budget: RetryBudget | undefined;
+  readonly #span: number;
+  readonly #attempts: AttemptRecord[] = [];
+  #feedbackLeft: number;
+  #lastRetry: RetryCause | undefined;
+  #callerErrors = 0;
+
+  constructor(ctx: ProcessContext, tool: ToolPort, source: RequestSource, policy: RetryPolicy, o: CallOptions) {
+    this.#ctx = ctx;
+    this.#tool = tool;
+    this.#source = source;
+    this.#s = settle(tool, o);
+    this.#schedule = policy.start(o.rng);
+    this.#budget = o.retryBudget;
+    this.#feedbackLeft = o.maxFeedbackRounds ?? HARNESS_DEFAULTS.maxFeedbackRounds;
+    this.#span = ctx.sim.trace.begin({ actor: o.agent, layer: "harness", kind: "step", parent: o.parent, attrs: { step: o.step, tool: tool.name } });
+    this.#budget?.onRequest();
+  }
+
+  async run(): Promise<StepReport> {
+    const startedAt = this.#ctx.now;
+    let cause: number | undefined = this.#span;
+    while (cause !== undefined) {
+      const previous = this.#attempts.at(-1);
+      const info: AttemptInfo = { attempt: this.#attempts.length + 1, parent: cause, ...(previous ? { previous } : {}) };
+      const attempt = await runAttempt(this.#ctx, this.#tool, this.#source, info, this.#s);
+      this.#attempts.push(attempt.rec);
+      cause = await this.#next(attempt);
+    }
+    return this.#finish(startedAt);
+  }
+
+  /** What follows an attempt: the cause of the next attempt, or undefined when the step is over. */
+  async #next({ rec, endId }: Attempt): Promise<number | undefined> {
     if (rec.outcome === "ok" || rec.outcome === "pending") {
-      budget?.onSuccess(lastRetry);
-      return finish(ctx, stepSpan, s.step, startedAt, attempts, callerErrors);
+      this.#budget?.onSuccess(this.#lastRetry);
+      return undefined;
     }
     const kind = rec.error as AttemptErrorKind;
-    const cls = errorClass(kind, s.sw.classifyErrors);
-    if (cls === "caller") {
-      if (s.sw.classifyErrors) callerErrors++;
-      if (feedbackLeft-- <= 0) return finish(ctx, stepSpan, s.step, startedAt, attempts, callerErrors);
-      cause = trace.instant({ actor: s.agent, layer: "harness", kind: "feedback", parent: endId, attrs: { step: s.step, error: kind, defect: s.sw.classifyErrors } });
-      continue;
-    }
-    if (cls === "final") return finish(ctx, stepSpan, s.step, startedAt, attempts, callerErrors);
-    const delay = schedule.next(rec.retryAfterMs);
-    const rc = retryCause(kind);
-    const denied =
-      delay === undefined ? "attempts-exhausted" : ctx.now + delay >= s.deadlineAt ? "deadline" : budget && !budget.canRetry(rc) ? "retry-budget" : undefined;
+    const cls = errorClass(kind, this.#s.sw.classifyErrors);
+    if (cls === "caller") return this.#feedback(kind, endId);
+    if (cls === "transient") return this.#retry(rec, kind, endId);
+    return undefined;
+  }
+
+  /** Sends the error back to the model for a corrected call, if a round is left. */
+  #feedback(kind: AttemptErrorKind, endId: number): number | undefined {
+    const counted = this.#s.sw.classifyErrors;
+    if (counted) this.#callerErrors++;
+    if (this.#feedbackLeft-- <= 0) return undefined;
+    return this.#event("feedback", endId, { error: kind, defect: counted });
+  }
+
+  /** Waits out the backoff if the policy, the deadline and the budget allow another attempt. */
+  async #retry(rec: AttemptRecord, kind: AttemptErrorKind, endId: number): Promise<number | undefined> {
+    const delay = this.#schedule.next(rec.retryAfterMs);
+    const cause = retryCause(kind);
+    const denied = this.#denied(delay, cause);
     if (denied !== undefined || delay === undefined) {
-      const attrs: Attrs = { step: s.step, reason: denied ?? "attempts-exhausted", ...(budget?.snapshot() ?? {}) };
-      trace.instant({ actor: s.agent, layer: "harness", kind: "retry.denied", parent: endId, attrs });
-      return finish(ctx, stepSpan, s.step, startedAt, attempts, callerErrors);
+      this.#event("retry.denied", endId, { reason: denied ?? "attempts-exhausted", ...this.#budget?.snapshot() });
+      return undefined;
     }
-    budget?.onRetry(rc);
-    lastRetry = rc;
-    const attrs = defined({ step: s.step, delayMs: delay, nextAttempt: attempts.length + 1, retryAfterMs: rec.retryAfterMs });
-    cause = trace.instant({ actor: s.agent, layer: "harness", kind: "retry.scheduled", parent: endId, attrs });
-    await ctx.sleep(delay, `${s.agent}: backoff before attempt ${attempts.length + 1} of ${s.step}`);
+    this.#budget?.onRetry(cause);
+    this.#lastRetry = cause;
+    const next = this.#attempts.length + 1;
+    const id = this.#event("retry.scheduled", endId, defined({ delayMs: delay, nextAttempt: next, retryAfterMs: rec.retryAfterMs }));
+    await this.#ctx.sleep(delay, `${this.#s.agent}: backoff before attempt ${next} of ${this.#s.step}`);
+    return id;
+  }
+
+  #denied(delay: number | undefined, cause: RetryCause): string | undefined {
+    if (delay === undefined) return "attempts-exhausted";
+    if (this.#ctx.now + delay >= this.#s.deadlineAt) return "deadline";
+    if (this.#budget && !this.#budget.canRetry(cause)) return "retry-budget";
+    return undefined;
+  }
+
+  #event(kind: string, parent: number, attrs: Attrs): number {
+    return this.#ctx.sim.trace.instant({ actor: this.#s.agent, layer: "harness", kind, parent, attrs: { step: this.#s.step, ...attrs } });
+  }
+
+  #finish(startedAt: number): StepReport {
+    const attempts = this.#attempts;
+    const last = attempts.at(-1) as AttemptRecord;
+    const outcome: StepOutcome = last.outcome === "ok" ? "succeeded" : last.outcome === "pending" ? "pending" : "failed";
+    const declaredFailed = attempts.filter((a) => a.outcome === "abandoned").length;
+    const callerErrors = this.#callerErrors;
+    const tail = defined({ receipt: last.receipt, error: outcome === "failed" ? last.error : undefined });
+    const eventId = this.#ctx.sim.trace.end(this.#span, { outcome, attempts: attempts.length, declaredFailed, callerErrors, ...tail });
+    const answer = outcome === "succeeded" ? defined({ result: last.result ?? null, resultEventId: last.resultEventId }) : {};
+    return { step: this.#s.step, outcome, ...answer, ...tail, attempts, declaredFailed, callerErrors, startedAt, endedAt: this.#ctx.now, eventId };
   }
 }
 
@@ -218,32 +192,26 @@ function errorClass(kind: AttemptErrorKind, classify: boolean): ErrorClass {
 }
 
 function settle(tool: ToolPort, o: CallOptions): Settings {
+  const d = HARNESS_DEFAULTS;
   return {
-    ...HARNESS_DEFAULTS,
     agent: o.agent,
     step: o.step,
-    rng: o.rng,
+    sw: { ...NO_SWITCHES, ...o.switches },
     attemptBudgetMs: o.attemptBudgetMs ?? Infinity,
     deadlineAt: o.deadlineAt ?? Infinity,
+    deadlineMarginMs: o.deadlineMarginMs ?? d.deadlineMarginMs,
     idempotencyKey: o.idempotencyKey ?? `${o.agent}:${o.step}`,
-    ...defined({
-      deadlineMarginMs: o.deadlineMarginMs,
-      receiptTimeoutMs: o.receiptTimeoutMs,
-      receiptPollMs: o.receiptPollMs,
-      maxFeedbackRounds: o.maxFeedbackRounds,
-    }),
-    sw: { ...NO_SWITCHES, ...o.switches },
     receipts: o.receipts ?? (isReceiptPort(tool) ? tool : undefined),
+    receiptTimeoutMs: o.receiptTimeoutMs ?? d.receiptTimeoutMs,
+    receiptPollMs: o.receiptPollMs ?? d.receiptPollMs,
   };
 }
 
-async function runAttempt(
-  ctx: ProcessContext,
-  tool: ToolPort,
-  source: RequestSource,
-  info: AttemptInfo,
-  s: Settings,
-): Promise<{ rec: AttemptRecord; endId: number }> {
+/** What an attempt came to, before the record's bookkeeping fields. */
+type AttemptFields = Omit<AttemptRecord, "attempt" | "startedAt" | "endedAt" | "eventId">;
+
+/** Prepares, sends and judges one attempt, inside its `attempt` span. */
+async function runAttempt(ctx: ProcessContext, tool: ToolPort, source: RequestSource, info: AttemptInfo, s: Settings): Promise<Attempt> {
   const trace = ctx.sim.trace;
   const startedAt = ctx.now;
   const prepared = ctx.now < s.deadlineAt ? await source(ctx, info) : undefined;
@@ -254,54 +222,23 @@ async function runAttempt(
   });
   const parent = prepared === undefined ? info.parent : prepared.ok ? (prepared.request.parent ?? info.parent) : prepared.eventId;
   const span = trace.begin({ actor: s.agent, layer: "harness", kind: "attempt", parent, attrs: { step: s.step, attempt: info.attempt, ...sent } });
-  const close = (r: Omit<AttemptRecord, "attempt" | "startedAt" | "endedAt" | "eventId">): { rec: AttemptRecord; endId: number } => {
-    const rec: AttemptRecord = { attempt: info.attempt, ...r, startedAt, endedAt: ctx.now, eventId: span };
-    const { result: _r, ...attrs } = r;
-    return { rec, endId: trace.end(span, attrs as Attrs) };
-  };
-  if (prepared === undefined || budgetMs <= 0) return close({ outcome: "error", declared: "failed", error: "deadline-exceeded" });
-  if (!prepared.ok) {
-    const after = prepared.retryAfterMs === undefined ? {} : { retryAfterMs: prepared.retryAfterMs };
-    return close({ outcome: "error", declared: "failed", error: prepared.error, message: prepared.message, ...after });
+  let fields: AttemptFields;
+  if (prepared === undefined || budgetMs <= 0) fields = { outcome: "error", declared: "failed", error: "deadline-exceeded" };
+  else if (!prepared.ok) fields = { outcome: "error", declared: "failed", ...defined({ error: prepared.error, message: prepared.message, retryAfterMs: prepared.retryAfterMs }) };
+  else {
+    const request: ToolRequest = { ...prepared.request, ...sent, caller: s.agent, parent: span };
+    fields = await judge(ctx, await invoke(ctx, tool, request, budgetMs, s, span, info.attempt), s, span);
   }
-  const request: ToolRequest = { ...prepared.request, ...sent, caller: s.agent, parent: span };
-  const response = await invoke(ctx, tool, request, budgetMs, s, span, info.attempt);
-  if (response === "abandoned") return close({ outcome: "abandoned", declared: "failed", error: "budget-exceeded" });
-  if (!response.ok) {
-    const after = response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs };
-    return close({ outcome: "error", declared: "failed", error: response.error, message: response.message, ...after });
-  }
-  const receipt = response.receipt === undefined ? {} : { receipt: response.receipt };
-  let result = response.result;
-  let resultEventId = response.eventId;
-  if (response.receipt !== undefined && s.sw.awaitReceipts) {
-    const until = Math.min(ctx.now + s.receiptTimeoutMs, s.deadlineAt);
-    const watch = { agent: s.agent, step: s.step, until, pollMs: s.receiptPollMs, parent: span };
-    const st = s.receipts ? await awaitReceipt(ctx, s.receipts, response.receipt, watch) : ({ state: "pending" } as const);
-    if (st.state === "pending") return close({ outcome: "pending", declared: "pending", ...receipt });
-    if (st.state === "failed") return close({ outcome: "error", declared: "failed", error: "job-failed", message: st.message, ...receipt });
-    result = st.result;
-    resultEventId = st.eventId ?? resultEventId;
-  }
-  const unresolved = response.receipt !== undefined && !s.sw.awaitReceipts;
-  if (s.sw.validateResults && !unresolved && isEmptyResult(result)) {
-    return close({ outcome: "error", declared: "failed", error: "empty-result", message: "the tool returned no data", ...receipt });
-  }
-  return close({ outcome: "ok", declared: "succeeded", result, resultEventId, ...receipt });
+  const { result: _shownByTheTool, ...attrs } = fields;
+  const endId = trace.end(span, attrs as Attrs);
+  return { rec: { attempt: info.attempt, ...fields, startedAt, endedAt: ctx.now, eventId: span }, endId };
 }
 
-/** Calls the tool in a child process, raced against the budget. */
-async function invoke(
-  ctx: ProcessContext,
-  tool: ToolPort,
-  request: ToolRequest,
-  budgetMs: number,
-  s: Settings,
-  span: number,
-  attempt: number,
-): Promise<ToolResponse | "abandoned"> {
+/** Calls the tool in a child process, raced against the budget; `abandoned` when the budget won. */
+async function invoke(ctx: ProcessContext, tool: ToolPort, request: ToolRequest, budgetMs: number, s: Settings, span: number, attempt: number): Promise<ToolResponse | "abandoned"> {
   const cancel = s.sw.cancelOnAbandon;
   const child = ctx.spawn(`${s.agent}/${s.step}#${attempt}`, (c) => tool.call(c, cancel ? { ...request, cancel: c.signal } : request), { daemon: true });
+  // A join left behind by the budget must not reject unhandled if this process is cancelled later.
   const joined = budgetMs === Infinity ? ctx.join(child) : ctx.join(child).catch((error: unknown) => ({ status: "failed" as const, error }));
   const raced = budgetMs === Infinity ? { ok: true as const, value: await joined } : await ctx.deadline(budgetMs, joined, `${s.agent}: budget of ${s.step}`);
   if (raced.ok) {
@@ -317,37 +254,34 @@ async function invoke(
   return "abandoned";
 }
 
-function finish(ctx: ProcessContext, span: number, step: string, startedAt: number, attempts: AttemptRecord[], callerErrors: number): StepReport {
-  const last = attempts.at(-1) as AttemptRecord;
-  const outcome: StepOutcome = last.outcome === "ok" ? "succeeded" : last.outcome === "pending" ? "pending" : "failed";
-  const declaredFailed = attempts.filter((a) => a.outcome === "abandoned").length;
-  const attrs: Attrs = { outcome, attempts: attempts.length, declaredFailed, callerErrors };
-  if (last.receipt !== undefined) attrs.receipt = last.receipt;
-  if (outcome === "failed" && last.error !== undefined) attrs.error = last.error;
-  const eventId = ctx.sim.trace.end(span, attrs);
-  const report: StepReport = { step, outcome, attempts, declaredFailed, callerErrors, startedAt, endedAt: ctx.now, eventId };
-  if (outcome === "succeeded") {
-    report.result = last.result ?? null;
-    if (last.resultEventId !== undefined) report.resultEventId = last.resultEventId;
+/** Turns the tool's answer into the attempt's outcome: awaits a receipt, validates the result. */
+async function judge(ctx: ProcessContext, response: ToolResponse | "abandoned", s: Settings, span: number): Promise<AttemptFields> {
+  if (response === "abandoned") return { outcome: "abandoned", declared: "failed", error: "budget-exceeded" };
+  if (!response.ok) return { outcome: "error", declared: "failed", ...defined({ error: response.error, message: response.message, retryAfterMs: response.retryAfterMs }) };
+  const receipt = response.receipt === undefined ? {} : { receipt: response.receipt };
+  let result = response.result;
+  let resultEventId = response.eventId;
+  if (response.receipt !== undefined && s.sw.awaitReceipts) {
+    const until = Math.min(ctx.now + s.receiptTimeoutMs, s.deadlineAt);
+    const watch = { agent: s.agent, step: s.step, until, pollMs: s.receiptPollMs, parent: span };
+    const st = s.receipts ? await awaitReceipt(ctx, s.receipts, response.receipt, watch) : ({ state: "pending" } as const);
+    if (st.state === "pending") return { outcome: "pending", declared: "pending", ...receipt };
+    if (st.state === "failed") return { outcome: "error", declared: "failed", error: "job-failed", message: st.message, ...receipt };
+    result = st.result;
+    resultEventId = st.eventId ?? resultEventId;
   }
-  if (last.receipt !== undefined) report.receipt = last.receipt;
-  if (outcome === "failed" && last.error !== undefined) report.error = last.error;
-  return report;
+  const unresolved = response.receipt !== undefined && !s.sw.awaitReceipts;
+  if (s.sw.validateResults && !unresolved && isEmptyResult(result)) {
+    return { outcome: "error", declared: "failed", error: "empty-result", message: "the tool returned no data", ...receipt };
+  }
+  return { outcome: "ok", declared: "succeeded", result, resultEventId, ...receipt };
 }
 
 /**
- * `o` without its undefined fields, so that defaults stay and attributes stay JSON-safe. Typed as
- * if every field were present, which holds for every field it keeps: spread the result, do not read it.
+ * `o` without its undefined fields, so that attributes stay JSON-safe and optional fields stay
+ * absent. Typed as if every field were present, which holds for every field it keeps: spread the
+ * result, do not read it.
  */
 function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
-}
-
-/** Null, blank text, and arrays or objects holding nothing but such values. */
-export function isEmptyResult(v: AttrValue | undefined): boolean {
-  if (v === null || v === undefined) return true;
-  if (typeof v === "string") return v.trim() === "";
-  if (Array.isArray(v)) return v.every(isEmptyResult);
-  if (typeof v === "object") return Object.values(v).every(isEmptyResult);
-  return false;
 }

@@ -4,12 +4,13 @@
  * slice (`X`, `ts`/`dur` in microseconds); each instant an `i` event; each causal link a flow
  * (`s` at the cause, `f` with `bp: "e"` at the effect); each violation a global instant.
  *
- * Slices on one track must nest, but an actor's spans may overlap (a client with two calls in
- * flight), so an actor gets as many tracks as it needs: a span goes on the actor's first track
- * where it nests, and the extra tracks are named `actor (2)`, `actor (3)`...
+ * Slices on one track must nest, but an actor's spans may overlap (a tool serving two calls at
+ * once), so an actor gets as many tracks as it needs: a span goes on the actor's first track where
+ * it nests inside a span that caused it (or on which nothing is open), and the extra tracks are
+ * named `actor (2)`, `actor (3)`...
  */
 import type { RunResult } from "../run/run-scenario.js";
-import type { TraceEvent } from "../sim/trace.js";
+import type { Trace, TraceEvent } from "../sim/trace.js";
 
 /** One Chrome trace event. */
 export interface ChromeEvent {
@@ -35,7 +36,11 @@ export interface ChromeTrace {
 }
 
 const PID = 1;
-const US_PER_MS = 1000;
+
+/** Virtual ms as trace microseconds, to the nanosecond (so that a slice's ts + dur lands on its end). */
+function us(ms: number): number {
+  return Math.round(ms * 1_000_000) / 1000;
+}
 
 interface Slice {
   begin: TraceEvent;
@@ -47,7 +52,7 @@ interface Slice {
 export function chromeTrace(result: RunResult): ChromeTrace {
   const events = result.trace.events;
   const slices = spanSlices(events, result.outcome.now);
-  const tracks = new Tracks();
+  const tracks = new Tracks(result.trace);
   const tidOf = new Map<number, number>();
   for (const e of events) {
     const slice = slices.get(e.id);
@@ -58,7 +63,7 @@ export function chromeTrace(result: RunResult): ChromeTrace {
   out.push(...tracks.metadata());
   for (const s of slices.values()) out.push(sliceEvent(s, tidOf.get(s.begin.id) ?? 0));
   for (const e of events) {
-    if (e.phase === "instant") out.push({ name: e.kind, cat: e.layer, ph: "i", s: "t", ts: e.t * US_PER_MS, pid: PID, tid: tidOf.get(e.id) ?? 0, args: { id: e.id, ...(e.attrs ? { attrs: e.attrs } : {}) } });
+    if (e.phase === "instant") out.push({ name: e.kind, cat: e.layer, ph: "i", s: "t", ts: us(e.t), pid: PID, tid: tidOf.get(e.id) ?? 0, args: { id: e.id, ...(e.attrs ? { attrs: e.attrs } : {}) } });
   }
   for (const e of events) out.push(...flow(e, result, tidOf));
   for (const v of result.violations) {
@@ -68,7 +73,7 @@ export function chromeTrace(result: RunResult): ChromeTrace {
       cat: "violation",
       ph: "i",
       s: "g",
-      ts: v.at * US_PER_MS,
+      ts: us(v.at),
       pid: PID,
       tid: last === undefined ? 0 : (tidOf.get(last) ?? 0),
       args: { message: v.message, evidence: v.evidence },
@@ -100,7 +105,7 @@ function sliceEvent(s: Slice, tid: number): ChromeEvent {
   if (s.begin.attrs) args.attrs = s.begin.attrs;
   if (s.end?.attrs) args.endAttrs = s.end.attrs;
   if (!s.end) args.unfinished = true;
-  return { name: s.begin.kind, cat: s.begin.layer, ph: "X", ts: s.begin.t * US_PER_MS, dur: (s.endT - s.begin.t) * US_PER_MS, pid: PID, tid, args };
+  return { name: s.begin.kind, cat: s.begin.layer, ph: "X", ts: us(s.begin.t), dur: (Math.round(s.endT * 1_000_000) - Math.round(s.begin.t * 1_000_000)) / 1000, pid: PID, tid, args };
 }
 
 /** The flow arrow from an event's cause to it (none for span ends, which share their begin's cause). */
@@ -111,15 +116,29 @@ function flow(e: TraceEvent, result: RunResult, tidOf: ReadonlyMap<number, numbe
   const from = cause.phase === "end" && cause.span !== undefined ? cause.span : cause.id;
   const common = { name: "cause", cat: "causal", pid: PID, id: e.id };
   return [
-    { ...common, ph: "s", ts: cause.t * US_PER_MS, tid: tidOf.get(from) ?? 0 },
-    { ...common, ph: "f", bp: "e", ts: e.t * US_PER_MS, tid: tidOf.get(e.id) ?? 0 },
+    { ...common, ph: "s", ts: us(cause.t), tid: tidOf.get(from) ?? 0 },
+    { ...common, ph: "f", bp: "e", ts: us(e.t), tid: tidOf.get(e.id) ?? 0 },
   ];
 }
 
-/** Tracks (thread ids) per actor, each holding properly nested slices. */
+interface Lane {
+  tid: number;
+  /** The slices open at the current time, outermost first. */
+  open: Slice[];
+}
+
+/**
+ * Tracks (thread ids) per actor. A slice nests on a track only inside a slice that caused it, so
+ * that nesting on screen always means causation; unrelated overlapping spans get tracks of their own.
+ */
 class Tracks {
-  readonly #byActor = new Map<string, { tid: number; open: number[] }[]>();
+  readonly #byActor = new Map<string, Lane[]>();
+  readonly #trace: Trace;
   #nextTid = 1;
+
+  constructor(trace: Trace) {
+    this.#trace = trace;
+  }
 
   /** The actor's first track. */
   main(actor: string): number {
@@ -130,16 +149,21 @@ class Tracks {
   place(s: Slice): number {
     const start = s.begin.t;
     for (const lane of this.#lanes(s.begin.actor)) {
-      while (lane.open.length && (lane.open.at(-1) as number) <= start) lane.open.pop();
+      while (lane.open.length && (lane.open.at(-1) as Slice).endT <= start) lane.open.pop();
       const top = lane.open.at(-1);
-      if (top === undefined || s.endT <= top) {
-        lane.open.push(s.endT);
+      if (top === undefined || (s.endT <= top.endT && this.#causes(top.begin.id, s.begin))) {
+        lane.open.push(s);
         return lane.tid;
       }
     }
     const lane = this.#add(s.begin.actor);
-    lane.open.push(s.endT);
+    lane.open.push(s);
     return lane.tid;
+  }
+
+  /** Whether event `id` is among the causes of `e`. */
+  #causes(id: number, e: TraceEvent): boolean {
+    return this.#trace.causalChain(e.id).some((c) => c.id === id);
   }
 
   /** `thread_name` and `thread_sort_index` metadata for every track. */
@@ -154,7 +178,7 @@ class Tracks {
     return out;
   }
 
-  #lanes(actor: string): { tid: number; open: number[] }[] {
+  #lanes(actor: string): Lane[] {
     let lanes = this.#byActor.get(actor);
     if (!lanes) {
       lanes = [];
@@ -163,8 +187,8 @@ class Tracks {
     return lanes;
   }
 
-  #add(actor: string): { tid: number; open: number[] } {
-    const lane = { tid: this.#nextTid++, open: [] as number[] };
+  #add(actor: string): Lane {
+    const lane: Lane = { tid: this.#nextTid++, open: [] };
     this.#lanes(actor).push(lane);
     return lane;
   }

@@ -517,6 +517,10 @@ export class Simulation implements TimeSource, WakeSink {
           status = "horizon";
           break;
         }
+        if (this.#events >= budget) {
+          status = "budget-exceeded";
+          break;
+        }
         this.#now = t;
         do {
           const slot = queue.peekSlot();

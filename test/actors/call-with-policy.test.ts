@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { callWithPolicy, isEmptyResult, type CallOptions, type RequestSource, type StepReport } from "../../src/actors/call-with-policy.js";
+import { callWithPolicy, isEmptyResult } from "../../src/actors/call-with-policy.js";
+import type { CallOptions, RequestSource, StepReport } from "../../src/actors/harness-contract.js";
 import type { ToolRequest } from "../../src/actors/contracts.js";
 import type { ReceiptPort } from "../../src/actors/receipts.js";
 import { retryBudget } from "../../src/actors/retry-budget.js";
 import { retryPolicy, type RetryPolicySpec } from "../../src/actors/retry-policy.js";
 import { Simulation } from "../../src/sim/simulation.js";
-import { FakeTool, type FakeToolOptions } from "./harness-fakes.js";
+import type { AttrValue } from "../../src/sim/trace.js";
+import { FakeTool, type FakeCallPlan, type FakeToolOptions } from "./harness-fakes.js";
 
 type StepOptions = Omit<CallOptions, "agent" | "step" | "rng">;
 
@@ -202,7 +204,7 @@ describe("awaitReceipts (fire-and-forget)", () => {
 });
 
 describe("validateResults (null-rationalization)", () => {
-  const nullFirst = { script: (n: number) => (n === 1 ? { result: { result: null } } : { result: { price: 42 } }) };
+  const nullFirst = { script: (n: number): FakeCallPlan => (n === 1 ? { result: { result: null } } : { result: { price: 42 } }) };
 
   it("off: an empty result is passed on as the step's answer", async () => {
     const { report } = await step(nullFirst, "none");
@@ -222,7 +224,9 @@ describe("validateResults (null-rationalization)", () => {
   });
 
   it("counts null, blank text and containers of nothing as empty, but not 0 or false", () => {
-    for (const v of [null, "", "  ", [], {}, { result: null }, [null, { a: "" }]]) expect(isEmptyResult(v)).toBe(true);
-    for (const v of [0, false, "no", [0], { result: 0 }]) expect(isEmptyResult(v)).toBe(false);
+    const empty: AttrValue[] = [null, "", "  ", [], {}, { result: null }, [null, { a: "" }]];
+    const answers: AttrValue[] = [0, false, "no", [0], { result: 0 }];
+    for (const v of empty) expect(isEmptyResult(v)).toBe(true);
+    for (const v of answers) expect(isEmptyResult(v)).toBe(false);
   });
 });

@@ -7,6 +7,9 @@ import type { LlmRequest, LlmResponse, ModelPort, ToolErrorKind, ToolPort, ToolR
 import type { ProcessContext, Simulation } from "../../src/sim/simulation.js";
 import type { AttrValue } from "../../src/sim/trace.js";
 
+/** A tool response before the trace gives it an id. */
+type Reply = ToolResponse extends infer R ? (R extends unknown ? Omit<R, "eventId"> : never) : never;
+
 /** What one call of the fake tool does (decided by the test's script, per call number). */
 export interface FakeCallPlan {
   latencyMs?: number;
@@ -66,7 +69,7 @@ export class FakeTool implements ToolPort {
     const call: FakeCall = { n, at: sim.now, request, span };
     this.calls.push(call);
     const done = sim.signal<ToolResponse>(`${this.name}#${n} response`);
-    const answer = (r: Omit<ToolResponse, "eventId">): void => {
+    const answer = (r: Reply): void => {
       if (done.fired) return;
       sim.cancel(timer);
       done.fire({ ...r, eventId: sim.trace.end(span, { ok: r.ok }) } as ToolResponse);

@@ -122,5 +122,6 @@ describe("malformed specs", () => {
     expect(() => retryPolicy({ exponential: { base: "30s", cap: "20s" } })).toThrow(/base \(30s\) must not exceed cap \(20s\)/);
     expect(() => retryPolicy({ exponential: { jitter: "some" as Jitter } })).toThrow(/jitter must be one of none, full, equal, decorrelated/);
     expect(() => retryPolicy({ backoff: {} } as never)).toThrow(/expected "none", \{ fixed/);
+    expect(() => retryPolicy("fixed" as never)).toThrow(/expected "none", \{ fixed: \{...\} \} or \{ exponential: \{...\} \}, got "fixed"/);
   });
 });
