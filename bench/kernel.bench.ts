@@ -239,19 +239,21 @@ const ENGINES: readonly { key: string; label: string; run: Engine }[] = [
   { key: "ftAsync", label: "fake-timers runAllAsync (async)", run: fakeTimersAsync },
 ];
 
-/** Runs one engine REPEATS times on a workload and returns the best wall time in ms. */
-async function measure(engine: Engine, w: Workload): Promise<number> {
-  let best = Infinity;
-  for (let r = 0; r < REPEATS; r++) {
-    const t0 = performance.now();
-    const res = await engine(w);
-    const ms = performance.now() - t0;
-    if (res.events !== w.actors * w.steps || res.checksum !== w.expected) {
-      throw new Error(`checksum mismatch: ${res.events} events, checksum ${res.checksum}, expected ${w.actors * w.steps} / ${w.expected}`);
-    }
-    best = Math.min(best, ms);
+/** Runs an engine once on a workload, checks its work, and returns its wall time in ms. */
+async function timeOnce(engine: Engine, w: Workload): Promise<number> {
+  collectGarbage();
+  const t0 = performance.now();
+  const res = await engine(w);
+  const ms = performance.now() - t0;
+  if (res.events !== w.actors * w.steps || res.checksum !== w.expected) {
+    throw new Error(`checksum mismatch: ${res.events} events, checksum ${res.checksum}, expected ${w.actors * w.steps} / ${w.expected}`);
   }
-  return best;
+  return ms;
+}
+
+/** Starts each measurement with a clean heap when node runs with --expose-gc (as `npm run bench` does). */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 function fmtRate(eventsPerSec: number): string {
@@ -263,16 +265,20 @@ function verdict(ok: boolean): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, best of ${REPEATS}, seed ${SEED}, node ${process.version}\n`);
+  const gc = typeof (globalThis as { gc?: unknown }).gc === "function" ? "heap collected before each run" : "no --expose-gc";
+  console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, best of ${REPEATS} interleaved rounds, seed ${SEED}, node ${process.version}, ${gc}\n`);
   let allMet = true;
   for (const n of ACTOR_COUNTS) {
     const w = makeWorkload(n);
     const ms: Record<string, number> = {};
-    console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected})`);
+    // Rounds interleave the engines, so that a change in machine load hits them all alike.
+    for (let r = 0; r < REPEATS; r++) {
+      for (const e of ENGINES) ms[e.key] = Math.min(ms[e.key] ?? Infinity, await timeOnce(e.run, w));
+    }
+    console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected}, identical for every engine)`);
     console.log(`  ${"engine".padEnd(36)} ${"best ms".padStart(9)} ${"events/s".padStart(10)}`);
     for (const e of ENGINES) {
-      const best = await measure(e.run, w);
-      ms[e.key] = best;
+      const best = ms[e.key] as number;
       console.log(`  ${e.label.padEnd(36)} ${best.toFixed(1).padStart(9)} ${fmtRate((w.actors * w.steps * 1000) / best).padStart(10)}`);
     }
     const get = (k: string): number => ms[k] as number;

@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     code = c;
   });
   if (argv.length === 0) {
-    io.stdout.write(program.helpInformation());
+    program.outputHelp();
     return EXIT.held;
   }
   try {

@@ -95,6 +95,12 @@ export interface LlmRequest {
   /** Whether to mark the prefix for caching (`cache_control`). Default true when a prefix is given. */
   cachePrefix?: boolean;
   parent?: number;
+  /**
+   * Streaming: called when the response begins (its first token), with the id of the event that
+   * records it. A prefix this request wrote to the cache is visible from then on. Not called for
+   * an error.
+   */
+  onFirstToken?: (eventId: number) => void;
 }
 
 export interface LlmUsage {

@@ -9,7 +9,8 @@
  *    An error answers after a time-to-first-token draw; nothing is cached or billed.
  * 2. Otherwise the prompt cache is looked up at arrival (when the request has a prefix marked for
  *    caching): a hit reads the prefix cheaply, a miss creates a pending write.
- * 3. First token at `ttft` (a draw): `llm.first-token`, and the pending write becomes visible.
+ * 3. First token at `ttft` (a draw): `llm.first-token`, and the pending write becomes visible;
+ *    then a streaming caller's `onFirstToken` is told the response has begun.
  * 4. Last token at `ttft + outputTokens / tokensPerSecond` (a draw): the span ends with the usage
  *    and cost, and the charges go to the billing meter.
  *
@@ -268,8 +269,9 @@ export class LlmProvider implements ModelPort {
   }
 
   #firstToken(call: InFlight): void {
-    this.#sim.trace.instant({ actor: this.name, layer: "model", kind: "llm.first-token", parent: call.span, attrs: { caller: call.request.caller } });
+    const eventId = this.#sim.trace.instant({ actor: this.name, layer: "model", kind: "llm.first-token", parent: call.span, attrs: { caller: call.request.caller } });
     if (call.write) this.cache.commit(call.write);
+    call.request.onFirstToken?.(eventId);
   }
 
   #lastToken(call: InFlight): void {

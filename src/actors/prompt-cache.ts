@@ -85,6 +85,8 @@ export interface CacheLogEntry {
   cost: number;
   caller?: string;
   generation: number;
+  /** The trace event that recorded it (`cache.hit`, `cache.miss` or `cache.write`). */
+  eventId: number;
 }
 
 /** One life of a prefix's entry and the writes that raced to create it. */
@@ -275,9 +277,9 @@ export class PromptCache {
     extra: Attrs,
   ): void {
     const t = this.#sim.now;
-    this.#log.push({ t, prefixKey: who.prefixKey, kind, tokens: who.tokens, cost, generation, ...(who.caller !== undefined ? { caller: who.caller } : {}) });
     const attrs: Attrs = { prefixKey: who.prefixKey, tokens: who.tokens, cost, generation, ...extra };
     if (who.caller !== undefined) attrs.caller = who.caller;
-    this.#sim.trace.instant({ actor: this.name, layer: "cache", kind: `cache.${kind}`, parent: who.parent, attrs });
+    const eventId = this.#sim.trace.instant({ actor: this.name, layer: "cache", kind: `cache.${kind}`, parent: who.parent, attrs });
+    this.#log.push({ t, prefixKey: who.prefixKey, kind, tokens: who.tokens, cost, generation, ...(who.caller !== undefined ? { caller: who.caller } : {}), eventId });
   }
 }

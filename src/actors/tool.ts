@@ -137,7 +137,8 @@ type KeyFate = "save" | "release";
 interface Work {
   readonly rec: ToolCallRecord;
   readonly request: ToolRequest;
-  readonly done: Signal<ToolResponse>;
+  /** Where the answer goes: the signal `call` waits on, or the callback `send` was given. */
+  readonly done: Signal<ToolResponse> | ((response: ToolResponse) => void);
   readonly timers: TimerHandle[];
   outcome?: WorkOutcome;
   heldKey?: string;
@@ -186,17 +187,35 @@ export class SimTool implements ToolPort {
 
   /** Calls the tool; resolves when the tool answers (never, for a hang with no timeout). */
   call(ctx: ProcessContext, request: ToolRequest): Promise<ToolResponse> {
-    const work = this.#open(ctx, request);
+    const requestId = this.#nextRequestId();
+    const done = this.#sim.signal<ToolResponse>(`${requestId} response`);
+    this.#dispatch(this.#open(requestId, request.caller ?? ctx.process.name, request, done));
+    return ctx.wait(done, `${this.name} response to ${requestId}`);
+  }
+
+  /**
+   * The same call as `call` (the same draws, trace, effects and answer) made outside any process:
+   * `onResponse` runs from the kernel's timers when the tool answers (at once, for a refusal at
+   * the front door). For workloads of thousands of short calls, where waking a process for each
+   * answer would cost more than the call itself.
+   */
+  send(request: ToolRequest & { caller: string }, onResponse: (response: ToolResponse) => void): void {
+    this.#dispatch(this.#open(this.#nextRequestId(), request.caller, request, onResponse));
+  }
+
+  #nextRequestId(): string {
+    return `${this.name}#${this.#calls.length + 1}`;
+  }
+
+  /** Draws the call's fate, then refuses it at the front door or starts the work. */
+  #dispatch(work: Work): void {
     const draw = this.#draw();
     const refusal = this.#frontDoor(work, draw);
     if (refusal) this.#respond(work, refusal.reply, refusal.attrs ?? {});
     else this.#start(work, draw);
-    return ctx.wait(work.done, `${this.name} response to ${work.rec.requestId}`);
   }
 
-  #open(ctx: ProcessContext, request: ToolRequest): Work {
-    const requestId = `${this.name}#${this.#calls.length + 1}`;
-    const caller = request.caller ?? ctx.process.name;
+  #open(requestId: string, caller: string, request: ToolRequest, done: Work["done"]): Work {
     const key = request.idempotencyKey;
     const span = this.#sim.trace.begin({
       actor: this.name,
@@ -221,7 +240,7 @@ export class SimTool implements ToolPort {
       span,
     };
     this.#calls.push(rec);
-    return { rec, request, done: this.#sim.signal(`${requestId} response`), timers: [] };
+    return { rec, request, done, timers: [] };
   }
 
   /** Three fault draws and one latency draw per call, whatever happens next. */
@@ -378,7 +397,8 @@ export class SimTool implements ToolPort {
     const response = { ...reply, eventId } as ToolResponse;
     rec.respondedAt = this.#sim.now;
     rec.response = response;
-    work.done.fire(response);
+    if (typeof work.done === "function") work.done(response);
+    else work.done.fire(response);
   }
 }
 

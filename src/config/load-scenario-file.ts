@@ -10,7 +10,7 @@ import type { FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
 import { formatDuration, parseDuration } from "../sim/duration.js";
 import { unknownName } from "./did-you-mean.js";
 import { keysAt, scenarioFileSchema, type ScenarioFile } from "./file-schema.js";
-import { applyOverride, parseOverride } from "./overrides.js";
+import { applyOverride, parseOverride, type Override } from "./overrides.js";
 import { describeValue, type ConfigProblem } from "./problem.js";
 import { ProblemLocator, valueAt, type AppliedOverride } from "./problem-locator.js";
 import type { ScenarioConfig } from "./scenario-config.js";
@@ -50,34 +50,15 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
 export async function loadScenarioText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const parsed = parseYaml(text.replace(/^\uFEFF/, ""));
   if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => ({ file, pos: p.pos, message: p.message })) };
-  const yaml = parsed.source;
-  const top = yaml.value;
+  const top = parsed.source.value;
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
     const what = top === null || top === undefined ? "the file is empty" : `the file holds ${describeValue(top)}`;
-    return { ok: false, problems: [{ file, pos: yaml.locate([]), message: `${what}; expected a mapping such as "scenario: double-refund"` }] };
+    return { ok: false, problems: [{ file, pos: parsed.source.locate([]), message: `${what}; expected a mapping such as "scenario: double-refund"` }] };
   }
-  const doc = structuredClone(top) as Record<string, unknown>;
   const applied: AppliedOverride[] = [];
-  const optionProblems: ConfigProblem[] = [];
-  const cliOverrides = parseOverrides(file, options.overrides ?? [], optionProblems);
-
-  // `scenario` first: the other paths are checked against the scenario it names.
-  for (const o of cliOverrides.filter((o) => o.keys.join(".") === "scenario")) {
-    doc.scenario = o.value;
-    applied.push({ path: ["scenario"], source: `--set ${o.expr}` });
-  }
-  const locator = new ProblemLocator(file, yaml, applied);
-  const def = await scenarioFor(doc.scenario, file, locator);
-  for (const o of cliOverrides.filter((o) => o.keys.join(".") !== "scenario")) {
-    const r = applyOverride(doc, o, def);
-    if (r.ok) applied.push({ path: r.path, source: `--set ${o.expr}` });
-    else optionProblems.push({ file, source: `--set ${o.expr}`, message: r.message });
-  }
-  if (options.seed !== undefined) {
-    doc.seed = options.seed;
-    applied.push({ path: ["seed"], source: `--seed ${options.seed}` });
-  }
-
+  const locator = new ProblemLocator(file, parsed.source, applied);
+  const doc = structuredClone(top) as Record<string, unknown>;
+  const def = await applyCommandLine(doc, options, applied, locator);
   const checked = scenarioFileSchema(def).safeParse(doc);
   const issues = checked.success ? [] : checked.error.issues;
   for (const issue of issues) reportIssue(locator, doc, def, issue);
@@ -87,23 +68,46 @@ export async function loadScenarioText(text: string, file: string, options: Load
     checkMitigate(def, options.mitigate ?? [], locator);
   }
   const config = def && checked.success && !locator.problems.length ? buildConfig(file, checked.data, def, options, locator) : undefined;
-  if (!config || optionProblems.length) return { ok: false, problems: [...locator.sorted(), ...optionProblems] };
-  return { ok: true, config };
+  return config ? { ok: true, config } : { ok: false, problems: locator.sorted() };
 }
 
-function parseOverrides(file: string, exprs: readonly string[], problems: ConfigProblem[]): { expr: string; keys: string[]; value: unknown }[] {
-  const out = [];
-  for (const expr of exprs) {
+/**
+ * Applies `--set` and `--seed` to the document, recording what each set, and resolves the
+ * scenario it names. `scenario=` goes first: the other paths are checked against that scenario.
+ */
+async function applyCommandLine(
+  doc: Record<string, unknown>,
+  options: LoadOptions,
+  applied: AppliedOverride[],
+  locator: ProblemLocator,
+): Promise<ScenarioDefinition | undefined> {
+  const overrides: Override[] = [];
+  for (const expr of options.overrides ?? []) {
     const r = parseOverride(expr);
-    if (r.ok) out.push(r.override);
-    else problems.push({ file, source: `--set ${expr}`, message: r.message });
+    if (r.ok) overrides.push(r.override);
+    else locator.option(`--set ${expr}`, r.message);
   }
-  return out;
+  const isScenario = (o: Override): boolean => o.keys.join(".") === "scenario";
+  for (const o of overrides.filter(isScenario)) {
+    doc.scenario = o.value;
+    applied.push({ path: ["scenario"], source: `--set ${o.expr}` });
+  }
+  const def = await scenarioFor(doc.scenario, locator);
+  for (const o of overrides.filter((o) => !isScenario(o))) {
+    const r = applyOverride(doc, o, def);
+    if (r.ok) applied.push({ path: r.path, source: `--set ${o.expr}` });
+    else locator.option(`--set ${o.expr}`, r.message);
+  }
+  if (options.seed !== undefined) {
+    doc.seed = options.seed;
+    applied.push({ path: ["seed"], source: `--seed ${options.seed}` });
+  }
+  return def;
 }
 
-async function scenarioFor(ref: unknown, file: string, locator: ProblemLocator): Promise<ScenarioDefinition | undefined> {
+async function scenarioFor(ref: unknown, locator: ProblemLocator): Promise<ScenarioDefinition | undefined> {
   if (typeof ref !== "string" || ref === "") return undefined; // the schema reports it
-  const r = await resolveScenarioRef(ref, dirname(file));
+  const r = await resolveScenarioRef(ref, dirname(locator.file));
   if (r.ok) return r.scenario;
   locator.at(["scenario"], r.message);
   return undefined;

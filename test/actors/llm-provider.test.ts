@@ -262,6 +262,34 @@ describe("LlmProvider timeline and trace", () => {
     expect(sim.trace.causalChain(r.eventId).map((e) => e.kind)).toEqual(["step.plan", "llm.call", "llm.call"]);
   });
 
+  it("tells a streaming caller when the response begins, after its prefix write became visible", async () => {
+    const sim = new Simulation({ seed: 1 });
+    const llm = fixedProvider(sim);
+    const answers: LlmResponse[] = [];
+    const begun: { t: number; kind: string | undefined; visible: number }[] = [];
+    const onFirstToken = (id: number): void => {
+      begun.push({ t: sim.now, kind: sim.trace.get(id)?.kind, visible: llm.cache.stats("p").writes });
+    };
+    sendAt(sim, llm, 0, { caller: "a", prefixKey: "p", prefixTokens: 2_000, inputTokens: 5, outputTokens: 10, onFirstToken }, answers);
+    sendAt(sim, llm, 0, { caller: "b", inputTokens: 5, outputTokens: 10, onFirstToken }, answers);
+    await sim.run();
+    expect(begun).toEqual([
+      { t: 600, kind: "llm.first-token", visible: 1 },
+      { t: 600, kind: "llm.first-token", visible: 1 },
+    ]);
+  });
+
+  it("does not call onFirstToken for an error", async () => {
+    const sim = new Simulation({ seed: 1 });
+    const llm = fixedProvider(sim, { p500: 1 });
+    const answers: LlmResponse[] = [];
+    let calls = 0;
+    sendAt(sim, llm, 0, { caller: "a", inputTokens: 5, outputTokens: 10, onFirstToken: () => calls++ }, answers);
+    await sim.run();
+    expect(answers[0]?.ok).toBe(false);
+    expect(calls).toBe(0);
+  });
+
   it("same seed, same draws; another seed, other draws", async () => {
     const run = async (seed: number): Promise<{ latencies: number[]; hash: string }> => {
       const sim = new Simulation({ seed });

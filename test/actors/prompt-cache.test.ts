@@ -197,6 +197,17 @@ describe("PromptCache generations and evidence", () => {
     expect(cacheEvents.every((e) => e.parent === req && e.actor === "prompt-cache")).toBe(true);
   });
 
+  it("names each log entry's trace event, so a judgement over the log can cite evidence", async () => {
+    const sim = new Simulation({ seed: 1 });
+    const cache = new PromptCache(sim);
+    at(sim, 0, () => request(cache, "p", 2_000));
+    at(sim, S, () => request(cache, "p", 2_000));
+    await sim.run();
+    const events = cache.log.map((e) => sim.trace.get(e.eventId));
+    expect(events.map((e) => e?.kind)).toEqual(["cache.miss", "cache.write", "cache.hit"]);
+    expect(events.map((e) => e?.t)).toEqual(cache.log.map((e) => e.t));
+  });
+
   it("keeps prefixes apart", async () => {
     const sim = new Simulation({ seed: 1 });
     const cache = new PromptCache(sim);

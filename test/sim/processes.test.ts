@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { CancelledError, isCancelled } from "../../src/sim/process.js";
-import { Simulation } from "../../src/sim/simulation.js";
+import { Simulation, type ProcessHandle } from "../../src/sim/simulation.js";
 
 function newSim(): Simulation {
   return new Simulation({ seed: 11 });
@@ -145,7 +145,7 @@ describe("processes: cancellation", () => {
   it("rejects the waits with CancelledError carrying the reason, and cascades to children", async () => {
     const sim = newSim();
     const caught: string[] = [];
-    let child: ReturnType<typeof sim.spawn> | undefined;
+    let child: ProcessHandle<void> | undefined;
     const parent = sim.spawn("parent", async (ctx) => {
       child = ctx.spawn("child", async (c) => {
         await c.sleep("1h");
