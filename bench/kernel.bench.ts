@@ -11,9 +11,13 @@
  *
  * Engines: agentsim callbacks (trace off, trace on), agentsim async processes, a plain binary heap
  * over typed arrays (the ceiling), and @sinonjs/fake-timers driving the same callbacks (`runAll`)
- * and the same async actors (`runAllAsync`). Each measurement runs a few times; the best counts.
+ * and the same async actors (`runAllAsync`). Each measurement runs in a fresh Node process after a
+ * warm-up (so no engine inherits another's JIT feedback or heap), three rounds with the engines
+ * interleaved (so load on a shared machine hits them alike); the best of the three counts.
  */
 import FakeTimers from "@sinonjs/fake-timers";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { RngStreams } from "../src/sim/rng.js";
 import { Simulation, type ProcessContext } from "../src/sim/simulation.js";
 
@@ -40,8 +44,27 @@ interface Result {
 
 type Engine = (w: Workload) => Result | Promise<Result>;
 
-function makeWorkload(actors: number): Workload {
-  const steps = Math.ceil(EVENTS / actors);
+/**
+ * Every engine counts its events the same way: into a typed array, because a closure variable
+ * holding a sum beyond 2^31 would allocate a heap number per event and time the harness instead.
+ */
+type Tally = Float64Array;
+
+function newTally(): Tally {
+  return new Float64Array(2);
+}
+
+function count(tally: Tally, now: number): void {
+  tally[0] = (tally[0] as number) + now;
+  tally[1] = (tally[1] as number) + 1;
+}
+
+function result(tally: Tally): Result {
+  return { checksum: tally[0] as number, events: tally[1] as number };
+}
+
+function makeWorkload(actors: number, events: number): Workload {
+  const steps = Math.ceil(events / actors);
   const rng = new RngStreams(SEED).stream("bench:latency");
   const lat = new Uint8Array(actors * steps);
   for (let i = 0; i < lat.length; i++) lat[i] = rng.int(1, 100);
@@ -133,18 +156,16 @@ const ceiling: Engine = (w) => {
     return top;
   };
   for (let a = 0; a < w.actors; a++) push(w.lat[a * w.steps] as number, a);
-  let events = 0;
-  let checksum = 0;
+  const tally = newTally();
   while (size > 0) {
     const now = times[0] as number;
     const a = pop();
-    events++;
-    checksum += now;
+    count(tally, now);
     const s = (step[a] as number) + 1;
     step[a] = s;
     if (s < w.steps) push(now + (w.lat[a * w.steps + s] as number), a);
   }
-  return { events, checksum };
+  return result(tally);
 };
 
 /** agentsim, one callback per event, `sim.schedule(delay, fn, arg)` with a preallocated arg. */
@@ -152,24 +173,25 @@ function agentsimCallbacks(traced: boolean): Engine {
   return async (w) => {
     const sim = new Simulation({ seed: SEED, trace: traced });
     const { lat, steps } = w;
-    let checksum = 0;
+    const tally = newTally();
     const onStep = traced
       ? (a: Actor): void => {
-          checksum += sim.now;
+          count(tally, sim.now);
           a.last = sim.trace.instant({ actor: a.name, layer: "sim", kind: "step", parent: a.last });
           const s = ++a.step;
           if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
         }
       : (a: Actor): void => {
-          checksum += sim.now;
+          count(tally, sim.now);
           const s = ++a.step;
           if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
         };
     for (const a of makeActors(w)) sim.schedule(lat[a.base] as number, onStep, a);
     const out = await sim.run();
     if (out.status !== "completed") throw new Error(`agentsim callbacks: run ended ${out.status}`);
+    if (out.events !== tally[1]) throw new Error("agentsim callbacks: event count differs from the kernel's");
     if (traced && sim.trace.events.length !== out.events) throw new Error("agentsim callbacks: trace lost events");
-    return { events: out.events, checksum };
+    return result(tally);
   };
 }
 
@@ -177,57 +199,51 @@ function agentsimCallbacks(traced: boolean): Engine {
 const agentsimAsync: Engine = async (w) => {
   const sim = new Simulation({ seed: SEED, trace: false });
   const { lat, steps } = w;
-  let checksum = 0;
-  let events = 0;
+  const tally = newTally();
   const body = (base: number) => async (ctx: ProcessContext) => {
     for (let s = 0; s < steps; s++) {
       await ctx.sleep(lat[base + s] as number);
-      checksum += ctx.now;
-      events++;
+      count(tally, ctx.now);
     }
   };
   for (let a = 0; a < w.actors; a++) sim.spawn(`actor:${a}`, body(a * steps));
   const out = await sim.run();
   if (out.status !== "completed") throw new Error(`agentsim async: run ended ${out.status}`);
-  return { events, checksum };
+  return result(tally);
 };
 
 /** fake-timers, the same callbacks through `clock.setTimeout` and `runAll`. */
 const fakeTimersCallbacks: Engine = (w) => {
   const clock = FakeTimers.createClock(0, 1e9);
   const { lat, steps } = w;
-  let checksum = 0;
-  let events = 0;
+  const tally = newTally();
   const onStep = (a: Actor): void => {
-    checksum += clock.now;
-    events++;
+    count(tally, clock.now);
     const s = ++a.step;
     if (s < steps) clock.setTimeout(timerFn, lat[a.base + s] as number, a);
   };
   const timerFn = onStep as (...args: unknown[]) => void;
   for (const a of makeActors(w)) clock.setTimeout(timerFn, lat[a.base] as number, a);
   clock.runAll();
-  return { events, checksum };
+  return result(tally);
 };
 
 /** fake-timers, the same async actors (`await new Promise(r => clock.setTimeout(r, ms))`) through `runAllAsync`. */
 const fakeTimersAsync: Engine = async (w) => {
   const clock = FakeTimers.createClock(0, 1e9);
   const { lat, steps } = w;
-  let checksum = 0;
-  let events = 0;
+  const tally = newTally();
   const actor = async (base: number): Promise<void> => {
     for (let s = 0; s < steps; s++) {
       await new Promise((r) => clock.setTimeout(r, lat[base + s] as number));
-      checksum += clock.now;
-      events++;
+      count(tally, clock.now);
     }
   };
   const done: Promise<void>[] = [];
   for (let a = 0; a < w.actors; a++) done.push(actor(a * steps));
   await clock.runAllAsync();
   await Promise.all(done);
-  return { events, checksum };
+  return result(tally);
 };
 
 const ENGINES: readonly { key: string; label: string; run: Engine }[] = [
@@ -256,6 +272,34 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * One measurement, in this (child) process: a warm-up on a tenth of the workload so that the
+ * engine's code is optimized, then the timed run. Reports the time to the parent.
+ */
+async function measureHere(key: string, actors: number): Promise<void> {
+  const engine = ENGINES.find((e) => e.key === key);
+  if (!engine) throw new Error(`unknown engine ${key}`);
+  await timeOnce(engine.run, makeWorkload(actors, EVENTS / 10));
+  const ms = await timeOnce(engine.run, makeWorkload(actors, EVENTS));
+  process.send?.({ ms });
+}
+
+/**
+ * Runs one measurement in a fresh Node process (same flags, so tsx and --expose-gc carry over):
+ * no engine inherits another's JIT feedback, call-site polymorphism or heap.
+ */
+function measureInChild(key: string, actors: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let ms: number | undefined;
+    const child = fork(fileURLToPath(import.meta.url), ["--measure", key, String(actors)], { execArgv: process.execArgv });
+    child.on("message", (m) => {
+      ms = (m as { ms: number }).ms;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 && ms !== undefined ? resolve(ms) : reject(new Error(`${key} (N=${actors}) failed with exit code ${code}`))));
+  });
+}
+
 function fmtRate(eventsPerSec: number): string {
   return eventsPerSec >= 1e6 ? `${(eventsPerSec / 1e6).toFixed(2)}M/s` : `${(eventsPerSec / 1e3).toFixed(0)}K/s`;
 }
@@ -266,16 +310,17 @@ function verdict(ok: boolean): string {
 
 async function main(): Promise<void> {
   const gc = typeof (globalThis as { gc?: unknown }).gc === "function" ? "heap collected before each run" : "no --expose-gc";
-  console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, best of ${REPEATS} interleaved rounds, seed ${SEED}, node ${process.version}, ${gc}\n`);
+  console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, seed ${SEED}, node ${process.version}`);
+  console.log(`each run in a fresh process after a warm-up, ${gc}; best of ${REPEATS} rounds, engines interleaved in each round\n`);
   let allMet = true;
   for (const n of ACTOR_COUNTS) {
-    const w = makeWorkload(n);
+    const w = makeWorkload(n, EVENTS);
     const ms: Record<string, number> = {};
     // Rounds interleave the engines, so that a change in machine load hits them all alike.
     for (let r = 0; r < REPEATS; r++) {
-      for (const e of ENGINES) ms[e.key] = Math.min(ms[e.key] ?? Infinity, await timeOnce(e.run, w));
+      for (const e of ENGINES) ms[e.key] = Math.min(ms[e.key] ?? Infinity, await measureInChild(e.key, n));
     }
-    console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected}, identical for every engine)`);
+    console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected}, reproduced by every engine)`);
     console.log(`  ${"engine".padEnd(36)} ${"best ms".padStart(9)} ${"events/s".padStart(10)}`);
     for (const e of ENGINES) {
       const best = ms[e.key] as number;
@@ -296,4 +341,6 @@ async function main(): Promise<void> {
   console.log(allMet ? "All targets met." : "Some targets missed (see above).");
 }
 
-await main();
+const [mode, key, actors] = process.argv.slice(2);
+if (mode === "--measure") await measureHere(key as string, Number(actors));
+else await main();

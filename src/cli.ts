@@ -1,9 +1,10 @@
 /**
- * The `agentsim` command line: `run`, `list` and `validate`.
+ * The `agentsim` command line: `run`, `list` and `validate`; `sweep`, `merge`, `check` and
+ * `replay` live in `cli/`, one module a command.
  *
  * `main(argv, io)` returns the exit code and never throws or prints a stack trace for bad input:
  * 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario
- * crashed. Problems go to stderr as `file:line:col: message`. Colour only when stdout is a
+ * crashed, 4 two runs of one seed differed (nondeterminism). Problems go to stderr as `file:line:col: message`. Colour only when stdout is a
  * terminal and NO_COLOR is unset.
  */
 import { readFileSync } from "node:fs";
@@ -20,15 +21,20 @@ import { renderText } from "./report/render-text.js";
 import type { RunContext } from "./report/run-context.js";
 import { RunConfigError, runScenario, type RunResult } from "./run/run-scenario.js";
 import { catalog } from "./scenarios/catalog.js";
+import { checkDeterminism, describeDivergence, type DeterminismCheck } from "./run/determinism.js";
+import { registerCheck } from "./cli/check.js";
+import { registerMerge } from "./cli/merge.js";
+import { registerReplay } from "./cli/replay.js";
+import { registerSweep } from "./cli/sweep.js";
 import { formatDuration } from "./sim/duration.js";
 
 /** Exit codes. */
-export const EXIT = { held: 0, violated: 1, usage: 2, crashed: 3 } as const;
+export const EXIT = { held: 0, violated: 1, usage: 2, crashed: 3, nondeterministic: 4 } as const;
 
 /** Where the command line reads and writes (the process's streams by default). */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   /** Environment variables (NO_COLOR, AGENTSIM_DEBUG). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -43,6 +49,7 @@ interface RunOptions {
   format: Format;
   trace?: string;
   quiet?: boolean;
+  checkDeterminism?: boolean;
 }
 
 /** Runs the command line and returns its exit code. */
@@ -96,6 +103,7 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("text"))
     .option("--trace <file>", "also write the trace to a file: Chrome trace JSON if it ends in .json, else canonical JSON lines")
     .option("--quiet", "text format: print only the verdict, the violations, the trace hash and the replay command")
+    .option("--check-determinism", "run the seed twice and compare trace hashes; exit 4 naming the first diverging event if they differ")
     .addHelpText(
       "after",
       `
@@ -108,7 +116,8 @@ Examples:
   $ agentsim run scenarios/stampede.yaml --format json | jq .violations
   $ agentsim run scenarios/stampede.yaml --trace run.jsonl --quiet
 
-Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario crashed.`,
+Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario crashed,
+4 two runs differed (--check-determinism).`,
     )
     .action(async (file: string, opts: RunOptions) => exit(await runCommand(file, opts, io)));
 
@@ -133,6 +142,10 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
       exit(await validateCommand(files, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [] }, io)),
     );
 
+  registerSweep(program, io, exit);
+  registerMerge(program, io, exit);
+  registerCheck(program, io, exit);
+  registerReplay(program, io, exit);
   return program;
 }
 
@@ -141,8 +154,12 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   let result: RunResult;
+  let twice: DeterminismCheck | undefined;
   try {
-    result = await runScenario(toRunConfig(config));
+    if (opts.checkDeterminism) {
+      twice = await checkDeterminism(toRunConfig(config));
+      result = twice.result;
+    } else result = await runScenario(toRunConfig(config));
   } catch (e) {
     if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
     io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
@@ -157,6 +174,10 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
       io.stderr.write(`${opts.trace}: cannot write the trace: ${(e as Error).message}\n`);
       return EXIT.usage;
     }
+  }
+  if (twice && !twice.deterministic) {
+    io.stderr.write(`${file}: nondeterministic: two runs of seed ${result.seed} gave trace hashes ${result.traceHash} and ${twice.second.traceHash}; ${describeDivergence(twice.divergence)}\n`);
+    return EXIT.nondeterministic;
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;
@@ -234,26 +255,31 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
   return code;
 }
 
-function reportProblems(problems: readonly ConfigProblem[], io: CliIo): number {
+/** Shared with the command modules in cli/. */
+export function reportProblems(problems: readonly ConfigProblem[], io: CliIo): number {
   for (const p of problems) io.stderr.write(formatProblem(p) + "\n");
   return EXIT.usage;
 }
 
-function useColor(io: CliIo): boolean {
+/** Shared with the command modules in cli/. */
+export function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true && !io.env?.NO_COLOR;
 }
 
-function parseSeed(value: string): number {
+/** Shared with the command modules in cli/. */
+export function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("Expected a whole number of 0 or more.");
   return n;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** Shared with the command modules in cli/. */
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function collectNames(value: string, previous: string[] | undefined): string[] {
+/** Shared with the command modules in cli/. */
+export function collectNames(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 }
 

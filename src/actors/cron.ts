@@ -16,10 +16,11 @@
  *   start delay (a pod spinning up).
  */
 import type { ActorClock } from "../sim/clock.js";
-import { distribution, type DistributionSpec } from "../sim/distributions.js";
+import type { Distribution, DistributionSpec } from "../sim/distributions.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
 import { CRON_DEFAULTS } from "./defaults.js";
 import { addDays, assertTimeZone, localDate, parseDate, utcOfLocal, weekdayOf } from "./time-zone.js";
+import { toDistribution } from "./tool.js";
 
 /** Thrown for a malformed expression; the message names the field and what was expected. */
 export class CronError extends Error {
@@ -158,8 +159,11 @@ export interface CronJobOptions {
   schedule: CronSchedule;
   /** The scheduler's clock; it fires when this clock reads the scheduled instant. Default: true time. */
   clock?: ActorClock;
-  /** Delay from fire to job start (stream `cron:<name>:start`). Default `CRON_DEFAULTS.startDelay` (defaults.ts). */
-  startDelay?: DistributionSpec;
+  /**
+   * Delay from fire to job start (stream `cron:<name>:start`), as written or already compiled.
+   * Default `CRON_DEFAULTS.startDelay` (defaults.ts).
+   */
+  startDelay?: DistributionSpec | Distribution;
   /** Stop after this many fires. Default: never. */
   maxFires?: number;
   /** The job, run as a child process per fire. */
@@ -171,7 +175,7 @@ export interface CronJobOptions {
  * moment it starts, as read by its clock.
  */
 export function spawnCron(sim: Simulation, options: CronJobOptions): ProcessHandle<void> {
-  const startDelay = distribution(options.startDelay ?? CRON_DEFAULTS.startDelay);
+  const startDelay = toDistribution(options.startDelay ?? CRON_DEFAULTS.startDelay);
   const read = (): number => (options.clock ? options.clock.nowMs() : sim.epochMs + sim.now);
   const rate = 1 + (options.clock?.drift ?? 0);
   return sim.spawn(

@@ -10,12 +10,13 @@
  * `reviewer:<name>:decision`), else approve. While away it traces `reviewer.away` (why, until when)
  * with the waiting request as parent, so a causal chain shows who was at lunch.
  */
-import { distribution, type Distribution, type DistributionSpec } from "../sim/distributions.js";
+import type { Distribution, DistributionSpec } from "../sim/distributions.js";
 import type { Signal } from "../sim/process.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
 import type { ApprovalQueue, ApprovalRecord } from "./approval-queue.js";
 import { Calendar, type CalendarSpec } from "./calendar.js";
 import { REVIEWER_DEFAULTS } from "./defaults.js";
+import { toDistribution } from "./tool.js";
 
 export interface ReviewerOptions {
   name: string;
@@ -23,8 +24,11 @@ export interface ReviewerOptions {
   calendar: Calendar | CalendarSpec;
   /** The queues they watch; the oldest waiting request across them is taken first. */
   queues: readonly ApprovalQueue[];
-  /** Available time from taking a request to deciding it. Default `REVIEWER_DEFAULTS` (defaults.ts). */
-  responseTime?: DistributionSpec;
+  /**
+   * Available time from taking a request to deciding it, as written or already compiled. Default
+   * `REVIEWER_DEFAULTS` (defaults.ts).
+   */
+  responseTime?: DistributionSpec | Distribution;
   /** Chance a decision is a rejection. Default `REVIEWER_DEFAULTS` (defaults.ts). */
   rejectProbability?: number;
 }
@@ -45,7 +49,7 @@ export class Reviewer {
     this.name = options.name;
     this.calendar = options.calendar instanceof Calendar ? options.calendar : new Calendar(options.calendar);
     this.queues = options.queues;
-    this.#responseTime = distribution(options.responseTime ?? REVIEWER_DEFAULTS.responseTime);
+    this.#responseTime = toDistribution(options.responseTime ?? REVIEWER_DEFAULTS.responseTime);
     this.#rejectProbability = options.rejectProbability ?? REVIEWER_DEFAULTS.rejectProbability;
     if (!(this.#rejectProbability >= 0 && this.#rejectProbability <= 1)) {
       throw new RangeError(`reviewer ${this.name}: rejectProbability must be in [0, 1], got ${this.#rejectProbability}`);

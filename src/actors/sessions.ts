@@ -12,12 +12,13 @@
  *   spinner for a drawn patience (stream `user:<name>:patience`) or until the first message lands,
  *   then close the tab.
  */
-import { distribution, type DistributionSpec } from "../sim/distributions.js";
+import type { Distribution, DistributionSpec } from "../sim/distributions.js";
 import type { DurationInput } from "../sim/duration.js";
 import type { Signal } from "../sim/process.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
 import type { AttrValue } from "../sim/trace.js";
 import { SESSION_DEFAULTS } from "./defaults.js";
+import { toDistribution } from "./tool.js";
 
 /** How freed conversation ids come back. */
 export type IdReusePolicy = "lowest-free" | "lifo" | "never";
@@ -182,15 +183,19 @@ export interface UserOptions {
   name: string;
   /** Delay before the user arrives. Default 0. */
   arriveAfter?: DurationInput;
-  /** How long the user watches the spinner before closing the tab. Default `SESSION_DEFAULTS.patience` (defaults.ts). */
-  patience?: DistributionSpec;
+  /**
+   * How long the user watches the spinner before closing the tab, as written or already compiled
+   * (a scenario's resolved parameter, a mixture of quick and patient users). Default
+   * `SESSION_DEFAULTS.patience` (defaults.ts).
+   */
+  patience?: DistributionSpec | Distribution;
   /** What the user starts once the session is open (e.g. a long tool call whose callback comes later). */
   onOpen?: (ctx: ProcessContext, session: Session) => void | Promise<void>;
 }
 
 /** Spawns a user: arrive, open, start work, wait for an answer or run out of patience, close. */
 export function spawnUser(sim: Simulation, store: SessionStore, options: UserOptions): ProcessHandle<Session> {
-  const patience = distribution(options.patience ?? SESSION_DEFAULTS.patience);
+  const patience = toDistribution(options.patience ?? SESSION_DEFAULTS.patience);
   return sim.spawn(`user:${options.name}`, async (ctx) => {
     if (options.arriveAfter !== undefined) await ctx.sleep(options.arriveAfter, `${options.name} not arrived yet`);
     const session = store.open(options.name);
@@ -200,4 +205,3 @@ export function spawnUser(sim: Simulation, store: SessionStore, options: UserOpt
     return session;
   });
 }
-

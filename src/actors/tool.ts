@@ -197,10 +197,12 @@ export class SimTool implements ToolPort {
    * The same call as `call` (the same draws, trace, effects and answer) made outside any process:
    * `onResponse` runs from the kernel's timers when the tool answers (at once, for a refusal at
    * the front door). For workloads of thousands of short calls, where waking a process for each
-   * answer would cost more than the call itself.
+   * answer would cost more than the call itself. Returns the call's record (its span, its id).
    */
-  send(request: ToolRequest & { caller: string }, onResponse: (response: ToolResponse) => void): void {
-    this.#dispatch(this.#open(this.#nextRequestId(), request.caller, request, onResponse));
+  send(request: ToolRequest & { caller: string }, onResponse: (response: ToolResponse) => void): ToolCallRecord {
+    const work = this.#open(this.#nextRequestId(), request.caller, request, onResponse);
+    this.#dispatch(work);
+    return work.rec;
   }
 
   #nextRequestId(): string {

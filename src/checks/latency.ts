@@ -67,7 +67,7 @@ export function everyWithin(samples: readonly LatencySample[], options: { invari
       .filter((s) => s.ms > options.boundMs)
       .map((s) => ({
         at: s.endedAt,
-        message: `${options.what ?? "request"} took ${Math.round(s.ms)}ms${Number.isFinite(s.ms) ? "" : " (never returned)"}, over its ${Math.round(options.boundMs)}ms deadline`,
+        message: `${options.what ?? "request"} ${Number.isFinite(s.ms) ? `took ${Math.round(s.ms)}ms` : "never returned"}, over its ${Math.round(options.boundMs)}ms deadline`,
         evidence: [s.eventId],
       })),
   );

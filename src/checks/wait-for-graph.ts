@@ -3,6 +3,7 @@
  * that holds for longer than a bound is a deadlock (the Coffman circular-wait condition made
  * visible); the checker reports the cycle and how long it held.
  */
+import { formatDuration } from "../sim/duration.js";
 import { verdict, type Verdict } from "./verdict.js";
 
 /** The evidence: an edge `from` waits on `to`, added or removed at time `t`. */
@@ -88,7 +89,7 @@ export interface NoWaitCycleOptions {
   invariant?: string;
   /** How long a cycle may hold before it is a violation (ms). */
   boundMs: number;
-  /** The end of the run (ms): a cycle still open then held until here. */
+  /** The end of the run (ms): a cycle still open then held until here; Infinity when the run stalled with it (it never breaks). */
   endMs: number;
 }
 
@@ -101,10 +102,16 @@ export function noWaitCycle(log: readonly WaitEdgeEvent[], options: NoWaitCycleO
     if (heldUntil - c.formedAt > options.boundMs) {
       violations.push({
         at: c.formedAt + options.boundMs,
-        message: `wait cycle ${[...c.nodes, c.nodes[0]].join(" -> ")} held for ${Math.round((heldUntil - c.formedAt) / 60_000)} min (bound ${Math.round(options.boundMs / 60_000)} min)${c.brokenAt === undefined ? ", still held at the end of the run" : ""}`,
+        message: `wait cycle ${[...c.nodes, c.nodes[0]].join(" -> ")} ${heldFor(c, heldUntil)} (bound ${formatDuration(options.boundMs)})`,
         evidence: c.evidence,
       });
     }
   }
   return verdict(invariant, violations);
+}
+
+/** "held for 19h", "held for 19h, still held at the end of the run", or "never broke" (a stalled run). */
+function heldFor(c: WaitCycle, heldUntil: number): string {
+  if (!Number.isFinite(heldUntil)) return "never broke: the run stalled with it in place";
+  return `held for ${formatDuration(heldUntil - c.formedAt)}${c.brokenAt === undefined ? ", still held at the end of the run" : ""}`;
 }

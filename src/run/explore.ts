@@ -79,7 +79,8 @@ export async function searchForViolation(def: ScenarioDefinition, options: Searc
   return { found: true, runs: details.numRuns, counterexample, result, shrinks: details.numShrinks };
 }
 
-function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+/** Sets `value` at a dotted path inside `obj`, creating the mappings on the way. */
+export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const k of path.slice(0, -1)) {
     if (typeof cur[k] !== "object" || cur[k] === null) cur[k] = {};

@@ -362,6 +362,10 @@ function captureSettlers(resolve: (v: never) => void, reject: (e: unknown) => vo
 
 /** Removes `wait` from `waits` keeping the order, without allocating; returns how many remain. */
 function removeWait(waits: PendingWait[], wait: PendingWait): number {
+  if (waits.length === 1 && waits[0] === wait) {
+    waits.pop();
+    return 0;
+  }
   const i = waits.indexOf(wait);
   if (i < 0) return waits.length;
   for (let j = i + 1; j < waits.length; j++) waits[j - 1] = waits[j] as PendingWait;

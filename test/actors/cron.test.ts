@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { CronError, CronSchedule, parseCron, spawnCron, type CronFire } from "../../src/actors/cron.js";
+import { uniform } from "../../src/sim/distributions.js";
 import { Simulation } from "../../src/sim/simulation.js";
 
 const NY = "America/New_York";
@@ -147,6 +148,24 @@ describe("spawnCron", () => {
     spawnCron(sim, { name: "c", schedule: new CronSchedule("0 9 * * *", "UTC"), maxFires: 1, startDelay: 0, job: async () => {} });
     await sim.run();
     expect(sim.trace.events.find((e) => e.kind === "cron.fire")?.t).toBe(0);
+  });
+
+  it("takes a compiled start-delay distribution (a scenario's resolved parameter)", async () => {
+    const sim = new Simulation({ seed: 1, epochMs: Date.UTC(2026, 2, 9, 9) });
+    const started: number[] = [];
+    spawnCron(sim, {
+      name: "c",
+      schedule: new CronSchedule("0 9 * * *", "UTC"),
+      maxFires: 2,
+      startDelay: uniform(1_000, 3_000),
+      job: async (ctx) => {
+        started.push(ctx.now % (24 * HOUR));
+      },
+    });
+    await sim.run();
+    expect(started).toHaveLength(2);
+    for (const t of started) expect(t >= 1_000 && t <= 3_000).toBe(true);
+    expect(started[0]).not.toBe(started[1]);
   });
 
   it("fires when a skewed scheduler clock reads the scheduled instant, not when true time does", async () => {

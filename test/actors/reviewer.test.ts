@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { ApprovalQueue, type ApprovalDecision } from "../../src/actors/approval-queue.js";
 import { Reviewer, type ReviewerOptions } from "../../src/actors/reviewer.js";
 import { utcOfLocalTime } from "../../src/actors/time-zone.js";
+import { constant } from "../../src/sim/distributions.js";
 import { Simulation } from "../../src/sim/simulation.js";
 
 const NY = "America/New_York";
@@ -60,6 +61,11 @@ describe("Reviewer", () => {
     const run = await oneRequest(ny("2026-03-06", "17:45"));
     expect(new Date(utc(run, run.seenAt)).toISOString()).toBe("2026-03-09T13:00:00.000Z");
     expect(utc(run, run.decision?.at)).toBe(ny("2026-03-09", "09:05"));
+  });
+
+  it("takes a compiled response-time distribution (a scenario's resolved parameter)", async () => {
+    const run = await oneRequest(ny("2026-03-09", "10:00"), { responseTime: constant(7 * MIN) });
+    expect(run.decision?.at).toBe(7 * MIN);
   });
 
   it("stops work at lunch and finishes after it", async () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { ConversationIdAllocator, SessionStore, spawnUser, type Session } from "../../src/actors/sessions.js";
+import { constant, mixture } from "../../src/sim/distributions.js";
 import { Simulation } from "../../src/sim/simulation.js";
 
 describe("ConversationIdAllocator", () => {
@@ -90,6 +91,19 @@ describe("spawnUser", () => {
     const close = sim.trace.events.find((e) => e.kind === "session.close");
     expect(close?.attrs).toMatchObject({ reason: "answered" });
     expect(sim.trace.get(close?.parent as number)?.kind).toBe("session.message");
+  });
+
+  it("takes a compiled patience distribution too (a mixture of quick and patient users)", async () => {
+    const sim = new Simulation({ seed: 3 });
+    const store = new SessionStore(sim);
+    const quickOrPatient = mixture([
+      { weight: 1, dist: constant(4_000) },
+      { weight: 1, dist: constant(600_000) },
+    ]);
+    const users = Array.from({ length: 40 }, (_, i) => spawnUser(sim, store, { name: `u${i}`, patience: quickOrPatient }));
+    await sim.run();
+    const closed = users.map((u) => (u.outcome as { value: Session }).value.closedAt);
+    expect(new Set(closed)).toEqual(new Set([4_000, 600_000]));
   });
 
   it("draws patience from the user's own seeded stream", async () => {

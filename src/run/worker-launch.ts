@@ -1,0 +1,29 @@
+/**
+ * Starts a sweep's worker thread, from built JavaScript or from TypeScript source.
+ *
+ * Built (`dist/`), the worker is `worker-entry.js` beside this module. From source (under tsx or
+ * vitest, where this module's URL ends in `.ts`), Node 20 does not apply `--import tsx` to a
+ * worker's entry module (measured: "Unknown file extension .ts"), so the worker starts from a
+ * two-line ES module bootstrap that registers tsx's loader in the thread and then imports
+ * `worker-entry.ts`. Scenario modules written in TypeScript then load in the worker too.
+ */
+import { Worker } from "node:worker_threads";
+import type { WorkerInit } from "./worker-protocol.js";
+
+/** Starts one worker thread for a sweep. */
+export function startWorker(init: WorkerInit): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) return new Worker(new URL("./worker-entry.js", here), { workerData: init });
+  const entry = new URL("./worker-entry.ts", here).href;
+  const bootstrap = `import { register } from ${JSON.stringify(tsxApi())}; register(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init });
+}
+
+/** The URL of tsx's ESM register API, or an error saying how to run without it. */
+function tsxApi(): string {
+  try {
+    return import.meta.resolve("tsx/esm/api");
+  } catch {
+    throw new Error("sweeps run from TypeScript source need tsx to start worker threads: npm install --save-dev tsx, or build with npm run build and run dist/");
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * four-clocks (SCENARIOS.md #6): "Your Scheduled Agent Has Four Clocks, and You Are Trusting the
+ * Wrong One".
+ *
+ * A daily standup digest is scheduled for 09:00 UTC. The job's contract: each run posts the digest
+ * of the team's previous day, in the team's time zone (09:00 UTC is 01:00 or 02:00 in Los Angeles,
+ * so "yesterday" there is the day that just ended). Four clocks take part and, without a contract
+ * between them, each layer guesses "now" from its own:
+ * 1. the scheduler's clock fires the job (cron, `cron.fire`);
+ * 2. a worker pod starts about two seconds later and reads its own, skewed and drifting clock, in
+ *    its container's zone, to choose the notes to summarize (`notes` `tool.call`, the data window);
+ * 3. the model call takes about forty seconds, and the model, told no date, believes "now" is a
+ *    day near its training cutoff and names that day's yesterday in the message (`llm.believed-now`);
+ * 4. the posting tool stamps the message with its own wall clock (`slack` `tool.call`, result `ts`).
+ *
+ * - Invariant `dates-agree` (checks/dates-agree.ts, from the trace): the day the data window
+ *   covers, the day the message names and the day its timestamp implies all equal the day the
+ *   schedule says, in the team's time zone.
+ * - Mitigation `authoritative-now`: the scheduler's fire time is passed explicitly to the worker,
+ *   the model and the posting tool, with the team's zone; no layer reads a clock of its own.
+ *   It holds as long as the model uses a date its prompt states (`model.pCutoffBelief` 0, the
+ *   actor's default); a model that ignores a stated date defeats it (see the scenario test).
+ */
+import { datesAgree, disagreementsByClock, type DatedRun } from "../checks/dates-agree.js";
+import { spawnCron, CronSchedule, type CronFire } from "../actors/cron.js";
+import { LlmProvider } from "../actors/llm-provider.js";
+import { addDays, assertTimeZone, localDate, localParts } from "../actors/time-zone.js";
+import { SimTool } from "../actors/tool.js";
+import type { ActorClock } from "../sim/clock.js";
+import { formatDuration } from "../sim/duration.js";
+import type { ProcessContext, Simulation } from "../sim/simulation.js";
+import type { TraceEvent } from "../sim/trace.js";
+import { p, type ParamValues } from "./params.js";
+import { defineScenario, type Metric } from "./scenario.js";
+
+const params = {
+  team: {
+    timeZone: p.string("America/Los_Angeles", {
+      doc: "the team's IANA time zone: it decides which day 'yesterday' is",
+      source: "assumption: a US West Coast team, where 09:00 UTC is 01:00 (PST) or 02:00 (PDT)",
+    }),
+  },
+  schedule: {
+    cron: p.string("0 9 * * *", { doc: "when the digest runs (five-field cron)", source: "the post (\"scheduled for 09:00 UTC\")" }),
+    timeZone: p.string("UTC", { doc: "the zone the cron expression is read in", source: "the post (09:00 UTC)" }),
+    days: p.int(35, {
+      min: 1,
+      max: 366,
+      explore: [7, 60],
+      doc: "how many daily runs to simulate",
+      source: "the post (\"nobody notices for three weeks\"): five weeks of runs",
+    }),
+  },
+  scheduler: {
+    clockOffsetSeconds: p.number(0, {
+      min: -3600,
+      max: 3600,
+      explore: [-2, 2],
+      doc: "the scheduler's clock error in seconds (positive: ahead, so it fires early in true time)",
+      source: "assumption: an NTP-synced control plane, off by well under a second",
+    }),
+  },
+  worker: {
+    startDelay: p.distribution("2s", { doc: "from the cron firing to the worker pod running", source: "CRON_DEFAULTS.startDelay (defaults.ts): the post's \"two seconds later\"" }),
+    clockOffsetSeconds: p.number(-3, {
+      min: -86_400,
+      max: 86_400,
+      explore: [-120, 120],
+      doc: "the worker node's clock error at the start of the run, in seconds (negative: behind)",
+      source: "assumption: a node whose clock is a few seconds off; unsynced nodes drift to minutes",
+    }),
+    driftPpm: p.number(20, {
+      min: -1000,
+      max: 1000,
+      explore: [-50, 50],
+      doc: "how fast the worker's clock gains (positive) or loses, in parts per million",
+      source: "assumption: a quartz clock without NTP drifts 10-50 ppm (20 ppm is 1.7 s a day)",
+    }),
+    timeZone: p.string("UTC", { doc: "the zone the worker's code reads dates in (its container's)", source: "assumption: containers run in UTC unless told otherwise" }),
+  },
+  notes: {
+    latency: p.distribution({ lognormal: { p50: "150ms", p99: "1s" } }, { doc: "the notes store's query latency", source: "TOOL_DEFAULTS.latency (defaults.ts), a little faster: a keyed read" }),
+  },
+  model: {
+    ttft: p.distribution({ lognormal: { p50: "600ms", p99: "3.3s" } }, { doc: "time to the first token", source: "LLM_DEFAULTS.ttft (defaults.ts): FACTS.md \"Latency\"" }),
+    tokensPerSecond: p.distribution(
+      { lognormal: { p50: 80, p99: 160 } },
+      { unit: "number", doc: "output speed, tokens per second", source: "LLM_DEFAULTS.tokensPerSecond (defaults.ts): FACTS.md \"Latency\"" },
+    ),
+    outputTokens: p.int(3000, {
+      min: 1,
+      max: 100_000,
+      explore: [500, 4000],
+      doc: "tokens in the digest the model writes",
+      source: "the post (\"The LLM call takes another forty seconds\"): 3,000 tokens at 80 tokens/s is about 38 s",
+    }),
+    trainingCutoff: p.instant("2025-03-01T00:00:00Z", {
+      doc: "the model's training cutoff; told no date, it believes now is in the weeks before it",
+      source: "MODEL_BEHAVIOUR_DEFAULTS.trainingCutoffMs (defaults.ts): the post's \"February of last year\"",
+    }),
+    cutoffJitterDays: p.int(28, {
+      min: 1,
+      max: 365,
+      explore: [1, 60],
+      doc: "the believed date is 1 to this many days before the cutoff",
+      source: "MODEL_BEHAVIOUR_DEFAULTS.cutoffJitterDays (defaults.ts)",
+    }),
+    pCutoffBelief: p.probability(0, {
+      doc: "chance the model ignores a date its prompt states and believes its cutoff anyway (not explored: above 0, authoritative-now cannot hold)",
+      source: "MODEL_BEHAVIOUR_DEFAULTS.pCutoffBelief (defaults.ts): a stated date is used",
+    }),
+  },
+  post: {
+    latency: p.distribution({ lognormal: { p50: "300ms", p99: "2s" } }, { doc: "the chat API's latency for posting a message", source: "assumption: a chat API call, a few hundred ms" }),
+    clockOffsetSeconds: p.number(0.4, {
+      min: -86_400,
+      max: 86_400,
+      explore: [-5, 5],
+      doc: "the posting service's clock error in seconds",
+      source: "assumption: a hosted chat service's clock, off by under a second",
+    }),
+  },
+};
+
+type Values = ParamValues<typeof params>;
+
+/** What one run of the job committed to, read back from the trace. */
+const NOTES = "notes";
+const SLACK = "slack";
+
+export const fourClocks = defineScenario({
+  name: "four-clocks",
+  title: "Your Scheduled Agent Has Four Clocks, and You Are Trusting the Wrong One",
+  summary: "a 09:00 UTC daily digest: scheduler, worker, model and posting tool each guess 'now', and the dates disagree",
+  params,
+  invariants: [
+    {
+      name: "dates-agree",
+      description: "the day the data window covers, the day the message names and the day its timestamp implies equal the schedule's day, in the team's zone",
+    },
+  ],
+  mitigations: [{ name: "authoritative-now", description: "the scheduler's fire time is passed explicitly to the worker, the model and the tools; no layer guesses now" }],
+  defaults: { seed: 1, horizon: "400d" },
+  build({ sim, params: v, mitigations }) {
+    const teamZone = assertTimeZone(v.team.timeZone);
+    const authoritative = mitigations.has("authoritative-now");
+    const schedulerClock = sim.clock("scheduler", { offsetMs: v.scheduler.clockOffsetSeconds * 1000 });
+    const workerClock = sim.clock("worker", { offsetMs: v.worker.clockOffsetSeconds * 1000, drift: v.worker.driftPpm / 1e6 });
+    const slackClock = sim.clock(SLACK, { offsetMs: v.post.clockOffsetSeconds * 1000 });
+    const llm = new LlmProvider(sim, {
+      ttft: v.model.ttft,
+      tokensPerSecond: v.model.tokensPerSecond,
+      trainingCutoffMs: v.model.trainingCutoff,
+      cutoffJitterDays: v.model.cutoffJitterDays,
+      pCutoffBelief: v.model.pCutoffBelief,
+    });
+    const notes = new SimTool(sim, { name: NOTES, latency: v.notes.latency, resultFor: (args) => ({ date: args.date ?? null, notes: `standup notes of ${String(args.date)}` }) });
+    const slack = new SimTool(sim, {
+      name: SLACK,
+      latency: v.post.latency,
+      resultFor: (args) => ({ ts: typeof args.postedFor === "string" ? args.postedFor : slackClock.nowIso() }),
+    });
+    const job = digestJob({ sim, v, teamZone, authoritative, workerClock, llm, notes, slack });
+    spawnCron(sim, { name: "daily-digest", schedule: new CronSchedule(v.schedule.cron, v.schedule.timeZone), clock: schedulerClock, startDelay: v.worker.startDelay, maxFires: v.schedule.days, job });
+
+    const runs = (): DatedRun[] => datedRuns(sim.trace.events, teamZone, sim);
+    return {
+      check: () => [datesAgree(runs())],
+      metrics: () => digestMetrics(runs(), sim, workerClock),
+    };
+  },
+});
+
+interface JobWiring {
+  sim: Simulation;
+  v: Values;
+  teamZone: string;
+  authoritative: boolean;
+  workerClock: ActorClock;
+  llm: LlmProvider;
+  notes: SimTool;
+  slack: SimTool;
+}
+
+/**
+ * One run of the digest: the worker picks the notes of "yesterday", the model writes the digest and
+ * names the day, the posting tool posts it. Without `authoritative-now` each step reads its own clock.
+ */
+function digestJob(w: JobWiring): (ctx: ProcessContext, fire: CronFire) => Promise<void> {
+  const { sim, v, teamZone, authoritative } = w;
+  return async (ctx, fire) => {
+    const now = authoritative ? fire.scheduledUtcMs : w.workerClock.nowMs();
+    const zone = authoritative ? teamZone : v.worker.timeZone;
+    const started = sim.trace.instant({
+      actor: "worker",
+      layer: "harness",
+      kind: "worker.start",
+      parent: fire.eventId,
+      attrs: { fire: fire.index, now: new Date(Math.round(now)).toISOString(), nowFrom: authoritative ? "the fire time" : "the worker's clock", timeZone: zone },
+    });
+    const window = addDays(localDate(now, zone), -1);
+    const found = await w.notes.call(ctx, { args: { date: window }, parent: started, caller: "worker" });
+    const answer = await w.llm.complete(ctx, { caller: "worker", inputTokens: 2_000, outputTokens: v.model.outputTokens, parent: found.eventId });
+    const belief = w.llm.believedNow(ctx, { caller: "worker", parent: answer.eventId, ...(authoritative ? { authoritativeNow: fire.scheduledUtcMs } : {}) });
+    const names = addDays(localDate(belief.nowMs, teamZone), -1);
+    await w.slack.call(ctx, {
+      args: {
+        channel: "#standup",
+        text: `Standup digest for ${names}`,
+        namesDate: names,
+        ...(authoritative ? { postedFor: fire.scheduledIso } : {}),
+      },
+      parent: belief.eventId,
+      caller: "worker",
+    });
+  };
+}
+
+/** Every posted digest with the date each layer committed to, read back along its causal chain. */
+function datedRuns(events: readonly TraceEvent[], teamZone: string, sim: Simulation): DatedRun[] {
+  const runs: DatedRun[] = [];
+  for (const posted of events) {
+    if (posted.actor !== SLACK || posted.phase !== "end" || posted.attrs?.ok !== true) continue;
+    const chain = sim.trace.causalChain(posted.id);
+    const fire = chain.find((e) => e.kind === "cron.fire");
+    const start = chain.find((e) => e.kind === "worker.start");
+    const query = chain.find((e) => e.actor === NOTES && e.phase === "begin");
+    const belief = chain.find((e) => e.kind === "llm.believed-now");
+    const post = chain.find((e) => e.actor === SLACK && e.phase === "begin");
+    if (!fire || !start || !query || !belief || !post) continue;
+    const scheduled = Number(fire.attrs?.scheduledMs);
+    const stamp = Date.parse(String((posted.attrs?.result as { ts?: string } | undefined)?.ts));
+    const postedOn = localDate(stamp, teamZone);
+    runs.push({
+      subject: `the digest of run #${String(fire.attrs?.index)} (scheduled ${String(fire.attrs?.scheduled)}, ${localClock(scheduled, teamZone)} ${teamZone})`,
+      reference: { what: "the schedule says", clock: "the scheduler", date: addDays(localDate(scheduled, teamZone), -1), eventId: fire.id, detail: "the team's yesterday at the fire time" },
+      witnesses: [
+        {
+          what: "the data window covers",
+          clock: String(start.attrs?.nowFrom),
+          date: String((query.attrs?.args as { date?: string } | undefined)?.date),
+          eventId: query.id,
+          detail: `"yesterday" from ${String(start.attrs?.now)} read in ${String(start.attrs?.timeZone)}`,
+        },
+        {
+          what: "the message names",
+          clock: "the model's belief of now",
+          date: String((post.attrs?.args as { namesDate?: string } | undefined)?.namesDate),
+          eventId: belief.id,
+          detail: `it believes now is ${String(belief.attrs?.believedNow)}`,
+        },
+        {
+          what: "the post's timestamp implies",
+          clock: "the posting tool's clock",
+          date: addDays(postedOn, -1),
+          eventId: posted.id,
+          detail: `stamped ${new Date(stamp).toISOString()}, ${postedOn} in the team's zone, so "yesterday" is the day before`,
+        },
+      ],
+      at: posted.t,
+      eventId: posted.id,
+    });
+  }
+  return runs;
+}
+
+/** `01:00` for an instant in a zone. */
+function localClock(utcMs: number, zone: string): string {
+  const l = localParts(utcMs, zone);
+  return `${String(l.hour).padStart(2, "0")}:${String(l.minute).padStart(2, "0")}`;
+}
+
+/** Days posted, days whose dates disagree and by which clock, how far each clock was off. */
+function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: ActorClock): Metric[] {
+  const wrong = runs.filter((r) => r.witnesses.some((w) => w.date !== r.reference.date)).length;
+  const byClock = [...disagreementsByClock(runs)].map(([clock, n]): Metric => ({ name: `wrong by ${clock}`, value: n, unit: "count", note: "runs this clock put on another day" }));
+  const llmCalls = sim.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "end").map((e) => Number(e.attrs?.latencyMs));
+  const fires = sim.trace.events.filter((e) => e.kind === "cron.fire");
+  const schedulerError = fires.length ? Math.max(...fires.map((e) => Math.abs(Number(e.attrs?.clockErrorMs)))) : 0;
+  return [
+    { name: "days posted", value: runs.length, unit: "count" },
+    { name: "days with disagreeing dates", value: wrong, unit: "count", note: "the message, its data window or its timestamp name another day than the schedule" },
+    ...byClock,
+    { name: "model call p50", value: median(llmCalls), unit: "ms", note: "from the prompt to the last token" },
+    { name: "scheduler clock error", value: schedulerError, unit: "ms", note: "largest, at a fire" },
+    { name: "worker clock error at the end", value: Math.round(workerClock.errorMs()), unit: "ms", note: `offset plus drift (${formatDuration(Math.abs(workerClock.errorMs()))} ${workerClock.errorMs() < 0 ? "behind" : "ahead"})` },
+  ];
+}
+
+function median(xs: readonly number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] as number;
+}
