@@ -58,31 +58,41 @@ export function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): stri
 export function waitCycles(log: readonly WaitEdgeEvent[]): WaitCycle[] {
   const edges = new Map<string, Set<string>>();
   const addedBy = new Map<string, number>();
+  const addedAt = new Map<string, number>();
   const cycles: WaitCycle[] = [];
   let open: WaitCycle | undefined;
   const sorted = [...log].sort((a, b) => a.t - b.t || a.eventId - b.eventId);
-  for (const e of sorted) {
+  for (const [i, e] of sorted.entries()) {
     const key = `${e.from}\u0000${e.to}`;
     if (e.op === "add") {
       if (!edges.has(e.from)) edges.set(e.from, new Set());
       edges.get(e.from)?.add(e.to);
       addedBy.set(key, e.eventId);
+      addedAt.set(key, i);
     } else {
       edges.get(e.from)?.delete(e.to);
       addedBy.delete(key);
     }
-    const cycle = findCycle(edges);
-    if (cycle && !open) {
+    const found = findCycle(edges);
+    if (found && !open) {
+      const cycle = fromFirstWaiter(found, addedAt);
       const evidence = cycle.map((n, i) => addedBy.get(`${n}\u0000${cycle[(i + 1) % cycle.length]}`) ?? -1).filter((x) => x >= 0);
       open = { nodes: cycle, formedAt: e.t, evidence: [...evidence, e.eventId].filter((v, i, a) => a.indexOf(v) === i) };
       cycles.push(open);
-    } else if (!cycle && open) {
+    } else if (!found && open) {
       open.brokenAt = e.t;
       open.evidence.push(e.eventId);
       open = undefined;
     }
   }
   return cycles;
+}
+
+/** The cycle rotated to start at the node whose wait in it began first (the earliest edge in the log), so it reads in the order it formed. */
+function fromFirstWaiter(cycle: string[], addedAt: ReadonlyMap<string, number>): string[] {
+  const ids = cycle.map((n, i) => addedAt.get(`${n}\u0000${cycle[(i + 1) % cycle.length]}`) ?? Infinity);
+  const first = ids.indexOf(Math.min(...ids));
+  return [...cycle.slice(first), ...cycle.slice(0, first)];
 }
 
 export interface NoWaitCycleOptions {

@@ -20,8 +20,8 @@ export function mergeSweepReports(reports: readonly SweepReport[], names: readon
   const first = reports[0];
   if (!first) return { ok: false, message: "nothing to merge: expected at least one sweep json file" };
   for (const [i, r] of reports.entries()) {
-    const differs = sameSweepKeys.find((k) => JSON.stringify(k(r)) !== JSON.stringify(k(first)));
-    if (differs) return { ok: false, message: `${names[i]} is not part of the same sweep as ${names[0]}: ${differs.name} differ (${JSON.stringify(differs(r))} vs ${JSON.stringify(differs(first))})` };
+    const differs = sameSweepKeys.find((k) => JSON.stringify(k.of(r)) !== JSON.stringify(k.of(first)));
+    if (differs) return { ok: false, message: `${names[i]} is not part of the same sweep as ${names[0]}: the ${differs.what} differ (${JSON.stringify(differs.of(r))} vs ${JSON.stringify(differs.of(first))})` };
   }
   const bySeed = new Map<number, { summary: SeedSummary; from: string }>();
   for (const [i, r] of reports.entries()) {
@@ -55,25 +55,13 @@ export function mergeSweepReports(reports: readonly SweepReport[], names: readon
 }
 
 /** The fields that name a sweep; reports merge only when all agree. */
-const sameSweepKeys = [
-  function scenarios(r: SweepReport) {
-    return r.scenario;
-  },
-  function files(r: SweepReport) {
-    return r.file;
-  },
-  function overrides(r: SweepReport) {
-    return r.overrides;
-  },
-  function mitigations(r: SweepReport) {
-    return r.mitigations;
-  },
-  function seedLists(r: SweepReport) {
-    return r.seeds.spec;
-  },
-  function invariants(r: SweepReport) {
-    return r.invariants.map((i) => i.invariant);
-  },
+const sameSweepKeys: readonly { what: string; of: (r: SweepReport) => unknown }[] = [
+  { what: "scenarios", of: (r) => r.scenario },
+  { what: "scenario files", of: (r) => r.file },
+  { what: "--set overrides", of: (r) => r.overrides },
+  { what: "mitigations", of: (r) => r.mitigations },
+  { what: "seed lists", of: (r) => r.seeds.spec },
+  { what: "invariants", of: (r) => r.invariants.map((i) => i.invariant) },
 ];
 
 /**

@@ -30,7 +30,10 @@ export function wilson(k: number, n: number, z = Z95): Rate {
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { k, n, rate: p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  // At k = 0 the low end is exactly 0, at k = n the high end exactly 1 (rounding would leave 1e-17).
+  const low = k === 0 ? 0 : Math.max(0, centre - half);
+  const high = k === n ? 1 : Math.min(1, centre + half);
+  return { k, n, rate: p, ci95: [low, high] };
 }
 
 /** How a metric spread across seeds. */

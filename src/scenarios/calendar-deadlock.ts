@@ -5,7 +5,7 @@
  * needs data from data-agent, and asks through a chat channel (#data-access) where Priya (New York)
  * approves such requests. data-agent, before answering, checks its cached copy of rollup-agent's
  * context; when it is stale (a seeded chance per request) it first asks rollup-agent for context,
- * through a ticket queue (OPS) that Marcus (London) works. Both reviewers keep office hours, lunch
+ * through a ticket queue (OPS) that Marcus (Los Angeles) works. Both reviewers keep office hours, lunch
  * and a daily meeting (Marcus's is a customer call); neither knows the other exists. All four
  * Coffman conditions hold: each agent instance serves one workflow (mutual exclusion), holds its
  * work while it waits (hold and wait), and a blocked agent does not serve the requests that reach
@@ -90,7 +90,7 @@ const params = {
     exportTime: p.distribution({ lognormal: { p50: "2m", p99: "10m" } }, { doc: "time to produce rollup-agent's context for data-agent", source: "assumption" }),
   },
   priya: reviewer({ zone: "America/New_York", lunch: ["12:00", "13:00"], meeting: ["team sync", "10:00", "10:30"], source: "the post (Priya watches the Slack approval channel); the zone is an assumption" }),
-  marcus: reviewer({ zone: "Europe/London", lunch: ["12:30", "13:30"], meeting: ["customer call", "14:00", "15:30"], source: "the post (Marcus watches the Jira queue); the zone is an assumption" }),
+  marcus: reviewer({ zone: "America/Los_Angeles", lunch: ["12:00", "13:00"], meeting: ["customer call", "10:00", "11:30"], source: "the post (Marcus watches the Jira queue); the zone is an assumption" }),
   onCall: {
     responseTime: p.distribution(
       { lognormal: { p50: "5m", p99: "30m" } },
@@ -163,7 +163,7 @@ export const calendarDeadlock = defineScenario({
     { name: "deadlock-detection", description: "after deadlock_timeout a detector finds the cycle and preempts a holder that can do without" },
     { name: "approval-timeouts", description: "an approval undecided past its bound escalates to an on-call approver who resolves it end to end" },
   ],
-  defaults: { seed: 1, horizon: "60d" },
+  defaults: { seed: 173, horizon: "60d" },
   build({ sim, params: v, mitigations }) {
     const onCallQueue = new ApprovalQueue(sim, { name: "on-call", kind: "ticket" });
     const escalation = mitigations.has("approval-timeouts") ? { escalation: { after: v.approvals.escalateAfter, to: onCallQueue } } : {};
@@ -192,7 +192,7 @@ export const calendarDeadlock = defineScenario({
     return {
       check: (outcome) => {
         const log = edges();
-        return [workflowLiveness(sim, v, log, humans, outcome), noCycle(log, v, outcome)];
+        return [workflowLiveness(sim, v, log, humans, outcome), noCycle(sim, log, v, outcome)];
       },
       metrics: (outcome) => deadlockMetrics(sim, edges(), [chat, tickets, onCallQueue], v, outcome),
     };
@@ -377,15 +377,56 @@ function localWeekdayTime(utcMs: number, zone: string): string {
   return `${day} ${String(l.hour).padStart(2, "0")}:${String(l.minute).padStart(2, "0")}`;
 }
 
-/** workflow-liveness; an unfinished workflow's message says who waited on what when the run ended. */
+/**
+ * workflow-liveness; each message says how long its approvals waited and for whom, and an
+ * unfinished workflow's also who waited on what when the run ended.
+ */
 function workflowLiveness(sim: Simulation, v: Values, log: readonly WaitEdgeEvent[], humans: ReadonlySet<string>, outcome: RunOutcome): Verdict {
   const parts = byWorkflow(log);
+  const waits = approvalWaits(sim.trace.events);
   const items = workflowItems(sim, v).map((item) => {
-    if (item.finishedAt !== undefined) return item;
     const workflow = item.name.slice("workflow ".length);
-    return { ...item, detail: `${item.detail ?? ""}; at the end ${waitChain(parts.get(workflow) ?? [], `${ROLLUP}/${workflow}`, humans)}` };
+    const detail = [item.detail, waits.get(workflow)?.join(", ")];
+    if (item.finishedAt === undefined) detail.push(`at the end ${waitChain(parts.get(workflow) ?? [], `${ROLLUP}/${workflow}`, humans)}`);
+    return { ...item, detail: detail.filter(Boolean).join("; ") };
   });
   return finishesWithin(items, { invariant: "workflow-liveness", endMs: outcome.now, stalled: outcome.status === "stalled" });
+}
+
+/**
+ * For each workflow, what its approvals waited for, from the queues' and reviewers' events:
+ * `CHAT-2 waited 1h 1m for Priya (lunch)`, `OPS-1 still waiting (Marcus: after-hours)`.
+ */
+function approvalWaits(events: readonly TraceEvent[]): Map<string, string[]> {
+  const stories = new Map<string, { workflow: string; filedAt: number; endedAt?: number; by?: string; away: Set<string> }>();
+  for (const e of events) {
+    const a = e.attrs ?? {};
+    if (e.kind === "approval.request") stories.set(String(a.id), { workflow: workflowOf(String(a.from)), filedAt: e.t, away: new Set() });
+    const story = stories.get(String(e.kind === "reviewer.away" ? a.waiting : a.id));
+    if (!story) continue;
+    if (e.kind === "reviewer.away") story.away.add(`${e.actor}\u0000${String(a.detail ?? a.reason)}`);
+    else if (e.kind === "approval.escalated") story.away.add(`\u0000escalated to ${String(a.to)} after ${formatDuration(Number(a.waitedMs))}`);
+    else if ((e.kind === "approval.decided" || e.kind === "approval.withdrawn") && story.endedAt === undefined) {
+      story.endedAt = e.t;
+      story.by = e.actor;
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const [id, st] of stories) {
+    const reasons = [...st.away].map((r) => {
+      const [who, what] = r.split("\u0000") as [string, string];
+      return who === "" || who === st.by ? what : `${who}: ${what}`;
+    });
+    const why = reasons.length ? ` (${reasons.join(", ")})` : "";
+    const line = st.endedAt === undefined ? `${id} still waiting${why}` : `${id} waited ${formatDuration(st.endedAt - st.filedAt)} for ${st.by ?? "?"}${why}`;
+    out.set(st.workflow, [...(out.get(st.workflow) ?? []), line]);
+  }
+  return out;
+}
+
+/** `wf-3` from an agent instance name (`rollup-agent/wf-3`). */
+function workflowOf(agent: string): string {
+  return agent.slice(agent.lastIndexOf("/") + 1);
 }
 
 /**
@@ -412,10 +453,13 @@ function waitChain(log: readonly WaitEdgeEvent[], start: string, humans: Readonl
   return steps.join(" -> ");
 }
 
-/** no-wait-cycle, judged per workflow (workflows share no agents, so their cycles are disjoint). */
-function noCycle(log: readonly WaitEdgeEvent[], v: Values, outcome: RunOutcome): Verdict {
+/** no-wait-cycle, judged per workflow (workflows share no agents, so their cycles are disjoint); each message adds who the approvals waited for. */
+function noCycle(sim: Simulation, log: readonly WaitEdgeEvent[], v: Values, outcome: RunOutcome): Verdict {
   const endMs = outcome.status === "stalled" ? Infinity : outcome.now;
-  const violations = [...byWorkflow(log).values()].flatMap((part) => noWaitCycle(part, { boundMs: v.cycleBound, endMs }).violations);
+  const waits = approvalWaits(sim.trace.events);
+  const violations = [...byWorkflow(log)].flatMap(([workflow, part]) =>
+    noWaitCycle(part, { boundMs: v.cycleBound, endMs }).violations.map((x) => ({ ...x, message: `${x.message}; ${(waits.get(workflow) ?? []).join(", ")}` })),
+  );
   return verdict("no-wait-cycle", violations);
 }
 

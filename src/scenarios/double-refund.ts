@@ -189,6 +189,7 @@ function refundMetrics({ returns, processor, amountOf, givenUp, events, llmUsd }
     { name: "refunds committed", value: refunds.length, unit: "count", note: "refunds the processor's ledger holds" },
     { name: "duplicate refunds", value: refunds.length - refunded.size, unit: "count", note: "refunds beyond the first of a return" },
     { name: "returns refunded more than once", value: dupes.length, unit: "count" },
+    { name: "returns never refunded", value: returns - refunded.size, unit: "count", note: "returns with no refund in the ledger when the run ended" },
     { name: "refunded in excess", value: Math.round(excess * 100) / 100, unit: "usd", note: "money paid out by duplicate refunds" },
     { name: "agent timeouts", value: timeouts, unit: "count", note: "calls the agent gave up on while the processor kept working" },
     { name: "retries", value: retries, unit: "count", note: "fresh requests sent after a timeout or an error" },

@@ -43,12 +43,12 @@ const params = {
   schedule: {
     cron: p.string("0 9 * * *", { doc: "when the digest runs (five-field cron)", source: "the post (\"scheduled for 09:00 UTC\")" }),
     timeZone: p.string("UTC", { doc: "the zone the cron expression is read in", source: "the post (09:00 UTC)" }),
-    days: p.int(35, {
+    days: p.int(30, {
       min: 1,
       max: 366,
-      explore: [7, 60],
+      explore: [7, 45],
       doc: "how many daily runs to simulate",
-      source: "the post (\"nobody notices for three weeks\"): five weeks of runs",
+      source: "the post (\"nobody notices for three weeks\"): a month of runs",
     }),
   },
   scheduler: {

@@ -31,10 +31,10 @@ import { defineScenario, type Metric } from "./scenario.js";
 
 const params = {
   users: {
-    count: p.int(40, {
+    count: p.int(30, {
       min: 1,
       max: 10_000,
-      explore: [5, 120],
+      explore: [5, 60],
       doc: "users who arrive over the run, each asking for one render",
       source: "assumption: an afternoon's traffic of a small product; enough arrivals for freed ids to be handed out again",
     }),
@@ -86,7 +86,7 @@ export const orphanedCallback = defineScenario({
     { name: "session-epochs", description: "callbacks carry conversation id and epoch; a stale epoch never routes" },
     { name: "dead-letter", description: "a callback that cannot be routed goes to a visible dead-letter queue with its reason" },
   ],
-  defaults: { seed: 1, horizon: "6h" },
+  defaults: { seed: 2, horizon: "6h" },
   build({ sim, params: v, mitigations }) {
     const sessions = new SessionStore(sim, new ConversationIdAllocator({ policy: v.ids.reuse as IdReusePolicy }));
     const gateway = new Gateway(sim, sessions, { epochs: mitigations.has("session-epochs"), deadLetter: mitigations.has("dead-letter") });

@@ -97,8 +97,8 @@ const NO_TIMEOUT = "none (Go's http.Client: \"a Timeout of zero means no timeout
 
 const params = {
   orders: {
-    count: p.int(20, { min: 1, max: 10_000, explore: [1, 40], doc: "orders the API hands to the agent in one run", source: "assumption" }),
-    window: p.duration("10m", { min: "1s", max: "24h", explore: ["1m", "1h"], doc: "orders arrive at uniformly random times within this window", source: "assumption" }),
+    count: p.int(12, { min: 1, max: 10_000, explore: [1, 20], doc: "orders the API hands to the agent in one run (each one a chance for a partial failure)", source: "assumption: enough orders that a seed shows both failures" }),
+    window: p.duration("6m", { min: "1s", max: "24h", explore: ["1m", "1h"], doc: "orders arrive at uniformly random times within this window", source: "assumption" }),
   },
   caller: {
     deadline: p.duration("30s", {
@@ -169,7 +169,7 @@ export const partialFailure = defineScenario({
     { name: "step-checkpoints", description: "a retried run resumes after its last committed step (checkpoints written at commit)" },
     { name: "hop-deadlines", description: "each hop gets a share of the run's deadline, propagated to its tool" },
   ],
-  defaults: { seed: 7, horizon: "2h" },
+  defaults: { seed: 6, horizon: "2h" },
   build({ sim, params: v, mitigations }) {
     const checkpoints = mitigations.has("step-checkpoints") ? new CheckpointStore(sim) : undefined;
     const hopDeadlines = mitigations.has("hop-deadlines");

@@ -26,7 +26,7 @@ import { lostUpdates, type CommittedUpdate } from "../checks/lost-updates.js";
 import { verdict, type Verdict } from "../checks/verdict.js";
 import { formatTimestamp } from "../sim/duration.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
-import type { Trace, TraceEvent } from "../sim/trace.js";
+import type { Attrs, Trace, TraceEvent } from "../sim/trace.js";
 import { p, type ParamValues } from "./params.js";
 import { defineScenario, type Metric, type Series } from "./scenario.js";
 
@@ -100,7 +100,7 @@ async function update(ctx: ProcessContext, w: World, name: string, order: string
     const seen = read.result as { value: number; version: number };
     const thought = await w.llm.complete(ctx, { caller: name, inputTokens: w.v.think.inputTokens, outputTokens: w.v.think.outputTokens, parent: read.eventId });
     const value = seen.value + delta;
-    const args = w.cas ? { key, value, expectedVersion: seen.version } : { key, value };
+    const args: Attrs = w.cas ? { key, value, expectedVersion: seen.version } : { key, value };
     const wrote = await w.store.writeTool.call(ctx, { args, caller: name, parent: thought.eventId });
     if (wrote.ok) {
       trace.end(span, { attempts: attempt, read: seen.value, wrote: value });
@@ -112,7 +112,7 @@ async function update(ctx: ProcessContext, w: World, name: string, order: string
 }
 
 /** Once every agent is done, the auditor reads the final stock. */
-function auditor(w: World, agents: readonly ProcessHandle[]): void {
+function auditor(w: World, agents: readonly ProcessHandle<void>[]): void {
   w.sim.spawn("auditor", async (ctx) => {
     for (const a of agents) await ctx.join(a);
     const audit = ctx.sim.trace.instant({ actor: "auditor", layer: "user", kind: "audit", attrs: { sku: w.v.sku } });
@@ -175,11 +175,12 @@ function judge(w: World): Verdict {
   const taken = updates.reduce((s, u) => s - u.delta, 0);
   const final = w.store.get(w.v.sku).value;
   const { lost: l, overwrittenBy: by } = first;
-  const story =
-    `${by.process} wrote ${w.v.sku} = ${by.value} (order ${by.label}, from a read at version ${by.readVersion}) at ${formatTimestamp(by.returnedAt)}, ` +
-    `overwriting ${l.process}'s update for order ${l.label} (${l.delta} units, version ${l.writtenVersion}): that update was lost. ` +
-    `${lost.length} of ${updates.length} updates lost; the stock ends at ${String(final)}, but ${w.v.initialStock} - ${taken} = ${w.v.initialStock - taken}`;
-  return verdict(found.invariant, found.violations.map((x) => ({ at: x.at, evidence: x.evidence, message: `${story}; ${x.message}` })));
+  const message =
+    `${l.process}'s update for order ${l.label} (${l.delta}, version ${l.writtenVersion}) was overwritten at ${formatTimestamp(by.returnedAt)} by ` +
+    `${by.process}'s write of ${by.value} (order ${by.label}, computed from version ${by.readVersion}): the update was lost. ` +
+    `${lost.length} of ${updates.length} committed updates lost; ${w.v.sku} ends at ${String(final)} instead of ${w.v.initialStock} - ${taken} = ${w.v.initialStock - taken}, ` +
+    "and no serial order of the committed updates explains the values written";
+  return verdict(found.invariant, found.violations.map((x) => ({ at: x.at, evidence: x.evidence, message })));
 }
 
 function metrics(w: World): Metric[] {

@@ -33,6 +33,7 @@ import { PrefixWarmth } from "../actors/prefix-warmth.js";
 import { PromptCache, type CacheLogEntry } from "../actors/prompt-cache.js";
 import { SingleFlight } from "../actors/single-flight.js";
 import type { Distribution } from "../sim/distributions.js";
+import type { Rng } from "../sim/rng.js";
 import { formatTimestamp } from "../sim/duration.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
 import { p, type ParamValues } from "./params.js";
@@ -278,7 +279,7 @@ async function send(ctx: ProcessContext, fleet: Fleet, worker: number, work: Wor
   else if (work.purpose === "keep-warm") fleet.keepWarmUsd += response.usage.costUsd;
 }
 
-function tokenCount(d: Distribution, rng: { next(): number; readonly name: string }): number {
+function tokenCount(d: Distribution, rng: Rng): number {
   return Math.max(0, Math.round(d.sample(rng)));
 }
 
@@ -316,10 +317,9 @@ function writesPerExpiry(fleet: Fleet): Verdict {
   };
 }
 
-/** The first write, the first one over the limit, and the last (whose causal chain the report shows). */
+/** The first write and the first one over the limit, where it broke (the message counts the rest). */
 function trimEvidence(writes: readonly CacheLogEntry[], limit: number): number[] {
-  const ids = [writes[0], writes[limit], writes.at(-1)].map((w) => w?.eventId).filter((id): id is number => id !== undefined);
-  return [...new Set(ids)];
+  return [writes[0], writes[limit]].map((w) => w?.eventId).filter((id): id is number => id !== undefined);
 }
 
 /** `spend-spike`: the billing meter's charges, windows against the trailing rate. */

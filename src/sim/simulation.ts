@@ -88,6 +88,8 @@ export class ProcessHandle<T = unknown> {
   readonly daemon: boolean;
   readonly children: ProcessHandle[] = [];
   /** @internal The waits it is blocked in, oldest first. */ readonly waits: PendingWait[] = [];
+  /** @internal A finished sleep's wait record, kept for its next sleep (sleeping allocates less). */
+  spareSleep: BlockedWait<void> | undefined = undefined;
   #outcome: ProcessOutcome<T> | undefined;
   #cancelReason: string | undefined;
   #cancelCallbacks: ((reason: string) => void)[] = [];
@@ -286,7 +288,15 @@ export class ProcessContext {
     const sim = this.#sim;
     const proc = this.process;
     const promise = new Promise<T>(captureSettlers);
-    const wait = new BlockedWait<T>(sim, proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
+    const spare = subscribe ? undefined : (proc.spareSleep as BlockedWait<T> | undefined);
+    let wait: BlockedWait<T>;
+    if (spare) {
+      proc.spareSleep = undefined;
+      wait = spare;
+      wait.reuse(label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
+    } else {
+      wait = new BlockedWait<T>(sim, proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
+    }
     proc.waits.push(wait);
     proc.status = "waiting";
     if (subscribe) wait.disarm = subscribe((v) => wait.settle(v));
@@ -301,17 +311,17 @@ export class ProcessContext {
  * is the kernel's hottest path and allocates only this, the promise and its two settlers.
  */
 class BlockedWait<T> implements PendingWait {
-  readonly since: number;
+  since: number;
   /** The timer of a sleep, or -1. */
   timer: TimerHandle = -1;
   /** Unregisters the wake-up callback of a signal or mailbox wait. */
   disarm: (() => void) | undefined = undefined;
   readonly #sim: Simulation;
   readonly #proc: ProcessHandle;
-  readonly #label: string | undefined;
-  readonly #sleepMs: number;
-  readonly #resolve: (v: T) => void;
-  readonly #reject: (e: unknown) => void;
+  #label: string | undefined;
+  #sleepMs: number;
+  #resolve: (v: T) => void;
+  #reject: (e: unknown) => void;
 
   constructor(
     sim: Simulation,
@@ -330,6 +340,18 @@ class BlockedWait<T> implements PendingWait {
     this.#reject = reject;
   }
 
+  /**
+   * Rearms a finished sleep's record for the process's next sleep. Safe because once a sleep has
+   * settled or been cancelled nothing refers to its record: its timer has run or been cancelled.
+   */
+  reuse(label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void): void {
+    this.since = this.#sim.now;
+    this.#label = label;
+    this.#sleepMs = sleepMs;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
   /** What the process waits on, for stall reports (built only when asked). */
   get label(): string {
     return this.#label ?? `sleep ${this.#sleepMs}ms`;
@@ -341,6 +363,7 @@ class BlockedWait<T> implements PendingWait {
     this.#sim.wake();
     if (removeWait(proc.waits, this) === 0 && !proc.finished) proc.status = "running";
     this.#resolve(value);
+    if (this.disarm === undefined) proc.spareSleep = this as BlockedWait<unknown> as BlockedWait<void>;
   }
 
   cancel(why: string): void {
@@ -645,9 +668,15 @@ function startProcess(a: unknown): void {
 }
 
 /**
+ * The real `setImmediate`, captured at module load: a simulated world (src/world) swaps the global
+ * for a virtual one while user code runs, and the kernel's own yield must stay real.
+ */
+const realSetImmediate = globalThis.setImmediate;
+
+/**
  * Lets every pending promise continuation run. Reads no clock: setImmediate fires after the
  * microtask queue drains, which is the only ordering relied on.
  */
 function yieldToContinuations(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // nondeterminism-ok: a yield, reads no time
+  return new Promise((resolve) => realSetImmediate(resolve)); // nondeterminism-ok: a yield, reads no time
 }

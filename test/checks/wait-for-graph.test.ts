@@ -25,6 +25,18 @@ describe("wait-for graph", () => {
     expect(cycles[0]?.evidence).toEqual([1, 2, 3]);
   });
 
+  it("reads a cycle from the node that began waiting first", () => {
+    // The requester's edge and its request's edge come from one event: log order breaks the tie.
+    const log = [add(0, "rollup", "CHAT-1", 1), add(0, "CHAT-1", "data", 1), add(5, "data", "OPS-1", 3), add(5, "OPS-1", "rollup", 3)];
+    expect(waitCycles(log)[0]?.nodes).toEqual(["rollup", "CHAT-1", "data", "OPS-1"]);
+  });
+
+  it("says how long a cycle held, and that it never broke when the run stalled with it", () => {
+    const log = [add(0, "A", "B", 1), add(60_000, "B", "A", 2)];
+    expect(noWaitCycle(log, { boundMs: 3_600_000, endMs: 19 * 3_600_000 + 60_000 }).violations[0]?.message).toContain("held for 19h, still held at the end of the run (bound 1h)");
+    expect(noWaitCycle(log, { boundMs: 3_600_000, endMs: Infinity }).violations[0]?.message).toContain("never broke");
+  });
+
   it("flags a cycle held past the bound, and not one broken in time", () => {
     const log = [add(0, "A", "B", 1), add(60_000, "B", "A", 2)];
     const held = noWaitCycle(log, { boundMs: 3_600_000, endMs: 19 * 3_600_000 });

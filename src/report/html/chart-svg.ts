@@ -4,6 +4,7 @@
  * Charts know nothing of scenarios: callers hand them points, formats and names.
  */
 import { esc, px } from "./html.js";
+import { tickLabel, tickStep } from "./time-axis.js";
 
 /** One line of a chart. */
 export interface ChartLine {
@@ -12,8 +13,8 @@ export interface ChartLine {
   points: readonly (readonly [number, number])[];
   /** Draw as steps (the value holds until the next point), the right shape for binned rates. */
   step?: boolean;
-  /** Dashed, for reference lines. */
-  dashed?: boolean;
+  /** Dots alone, no line: for samples (one latency per request), where a line would invent values between them. */
+  dots?: boolean;
 }
 
 /** A vertical line at `x`, labelled. */
@@ -23,11 +24,13 @@ export interface ChartMarker {
   color: string;
 }
 
-/** An axis: its title, how values read, and whether it is logarithmic. */
+/** An axis: its title, how values read, and whether it is logarithmic or of time. */
 export interface AxisSpec {
   title: string;
   format: (v: number) => string;
   log?: boolean;
+  /** Values are virtual ms or durations: ticks at round times (15s, 5m...), labelled as precisely as their step. */
+  time?: boolean;
   /** Force the axis to include these values (e.g. 0, or 1 for a CDF). */
   include?: readonly number[];
 }
@@ -104,19 +107,31 @@ function domain(values: readonly number[], axis: AxisSpec): [number, number] {
   let hi = Math.max(...vs);
   if (axis.log) return lo === hi ? [lo / 2, hi * 2] : [lo, hi];
   if (lo === hi) [lo, hi] = lo === 0 ? [0, 1] : [Math.min(0, lo), Math.max(0, hi) * 1.1 || 1];
+  if (axis.time) return [lo, hi];
   const ticks = linearTicks(lo, hi);
   return [Math.min(lo, ticks[0] ?? lo), Math.max(hi, ticks.at(-1) ?? hi)];
 }
 
+/** Tick values and their labels for an axis over [lo, hi]. */
+function ticks(s: Scale, axis: AxisSpec, max: number): { v: number; label: string }[] {
+  if (axis.time && !s.log) {
+    const step = tickStep(s.lo, s.hi, max);
+    const out: { v: number; label: string }[] = [];
+    for (let k = Math.ceil(s.lo / step); k * step <= s.hi; k++) out.push({ v: k * step, label: tickLabel(k * step, step) });
+    return out;
+  }
+  return (s.log ? logTicks(s.lo, s.hi, max + 2) : linearTicks(s.lo, s.hi, max)).map((v) => ({ v, label: axis.format(v) }));
+}
+
 function frame(id: string, x: Scale, y: Scale, xAxis: AxisSpec, yAxis: AxisSpec): string[] {
-  const xt = x.log ? logTicks(x.lo, x.hi) : linearTicks(x.lo, x.hi);
-  const yt = y.log ? logTicks(y.lo, y.hi, 6) : linearTicks(y.lo, y.hi, 5);
+  const xt = ticks(x, xAxis, 6);
+  const yt = ticks(y, yAxis, 5);
   const out = [`<svg class="chart" data-chart="${esc(id)}" viewBox="0 0 ${CHART.width} ${CHART.height}" width="100%" role="img">`];
   out.push(`<g class="grid">`);
-  for (const v of yt) out.push(`<line x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${px(at(y, v))}" y2="${px(at(y, v))}"></line>`);
+  for (const { v } of yt) out.push(`<line x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${px(at(y, v))}" y2="${px(at(y, v))}"></line>`);
   out.push(`</g><g class="ticks">`);
-  for (const v of yt) out.push(`<text x="${CHART.left - 6}" y="${px(at(y, v) + 4)}" text-anchor="end">${esc(yAxis.format(v))}</text>`);
-  for (const v of xt) out.push(`<line x1="${px(at(x, v))}" x2="${px(at(x, v))}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom + 4}"></line><text x="${px(at(x, v))}" y="${CHART.height - CHART.bottom + 16}" text-anchor="middle">${esc(xAxis.format(v))}</text>`);
+  for (const t of yt) out.push(`<text x="${CHART.left - 6}" y="${px(at(y, t.v) + 4)}" text-anchor="end">${esc(t.label)}</text>`);
+  for (const t of xt) out.push(`<line x1="${px(at(x, t.v))}" x2="${px(at(x, t.v))}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom + 4}"></line><text x="${px(at(x, t.v))}" y="${CHART.height - CHART.bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`);
   out.push(`</g>`);
   out.push(`<line class="frame" x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom}"></line>`);
   out.push(`<text class="axis-title" x="${px((CHART.left + CHART.width - CHART.right) / 2)}" y="${CHART.height - 6}" text-anchor="middle">${esc(xAxis.title)}</text>`);
@@ -128,8 +143,9 @@ function markers(ms: readonly ChartMarker[] | undefined, x: Scale): string[] {
   return (ms ?? [])
     .filter((m) => Number.isFinite(m.x) && m.x >= x.lo && m.x <= x.hi)
     .map((m, i) => {
-      const mx = px(at(x, m.x));
-      return `<g class="marker"><line x1="${mx}" x2="${mx}" y1="${CHART.top}" y2="${CHART.height - CHART.bottom}" stroke="${m.color}"></line><text x="${px(at(x, m.x) + 4)}" y="${CHART.top + 10 + (i % 3) * 12}" fill="${m.color}">${esc(m.label)}</text></g>`;
+      const mx = at(x, m.x);
+      const right = mx > CHART.left + (CHART.width - CHART.left - CHART.right) * 0.7;
+      return `<g class="marker"><line x1="${px(mx)}" x2="${px(mx)}" y1="${CHART.top}" y2="${CHART.height - CHART.bottom}" stroke="${m.color}"></line><text x="${px(right ? mx - 4 : mx + 4)}" y="${CHART.top + 10 + (i % 3) * 12}" text-anchor="${right ? "end" : "start"}" fill="${m.color}">${esc(m.label)}</text></g>`;
     });
 }
 
@@ -152,8 +168,12 @@ export function lineChart(spec: LineChartSpec): string {
   for (const l of spec.lines) {
     if (!l.points.length) continue;
     const pts = l.points.map(([a, b]) => [at(x, a), at(y, b)] as const);
+    if (l.dots) {
+      out.push(`<g class="dots" fill="${l.color}">${pts.map(([a, b]) => `<circle cx="${px(a)}" cy="${px(b)}" r="1.8"></circle>`).join("")}</g>`);
+      continue;
+    }
     const d = l.step ? stepPath(pts) : pts.map(([a, b], i) => `${i ? "L" : "M"}${px(a)} ${px(b)}`).join(" ");
-    out.push(`<path class="line" d="${d}" stroke="${l.color}"${l.dashed ? ` stroke-dasharray="5 4"` : ""}><title>${esc(l.name)}</title></path>`);
+    out.push(`<path class="line" d="${d}" stroke="${l.color}"><title>${esc(l.name)}</title></path>`);
     if (l.points.length <= 40) for (const [i, [a, b]] of pts.entries()) out.push(`<circle cx="${px(a)}" cy="${px(b)}" r="2.5" fill="${l.color}"><title>${esc(`${l.name}: ${spec.x.format(l.points[i]?.[0] ?? 0)} → ${spec.y.format(l.points[i]?.[1] ?? 0)}`)}</title></circle>`);
   }
   out.push(`</svg>`);

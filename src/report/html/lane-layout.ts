@@ -6,8 +6,9 @@
  * - more actors than `maxLanes`: actors on the violations' causal chains keep lanes of their own,
  *   the others are grouped by name with digits masked (`worker-17` -> `worker-#`) and each group
  *   becomes one density lane (events per time bin); past the cap the rest share one lane;
- * - more events in a lane than its budget: the events on the causal chains and the longest spans
- *   are drawn, the rest become the lane's density strip.
+ * - more events in a lane than its budget: the events on the causal chains are drawn, then those
+ *   nearest in time to the violations (longer spans first), and the rest become the lane's density
+ *   strip; so the moments a reader zooms into are drawn event by event.
  */
 import type { Layer, TraceEvent } from "../../sim/trace.js";
 
@@ -23,7 +24,7 @@ export interface LaneLimits {
 }
 
 /** Enough for a screenful of lanes and a file of a few megabytes. */
-export const DEFAULT_LANE_LIMITS: LaneLimits = { maxLanes: 28, maxRows: 4, maxItemsPerLane: 800, maxItems: 5_000, densityBins: 320 };
+export const DEFAULT_LANE_LIMITS: LaneLimits = { maxLanes: 28, maxRows: 6, maxItemsPerLane: 1_500, maxItems: 6_000, densityBins: 600 };
 
 /** A span drawn as a bar. */
 export interface SpanBar {
@@ -120,14 +121,19 @@ interface LaneGroup {
   aggregate: boolean;
 }
 
-/**
- * Lays out a trace. `focus` holds the ids that must be drawn (the violations' causal chains);
- * `stoppedAt` is when the run stopped (spans still open end there).
- */
-export function layoutLanes(events: readonly TraceEvent[], focus: ReadonlySet<number>, stoppedAt: number, limits: LaneLimits = DEFAULT_LANE_LIMITS, extraTimes: readonly number[] = []): LaneModel {
+/** What the reader will look at: events that must be drawn, and times to draw densely around. */
+export interface LaneFocus {
+  /** Ids that must be drawn one by one (the violations' causal chains; spans by begin id). */
+  ids: ReadonlySet<number>;
+  /** Times (the violations') near which events are drawn first when a lane is over budget. */
+  times: readonly number[];
+}
+
+/** Lays out a trace; `stoppedAt` is when the run stopped (spans still open end there). */
+export function layoutLanes(events: readonly TraceEvent[], focus: LaneFocus, stoppedAt: number, limits: LaneLimits = DEFAULT_LANE_LIMITS): LaneModel {
   const actors = collectActors(events, stoppedAt);
-  const t1 = Math.max(1, stoppedAt, events.at(-1)?.t ?? 0, ...extraTimes);
-  const groups = groupActors([...actors.values()], focus, limits.maxLanes);
+  const t1 = Math.max(1, stoppedAt, events.at(-1)?.t ?? 0, ...focus.times);
+  const groups = groupActors([...actors.values()], focus.ids, limits.maxLanes);
   const model: LaneModel = { t0: 0, t1, lanes: [], places: new Map(), drawn: 0, total: 0, notes: [] };
   for (const a of actors.values()) model.total += a.spans.length + a.instants.length;
   for (const g of groups) {
@@ -209,7 +215,7 @@ function densityLane(g: LaneGroup, model: LaneModel, limits: LaneLimits): Lane {
 }
 
 /** One actor's lane: its spans packed into rows and its instants, within the budget. */
-function actorLane(a: ActorRec, index: number, focus: ReadonlySet<number>, model: LaneModel, limits: LaneLimits): Lane {
+function actorLane(a: ActorRec, index: number, focus: LaneFocus, model: LaneModel, limits: LaneLimits): Lane {
   const budget = Math.max(0, Math.min(limits.maxItemsPerLane, limits.maxItems - model.drawn));
   const { spans, instants, rest } = withinBudget(a, focus, budget);
   const rows: number[] = [];
@@ -228,7 +234,7 @@ function actorLane(a: ActorRec, index: number, focus: ReadonlySet<number>, model
     return { id: e.id, t: e.t, row, layer: e.layer, kind: e.kind };
   });
   model.drawn += bars.length + ticks.length;
-  if (rest.length) model.notes.push(`${a.name}: ${rest.length.toLocaleString("en-US")} of ${(a.spans.length + a.instants.length).toLocaleString("en-US")} spans and instants drawn as density (the longest spans and the causal chains are drawn)`);
+  if (rest.length) model.notes.push(`${a.name}: ${rest.length.toLocaleString("en-US")} of ${(a.spans.length + a.instants.length).toLocaleString("en-US")} spans and instants drawn as density; drawn one by one: the causal chains and the events nearest the violations`);
   return {
     title: a.name,
     actors: 1,
@@ -243,24 +249,35 @@ function actorLane(a: ActorRec, index: number, focus: ReadonlySet<number>, model
 }
 
 /** The spans and instants to draw (in time order) and the events left to the density strip. */
-function withinBudget(a: ActorRec, focus: ReadonlySet<number>, budget: number): { spans: SpanRec[]; instants: TraceEvent[]; rest: TraceEvent[] } {
+function withinBudget(a: ActorRec, focus: LaneFocus, budget: number): { spans: SpanRec[]; instants: TraceEvent[]; rest: TraceEvent[] } {
   if (a.spans.length + a.instants.length <= budget) return { spans: a.spans, instants: a.instants, rest: [] };
-  const keep = new Set<number>();
-  for (const s of a.spans) if (focus.has(s.begin.id)) keep.add(s.begin.id);
-  for (const e of a.instants) if (focus.has(e.id)) keep.add(e.id);
-  const longest = a.spans.filter((s) => !keep.has(s.begin.id)).sort((x, y) => y.t1 - y.begin.t - (x.t1 - x.begin.t) || x.begin.id - y.begin.id);
-  for (const s of longest) {
-    if (keep.size >= budget) break;
-    keep.add(s.begin.id);
-  }
-  for (const e of a.instants) {
-    if (keep.size >= budget) break;
-    keep.add(e.id);
-  }
+  const times = [...focus.times].sort((x, y) => x - y);
+  const items = [...a.spans.map((s) => ({ id: s.begin.id, t0: s.begin.t, t1: s.t1 })), ...a.instants.map((e) => ({ id: e.id, t0: e.t, t1: e.t }))];
+  const ranked = items
+    .map((it) => ({ ...it, must: focus.ids.has(it.id), dist: distance(times, it.t0, it.t1) }))
+    .sort((x, y) => Number(y.must) - Number(x.must) || x.dist - y.dist || y.t1 - y.t0 - (x.t1 - x.t0) || x.id - y.id);
+  const keep = new Set(ranked.slice(0, Math.max(budget, ranked.filter((r) => r.must).length)).map((r) => r.id));
   const spans = a.spans.filter((s) => keep.has(s.begin.id));
   const instants = a.instants.filter((e) => keep.has(e.id));
   const rest = [...a.spans.map((s) => s.begin), ...a.instants].filter((e) => !keep.has(e.id)).sort((x, y) => x.id - y.id);
   return { spans, instants, rest };
+}
+
+/** How far [t0, t1] lies from the nearest of the sorted times (0 when it covers one; 0 with no times). */
+function distance(sorted: readonly number[], t0: number, t1: number): number {
+  if (!sorted.length) return 0;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < t0) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = sorted[lo];
+  const before = sorted[lo - 1];
+  const toAfter = after === undefined ? Infinity : Math.max(0, after - t1);
+  const toBefore = before === undefined ? Infinity : t0 - before;
+  return Math.min(toAfter, toBefore);
 }
 
 /** The first row free at `t0` (opening a new one while allowed), else the row that frees first. */

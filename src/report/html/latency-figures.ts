@@ -1,18 +1,22 @@
 /**
- * Latency figures from the trace: every finished span is a measured duration. Spans are grouped by
- * kind (`llm.call`, `tool.call`...); the kind with the longest median (usually the end-to-end
- * request, which contains the others) gets a histogram with its p50 and p99 marked, and every
- * frequent kind gets a line in a CDF and a row in a table. Percentiles are nearest-rank, as the
- * latency checkers compute them.
+ * Latency figures. A scenario's series in milliseconds (`end-to-end latency (ms)`: one point per
+ * request) are latency samples: each gets a histogram with its p50 and p99 marked. And every
+ * finished span of the trace is a measured duration: spans are grouped by kind (`llm.call`,
+ * `tool.call`...); the kind with the longest mean (the end-to-end request when there is one, since
+ * it contains the others) gets a histogram with p50 and p99 marked, and every frequent kind gets a
+ * line in a CDF and a row in a table. Percentiles are nearest-rank, as the latency checkers
+ * compute them.
  */
 import { summarize } from "../../checks/latency.js";
 import { formatDuration } from "../../sim/duration.js";
+import type { Series } from "../../scenarios/scenario.js";
 import type { Layer, TraceEvent } from "../../sim/trace.js";
 import { formatNumber } from "../format-metric.js";
-import { histogram, lineChart, PALETTE, type ChartMarker } from "./chart-svg.js";
+import { histogram, lineChart, PALETTE, type AxisSpec, type ChartMarker } from "./chart-svg.js";
 import type { Figure } from "./figure.js";
 import { esc } from "./html.js";
 import { layerChip } from "./layer-style.js";
+import { seriesUnit } from "./series-figures.js";
 
 /** The durations of one kind of span. */
 export interface SpanDurations {
@@ -46,24 +50,24 @@ export function spanDurations(events: readonly TraceEvent[]): SpanDurations[] {
   return [...groups.values()].sort((a, b) => b.ms.length - a.ms.length || a.kind.localeCompare(b.kind) || a.layer.localeCompare(b.layer));
 }
 
-/** The latency figures, or none when no kind of span was measured often enough. */
-export function latencyFigures(events: readonly TraceEvent[]): Figure[] {
+/** The latency figures: of the series in ms, then of the spans; none when nothing was measured. */
+export function latencyFigures(events: readonly TraceEvent[], series: Readonly<Record<string, Series>>): Figure[] {
+  const sampled = Object.keys(series)
+    .filter((name) => seriesUnit(name)?.toLowerCase() === "ms" && (series[name]?.length ?? 0) >= MIN_SPANS)
+    .map((name, i) => histogramFigure(`latency-series-${i + 1}`, `Distribution of ${name}`, `${formatNumber((series[name] as Series).length)} samples from the scenario's series`, sortedValues(series[name] as Series)));
+  return [...sampled, ...spanFigures(events)];
+}
+
+function sortedValues(s: Series): number[] {
+  return s.map((p) => p[1]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+}
+
+function spanFigures(events: readonly TraceEvent[]): Figure[] {
   const kinds = spanDurations(events).filter((g) => g.ms.length >= MIN_SPANS).slice(0, MAX_KINDS);
   if (!kinds.length) return [];
-  const main = [...kinds].sort((a, b) => (summarize(b.ms).p50 - summarize(a.ms).p50) || b.ms.length - a.ms.length)[0] as SpanDurations;
-  const s = summarize(main.ms);
-  const marks: ChartMarker[] = [
-    { x: s.p50, label: `p50 ${formatDuration(s.p50)}`, color: "#0f172a" },
-    { x: s.p99, label: `p99 ${formatDuration(s.p99)}`, color: "#b45309" },
-  ];
+  const main = [...kinds].sort((a, b) => summarize(b.ms).mean - summarize(a.ms).mean || b.ms.length - a.ms.length)[0] as SpanDurations;
+  const hist = histogramFigure("latency-histogram", `Latency of ${main.kind} (${main.layer})`, `${formatNumber(main.ms.length)} finished ${main.kind} spans`, main.ms);
   const log = useLog(kinds.flatMap((k) => [k.ms[0] as number, k.ms.at(-1) as number]));
-  const axis = { title: `duration${log ? " (log scale)" : ""}`, format: formatDuration, log };
-  const hist: Figure = {
-    id: "latency-histogram",
-    title: `Latency of ${main.kind} (${main.layer})`,
-    caption: `${formatNumber(main.ms.length)} finished ${main.kind} spans; p50 ${formatDuration(s.p50)}, p90 ${formatDuration(s.p90)}, p99 ${formatDuration(s.p99)}, max ${formatDuration(s.max)}.`,
-    body: histogram({ id: "latency-histogram", x: axis, y: { title: "spans", format: formatNumber, include: [0] }, bins: bins(main.ms, log), color: "#64748b", markers: marks }),
-  };
   const cdf: Figure = {
     id: "latency-cdf",
     title: "Latency CDF by kind of span",
@@ -71,13 +75,37 @@ export function latencyFigures(events: readonly TraceEvent[]): Figure[] {
     body:
       lineChart({
         id: "latency-cdf",
-        x: axis,
+        x: durationAxis(log),
         y: { title: "share of spans", format: (v) => `${Math.round(v * 100)}%`, include: [0, 1] },
         lines: kinds.map((k, i) => ({ name: `${k.kind} (${k.layer})`, color: PALETTE[i % PALETTE.length] as string, points: cdfPoints(k.ms), step: true })),
-        markers: marks,
+        markers: percentileMarkers(main.ms),
       }) + latencyTable(kinds),
   };
   return [hist, cdf];
+}
+
+/** A histogram of sorted durations with p50 and p99 marked. */
+function histogramFigure(id: string, title: string, what: string, ms: readonly number[]): Figure {
+  const s = summarize(ms);
+  const log = useLog([ms[0] as number, ms.at(-1) as number]);
+  return {
+    id,
+    title,
+    caption: `${what}; p50 ${formatDuration(s.p50)}, p90 ${formatDuration(s.p90)}, p99 ${formatDuration(s.p99)}, max ${formatDuration(s.max)}.`,
+    body: histogram({ id, x: durationAxis(log), y: { title: "count", format: formatNumber, include: [0] }, bins: bins(ms, log), color: "#64748b", markers: percentileMarkers(ms) }),
+  };
+}
+
+function durationAxis(log: boolean): AxisSpec {
+  return { title: `duration${log ? " (log scale)" : ""}`, format: formatDuration, log, time: !log };
+}
+
+function percentileMarkers(ms: readonly number[]): ChartMarker[] {
+  const s = summarize(ms);
+  return [
+    { x: s.p50, label: `p50 ${formatDuration(s.p50)}`, color: "#0f172a" },
+    { x: s.p99, label: `p99 ${formatDuration(s.p99)}`, color: "#b45309" },
+  ];
 }
 
 function useLog(extremes: readonly number[]): boolean {

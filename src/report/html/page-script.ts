@@ -3,7 +3,7 @@
  * a range, Ctrl/Alt + wheel, Shift + wheel to pan, double-click to reset, "show on timeline"
  * links) and hover details of its events. It re-places time-placed elements from their `data-a`/
  * `data-b` virtual times with the same formulas the static picture was drawn with (`xOf`,
- * `linkD`, `diamondD`, `TICK_STEPS_MS`, `formatDuration`); without it the page still reads whole.
+ * `linkD`, `diamondD`, `TICK_STEPS_MS`, `tickLabel`, `formatDuration`); without it the page still reads whole.
  */
 import { TICK_STEPS_MS } from "./time-axis.js";
 
@@ -25,6 +25,15 @@ function fmtDur(ms) {
   if (minutes < 1440) { var h = Math.floor(minutes / 60), mm = minutes - h * 60; return mm === 0 ? sign + h + "h" : sign + h + "h " + mm + "m"; }
   var hours = Math.round(a / 3600000), d = Math.floor(hours / 24), hh = hours - d * 24;
   return hh === 0 ? sign + d + "d" : sign + d + "d " + hh + "h";
+}
+function tickLabel(t, step) {
+  if (t === 0) return "0";
+  if (t < 1000) return Math.round(t) + "ms";
+  var decimals = step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
+  var d = Math.floor(t / 86400000), h = Math.floor((t % 86400000) / 3600000), m = Math.floor((t % 3600000) / 60000);
+  var sec = Number(((t % 60000) / 1000).toFixed(decimals));
+  var parts = [d ? d + "d" : "", h ? h + "h" : "", m ? m + "m" : "", sec ? sec + "s" : ""];
+  return parts.filter(Boolean).join(" ");
 }
 function pad(n, w) { n = String(n); while (n.length < w) n = "0" + n; return n; }
 function fmtTs(ms) {
@@ -60,7 +69,7 @@ function place(el) {
     el.setAttribute("x", r1(xa)); el.setAttribute("width", r1(Math.max(c.contains("span") ? 2 : 1, xb - xa)));
   } else if (c.contains("link")) el.setAttribute("d", linkD(X(a), +el.dataset.y1, X(+el.dataset.b), +el.dataset.y2));
   else if (c.contains("vmark")) el.setAttribute("d", diamondD(clampX(X(a)), +el.dataset.y));
-  else if (c.contains("vlabel")) el.setAttribute("x", r1(clampX(X(a)) + 4));
+  else if (c.contains("vlabel")) { var xl = clampX(X(a)), right = xl > X0 + W * 0.7; el.setAttribute("x", r1(right ? xl - 4 : xl + 4)); el.setAttribute("text-anchor", right ? "end" : "start"); }
   else { var x = r1(clampX(X(a))); el.setAttribute("x1", x); el.setAttribute("x2", x); }
 }
 function axis() {
@@ -73,7 +82,7 @@ function axis() {
     line.setAttribute("x1", x); line.setAttribute("x2", x); line.setAttribute("y1", TOP - 6); line.setAttribute("y2", BOTTOM);
     var text = document.createElementNS(NS, "text");
     text.setAttribute("x", x); text.setAttribute("y", TOP - 10); text.setAttribute("text-anchor", "middle");
-    text.textContent = k === 0 ? "0" : fmtDur(k * step);
+    text.textContent = tickLabel(k * step, step);
     axisG.appendChild(line); axisG.appendChild(text);
   }
 }

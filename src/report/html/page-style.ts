@@ -27,7 +27,7 @@ section.card { background: var(--card); border: 1px solid var(--line); border-ra
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 8px 0; font-size: 13px; color: #334155; }
 .key { display: inline-flex; align-items: center; gap: 6px; }
 .key i { display: inline-block; width: 12px; height: 12px; border-radius: 3px; }
-.key i.violation { background: transparent; border: 2px dashed var(--red); width: 0; height: 14px; border-radius: 0; }
+.key i.violation { background: transparent; border-left: 2px dashed var(--red); width: 0; height: 16px; border-radius: 0; }
 .key i.chain { background: transparent; border: 2px solid var(--red); }
 .chip { display: inline-block; font-size: 11px; font-weight: 600; line-height: 16px; padding: 0 6px; border-radius: 4px; color: var(--c); background: color-mix(in srgb, var(--c) 12%, white); border: 1px solid color-mix(in srgb, var(--c) 35%, white); }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0 8px; font-size: 13px; color: var(--muted); }
@@ -49,7 +49,7 @@ svg.swimlanes { user-select: none; cursor: crosshair; }
 .span:hover, .tick:hover { stroke: #0f172a; stroke-width: 2; }
 .tick { stroke-width: 2.2; }
 .tick.focus { stroke: var(--red); stroke-width: 3; }
-.dens { opacity: 0.75; }
+.dens { opacity: 0.6; } .dens.rest { opacity: 0.3; }
 .link { fill: none; stroke: #94a3b8; stroke-width: 0.9; opacity: 0.55; marker-end: url(#arrow); pointer-events: none; }
 .link.chain { stroke: var(--red); stroke-width: 1.8; opacity: 0.95; marker-end: url(#arrow-red); }
 .vline { stroke: var(--red); stroke-width: 1.5; stroke-dasharray: 5 4; }
@@ -64,6 +64,8 @@ th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacin
 td { border-bottom: 1px solid var(--line); padding: 8px 10px; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.compact td { padding: 4px 10px; font-size: 13px; }
+table.metrics { width: auto; min-width: 60%; }
+table.metrics th { padding-top: 12px; }
 .held-mark { color: var(--green); font-weight: 700; } .violated-mark { color: var(--red); font-weight: 700; }
 tr.violated td { background: #fef2f2; }
 .muted { color: var(--muted); }
@@ -71,7 +73,7 @@ tr.violated td { background: #fef2f2; }
 .violation h3 { color: var(--red); }
 .violation p { margin: 4px 0 8px; }
 ol.chain { list-style: none; margin: 6px 0 0; padding: 0; }
-ol.chain li { display: grid; grid-template-columns: 118px 64px minmax(120px, 190px) 78px 1fr; gap: 8px; align-items: baseline; padding: 3px 0; border-top: 1px dashed #f1d5d5; font-size: 13px; }
+ol.chain li { display: grid; grid-template-columns: 150px 64px minmax(120px, 190px) 78px 1fr; gap: 8px; align-items: baseline; padding: 3px 0; border-top: 1px dashed #f1d5d5; font-size: 13px; }
 ol.chain li:first-child { border-top: none; }
 ol.chain .what { word-break: break-word; }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 18px; }
@@ -84,6 +86,7 @@ ol.chain .what { word-break: break-word; }
 .chart .marker line { stroke-width: 1.3; stroke-dasharray: 4 3; }
 .chart .marker text { font-size: 11px; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .chart .bar { opacity: 0.85; }
+.chart .dots { opacity: 0.7; }
 .wf-node rect { fill: #fff; stroke: #334155; stroke-width: 1.5; }
 .wf-node text { font-size: 12.5px; font-weight: 600; fill: var(--ink); }
 .wf-edge { fill: none; stroke-width: 2; }

@@ -53,14 +53,14 @@ function timelineSection(result: RunResult, shown: readonly ShownViolation[], li
   const events = result.trace.events;
   const focus = new Set<number>();
   for (const s of shown) for (const e of s.chain) focus.add(e.phase === "end" && e.span !== undefined ? e.span : e.id);
-  const model = layoutLanes(events, focus, result.outcome.now, limits, result.violations.map((v) => v.at));
+  const model = layoutLanes(events, { ids: focus, times: shown.map((s) => s.violation.at) }, result.outcome.now, limits);
   const svg = swimlaneSvg({ model, trace: result.trace, violations: shown });
   const used = new Set<Layer>(events.map((e) => e.layer));
   const counted = model.drawn === model.total ? `${formatNumber(model.total)} spans and instants` : `${formatNumber(model.drawn)} of ${formatNumber(model.total)} spans and instants drawn one by one`;
   const html = [
     `<section class="card" id="timeline"><h2>Timeline <span class="muted" style="font-weight:400;font-size:14px">${esc(counted)} · ${formatNumber(model.lanes.length)} lanes</span></h2>`,
     `<div class="legend">${layerKeys(used)}${shown.length ? `<span class="key"><i class="violation"></i>violation</span><span class="key"><i class="chain"></i>causal chain</span>` : ""}<span class="key"><i style="background:#94a3b8;height:2px"></i>causal link</span></div>`,
-    `<div class="toolbar"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button><span id="zoom-range"></span><span>· drag across the lanes to zoom to a range, Ctrl/Alt + wheel zooms, Shift + wheel pans, double-click resets; hover an event for its details</span></div>`,
+    `<div class="toolbar"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button><span id="zoom-range"></span><span>drag across the lanes to zoom to a range, Ctrl/Alt + wheel zooms, Shift + wheel pans, double-click resets; hover an event for its details</span></div>`,
     `<div class="timeline-wrap">${svg.svg}</div>`,
     svg.notes.length ? `<ul class="notes">${svg.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "",
     `</section>`,

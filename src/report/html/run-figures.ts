@@ -19,6 +19,6 @@ export function runFigures(result: RunResult): Figure[] {
     ...seriesFigures(result.series, result.violations),
     ...spendFigure(events, end, result.violations),
     ...layerRateFigure(events, "cache", end, result.violations),
-    ...latencyFigures(events),
+    ...latencyFigures(events, result.series),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * Figures of the scenario's own time series (`result.series`): series whose names end in the
  * same unit in parentheses (`spend per 10 s (USD)`, `cache-write spend per 10 s (USD)`) share a
- * chart; each is drawn as steps, since a series' value holds until its next point. The first
+ * chart; each is drawn as steps, since a series' value holds until its next point, except series
+ * in milliseconds, which are latency samples (one point per request) and are drawn as dots. The first
  * violation of each invariant is marked, so a spike can be read against the moment it broke.
  */
 import type { Violation } from "../../checks/verdict.js";
@@ -45,9 +46,9 @@ export function seriesFigures(series: Readonly<Record<string, Series>>, violatio
       caption: `From the scenario's own series: ${names.join("; ")}.${cut.length ? ` Series longer than ${formatNumber(MAX_SERIES_POINTS)} points show the largest value of each stretch.` : ""}`,
       body: lineChart({
         id: `series-${i + 1}`,
-        x: { title: "virtual time", format: timeLabel, include: [0] },
-        y: { title: declared ?? "value", format: unitFormat(declared), include: [0] },
-        lines: thinned.map((t, j) => ({ name: t.name, color: PALETTE[j % PALETTE.length] as string, points: t.points, step: true })),
+        x: { title: "virtual time", format: timeLabel, time: true, include: [0] },
+        y: { title: declared ?? "value", format: unitFormat(declared), time: declared?.toLowerCase() === "ms", include: [0] },
+        lines: thinned.map((t, j) => ({ name: t.name, color: PALETTE[j % PALETTE.length] as string, points: t.points, step: true, dots: declared?.toLowerCase() === "ms" })),
         markers: violationMarkers(violations),
       }),
     };

@@ -16,7 +16,7 @@ import { layerColor } from "./layer-style.js";
 import { timeTicks, xOf, type TimeScale } from "./time-axis.js";
 
 /** The page geometry of the timeline (viewBox units). */
-export const SWIMLANE_GEOMETRY = { width: 1200, labelWidth: 200, plotX: 214, plotWidth: 966, top: 46, rowHeight: 14, rowGap: 3, lanePad: 7, bottom: 34, maxTicks: 10 } as const;
+export const SWIMLANE_GEOMETRY = { width: 1200, plotX: 214, plotWidth: 966, top: 62, rowHeight: 14, rowGap: 3, lanePad: 7, minLaneHeight: 40, bottom: 34, maxTicks: 10 } as const;
 
 /** Cross-lane causal links drawn besides the chains; a trace with more draws only the chains. */
 export const MAX_CONTEXT_LINKS = 1_500;
@@ -58,7 +58,7 @@ export function swimlaneSvg(input: SwimlaneInput): SwimlaneSvg {
     ...model.lanes.map((lane, i) => laneItems(lane, tops[i] as number, scale, focus)),
     ...links.context.map((l) => linkPath(l, scale, yOf, "link")),
     ...links.chain.map((l) => linkPath(l, scale, yOf, "link chain")),
-    ...input.violations.map((v, i) => violationMark(v.violation, i, model.places, scale, yOf, height, input.violations)),
+    ...violationMarks(input, scale, yOf, height),
     `</g>`,
     `<rect class="brush" x="0" y="${G.top}" width="0" height="${px(height - G.top - G.bottom)}" visibility="hidden"></rect>`,
     `<text class="axis-title" x="${G.plotX + G.plotWidth}" y="${px(height - 8)}" text-anchor="end">virtual time since the run began →</text>`,
@@ -75,13 +75,13 @@ function laneTops(lanes: readonly Lane[]): number[] {
 }
 
 function laneHeight(lane: Lane): number {
-  return 2 * G.lanePad + lane.rows * G.rowHeight + (lane.rows - 1) * G.rowGap;
+  return Math.max(G.minLaneHeight, 2 * G.lanePad + lane.rows * G.rowHeight + (lane.rows - 1) * G.rowGap);
 }
 
 function defs(height: number): string {
   const arrow = (id: string, color: string): string =>
     `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 1 L10 5 L0 9 z" fill="${color}"></path></marker>`;
-  return `<defs><clipPath id="plot-clip"><rect x="${G.plotX}" y="0" width="${G.plotWidth}" height="${px(height)}"></rect></clipPath>${arrow("arrow", "#64748b")}${arrow("arrow-red", "#dc2626")}<pattern id="open-end" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#ffffff" opacity="0.55"></rect></pattern></defs>`;
+  return `<defs><clipPath id="plot-clip"><rect x="${G.plotX}" y="0" width="${G.plotWidth}" height="${px(height)}"></rect></clipPath>${arrow("arrow", "#64748b")}${arrow("arrow-red", "#dc2626")}</defs>`;
 }
 
 function lanesBackground(lanes: readonly Lane[], tops: readonly number[]): string {
@@ -95,8 +95,8 @@ function lanesBackground(lanes: readonly Lane[], tops: readonly number[]): strin
         `<g class="lane" data-lane="${esc(lane.title)}">`,
         `<rect class="lane-bg${i % 2 ? " odd" : ""}" x="0" y="${px(y)}" width="${G.width}" height="${px(h)}"></rect>`,
         `<rect x="0" y="${px(y + 2)}" width="4" height="${px(h - 4)}" fill="${layerColor(lane.layer)}"></rect>`,
-        `<text class="lane-title" x="12" y="${px(y + Math.min(h / 2, 16) + (h > 24 ? 0 : 4))}"><title>${esc(lane.title)}</title>${esc(title)}</text>`,
-        h > 24 ? `<text class="lane-sub" x="12" y="${px(y + 29)}">${esc(sub)}</text>` : "",
+        `<text class="lane-title" x="12" y="${px(y + 17)}"><title>${esc(lane.title)}</title>${esc(title)}</text>`,
+        `<text class="lane-sub" x="12" y="${px(y + 31)}">${esc(sub)}</text>`,
         `</g>`,
       ].join("");
     })
@@ -123,7 +123,7 @@ function laneItems(lane: Lane, top: number, scale: TimeScale, focus: ReadonlySet
       const bh = Math.max(1.5, h * Math.sqrt(b.count / max));
       const x = xOf(scale, b.t0);
       out.push(
-        `<rect class="tz dens" data-a="${b.t0}" data-b="${b.t1}" x="${px(x)}" y="${px(top + G.lanePad + h - bh)}" width="${px(Math.max(1, xOf(scale, b.t1) - x))}" height="${px(bh)}" fill="${layerColor(b.layer)}"><title>${b.count.toLocaleString("en-US")} events ${formatTimestamp(b.t0)} – ${formatTimestamp(b.t1)}</title></rect>`,
+        `<rect class="tz dens${lane.actors > 1 ? "" : " rest"}" data-a="${b.t0}" data-b="${b.t1}" x="${px(x)}" y="${px(top + G.lanePad + h - bh)}" width="${px(Math.max(1, xOf(scale, b.t1) - x))}" height="${px(bh)}" fill="${layerColor(b.layer)}"><title>${b.count.toLocaleString("en-US")} events ${formatTimestamp(b.t0)} – ${formatTimestamp(b.t1)}</title></rect>`,
       );
     }
   }
@@ -200,30 +200,26 @@ export function linkD(x1: number, y1: number, x2: number, y2: number): string {
   return `M${px(x1)} ${px(y1)} C${px(x1 + dx)} ${px(y1)} ${px(x2 - dx)} ${px(y2)} ${px(x2)} ${px(y2)}`;
 }
 
-function violationMark(
-  v: Violation,
-  i: number,
-  places: ReadonlyMap<number, Place>,
-  scale: TimeScale,
-  yOf: (p: Place) => number,
-  height: number,
-  all: SwimlaneInput["violations"],
-): string {
-  const x = px(xOf(scale, v.at));
-  const title = `<title>${esc(`✗ ${v.invariant} broke at ${formatTimestamp(v.at)}: ${v.message}`)}</title>`;
-  const labelled = all.findIndex((o) => o.violation.invariant === v.invariant) === i;
-  const out = [
-    `<g class="violation-marker" data-invariant="${esc(v.invariant)}" data-at="${v.at}">`,
-    `<line class="tz vline" data-a="${v.at}" x1="${x}" x2="${x}" y1="${G.top}" y2="${px(height - G.bottom)}">${title}</line>`,
-  ];
-  if (labelled) out.push(`<text class="tz vlabel" data-a="${v.at}" x="${px(xOf(scale, v.at) + 4)}" y="${G.top + 12}">✗ ${esc(v.invariant)}</text>`);
-  const where = places.get(v.evidence.at(-1) ?? -1);
-  if (where) {
-    const y = yOf(where);
-    out.push(`<path class="tz vmark" data-a="${where.t}" data-y="${px(y)}" d="${diamondD(xOf(scale, where.t), y)}">${title}</path>`);
-  }
-  out.push(`</g>`);
-  return out.join("");
+/** Each violation's line, its label (the first of each invariant), and a diamond where it broke. */
+function violationMarks(input: SwimlaneInput, scale: TimeScale, yOf: (p: Place) => number, height: number): string[] {
+  const labels = new Map<string, number>();
+  return input.violations.map(({ violation: v }) => {
+    const x = xOf(scale, v.at);
+    const title = `<title>${esc(`✗ ${v.invariant} broke at ${formatTimestamp(v.at)}: ${v.message}`)}</title>`;
+    const out = [
+      `<g class="violation-marker" data-invariant="${esc(v.invariant)}" data-at="${v.at}">`,
+      `<line class="tz vline" data-a="${v.at}" x1="${px(x)}" x2="${px(x)}" y1="4" y2="${px(height - G.bottom)}">${title}</line>`,
+    ];
+    if (!labels.has(v.invariant)) {
+      labels.set(v.invariant, labels.size);
+      const right = x > G.plotX + G.plotWidth * 0.7;
+      out.push(`<text class="tz vlabel" data-a="${v.at}" x="${px(right ? x - 4 : x + 4)}" y="${14 + ((labels.size - 1) % 2) * 15}" text-anchor="${right ? "end" : "start"}">✗ ${esc(v.invariant)}</text>`);
+    }
+    const where = input.model.places.get(v.evidence.at(-1) ?? -1);
+    if (where) out.push(`<path class="tz vmark" data-a="${where.t}" data-y="${px(yOf(where))}" d="${diamondD(xOf(scale, where.t), yOf(where))}">${title}</path>`);
+    out.push(`</g>`);
+    return out.join("");
+  });
 }
 
 /** The diamond that marks where a violation broke; the page's script draws the same shape. */

@@ -1,10 +1,9 @@
 /**
  * The virtual-time axis: where a time lands on the page, and round tick steps (1s, 15s, 5m, 6h...)
- * labelled as durations since the run began. The page's script repeats `TICK_STEPS_MS` and the
- * same choice when the user zooms, so the axis reads the same before and after.
+ * labelled as durations since the run began, as precise as the step (`1h 10m 2.5s` when ticks are
+ * 500 ms apart). The page's script repeats `TICK_STEPS_MS`, the step choice and `tickLabel` when
+ * the user zooms, so the axis reads the same before and after.
  */
-import { formatDuration } from "../../sim/duration.js";
-
 /** A linear map from a span of virtual ms to a span of page x. */
 export interface TimeScale {
   /** Virtual ms at the left and right edges. */
@@ -37,6 +36,20 @@ export function tickStep(t0: number, t1: number, maxTicks: number): number {
 export function timeTicks(t0: number, t1: number, maxTicks: number): { t: number; label: string }[] {
   const step = tickStep(t0, t1, maxTicks);
   const out: { t: number; label: string }[] = [];
-  for (let k = Math.ceil(t0 / step); k * step <= t1; k++) out.push({ t: k * step, label: k === 0 ? "0" : formatDuration(k * step) });
+  for (let k = Math.ceil(t0 / step); k * step <= t1; k++) out.push({ t: k * step, label: tickLabel(k * step, step) });
   return out;
+}
+
+/** A tick's time as days, hours, minutes and seconds, down to the precision its step needs. */
+export function tickLabel(t: number, step: number): string {
+  if (t === 0) return "0";
+  if (t < 1_000) return `${Math.round(t)}ms`;
+  const decimals = step >= 1_000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
+  const d = Math.floor(t / 86_400_000);
+  const h = Math.floor((t % 86_400_000) / 3_600_000);
+  const m = Math.floor((t % 3_600_000) / 60_000);
+  const s = (t % 60_000) / 1_000;
+  const sec = Number(s.toFixed(decimals));
+  const parts = [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : "", sec ? `${sec}s` : ""];
+  return parts.filter(Boolean).join(" ");
 }

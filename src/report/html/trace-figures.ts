@@ -36,7 +36,7 @@ export function spendFigure(events: readonly TraceEvent[], endMs: number, violat
       caption: `Running total of costUsd over ${formatNumber(charged)} charged events: ${formatUsd(total)} in all.`,
       body: lineChart({
         id: "spend",
-        x: { title: "virtual time", format: timeLabel, include: [0] },
+        x: { title: "virtual time", format: timeLabel, time: true, include: [0] },
         y: { title: "USD (cumulative)", format: formatUsd, include: [0] },
         lines: [{ name: "spend", color: "#7c3aed", points: thinSteps(points), step: true }],
         markers: violationMarkers(violations),
@@ -65,7 +65,7 @@ export function layerRateFigure(events: readonly TraceEvent[], layer: Layer, end
       caption: `Instants of the ${layer} layer by kind: ${kinds.map(([k, row]) => `${k} ${formatNumber(total(row))}`).join(", ")}.`,
       body: lineChart({
         id: `${layer}-rates`,
-        x: { title: "virtual time", format: timeLabel, include: [0] },
+        x: { title: "virtual time", format: timeLabel, time: true, include: [0] },
         y: { title: `events per ${formatDuration(bin)}`, format: formatNumber, include: [0] },
         lines: kinds.map(([kind, row], i) => ({ name: kind, color: PALETTE[i % PALETTE.length] as string, points: row.map((c, b) => [b * bin, c] as [number, number]), step: true })),
         markers: violationMarkers(violations),

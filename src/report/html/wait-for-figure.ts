@@ -16,7 +16,8 @@ export interface NamedCycle {
   violation: Violation;
 }
 
-const CYCLE = /wait cycle (.+?) held for/;
+/** `wait cycle a -> b -> a`, as the wait-cycle checker words it (node names have no spaces). */
+const CYCLE = /wait cycle (\S+(?: -> \S+)+)/;
 
 /** The cycles the violations name, one per distinct cycle, earliest first. */
 export function namedCycles(violations: readonly Violation[]): NamedCycle[] {

@@ -1,0 +1,200 @@
+/**
+ * A simulated Anthropic Messages API: `POST /v1/messages` (and `/v1/messages/count_tokens`) on
+ * `api.anthropic.com`, speaking the real wire format, backed by the LLM provider actor and its
+ * prompt cache. The official TypeScript SDK runs against it unmodified.
+ *
+ * A request, in virtual time:
+ * 1. Front door (answers at once): an unknown route is 404 `not_found_error`; a request without
+ *    `x-api-key` or `authorization` is 401 `authentication_error`; a malformed body (not JSON, no
+ *    `model`, `max_tokens` or `messages`, more than 4 `cache_control` breakpoints) is 400
+ *    `invalid_request_error`; `stream: true` is refused the same way (streaming is not simulated
+ *    yet: the refusal says so rather than answering something else).
+ * 2. The prompt's tokens and cache prefix come from its text (`prompt-tokens.ts`); the output's
+ *    length is drawn (stream `<host>:output-tokens`) and capped at `max_tokens`.
+ * 3. The provider actor takes the call (`LlmProvider.complete`, in a process of its own): rate
+ *    limits, 529/500 draws, the prompt cache's hit or miss at arrival, time to first token and
+ *    output speed. The HTTP response arrives with its last token.
+ * 4. Success is 200 with `{ id, type: "message", role: "assistant", content, model, stop_reason,
+ *    stop_sequence, usage }`, the usage fields straight from the provider (`input_tokens`,
+ *    `cache_creation_input_tokens`, `cache_read_input_tokens`, `output_tokens`). An error is the
+ *    API's error JSON (`{ type: "error", error: { type, message }, request_id }`) with status 429
+ *    (`rate_limit_error`, `retry-after` in whole seconds from the provider's rate limiter), 529
+ *    (`overloaded_error`, `retry-after` only if `overloadedRetryAfter` is set) or 500 (`api_error`).
+ *
+ * The provider's work runs on its own timers: a client that times out and retries does not stop
+ * the first call, which is still billed and still writes the cache, as with the real API.
+ */
+import type { DistributionInput } from "../actors/tool.js";
+import { LLM_DEFAULTS } from "../actors/defaults.js";
+import type { LlmProvider } from "../actors/llm-provider.js";
+import type { LlmRequest, LlmResponse } from "../actors/contracts.js";
+import { distribution, type Distribution } from "../sim/distributions.js";
+import { parseDuration, type DurationInput } from "../sim/duration.js";
+import type { Simulation } from "../sim/simulation.js";
+import { MAX_CACHE_BREAKPOINTS, promptTokens } from "./prompt-tokens.js";
+import { jsonResponse, type Exchange, type SimService } from "./sim-fetch.js";
+
+/** A content block of a response. */
+export type ContentBlock = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
+
+/** What `respond` is told about the call it answers. */
+export interface ResponseContext {
+  /** Output tokens drawn for this call (already capped at `max_tokens`). */
+  outputTokens: number;
+  /** The calling agent. */
+  caller: string;
+  /** The request's number on the network. */
+  requestId: number;
+}
+
+export interface AnthropicEndpointOptions {
+  /** The provider actor behind the API (its cache, rate limits, errors, latency, billing). */
+  provider: LlmProvider;
+  /** The host it answers for (default `api.anthropic.com`). */
+  host?: string;
+  /** Characters per token when counting a prompt's text (default 4; source: the usual rule of thumb for English). */
+  charsPerToken?: number;
+  /** Output tokens per response before the `max_tokens` cap (default `LLM_DEFAULTS.outputTokens`). */
+  outputTokens?: DistributionInput;
+  /** The response's content (default one text block saying it is simulated). */
+  respond?: (body: Record<string, unknown>, context: ResponseContext) => ContentBlock[];
+  /** `retry-after` on 529 responses (default none; source: assumption, the API documents it for 429). */
+  overloadedRetryAfter?: DurationInput;
+}
+
+/** The error type the API names for each status the provider can answer with. */
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  404: "not_found_error",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
+
+/** The simulated Messages API. */
+export class AnthropicEndpoint implements SimService {
+  readonly host: string;
+  readonly provider: LlmProvider;
+  readonly #sim: Simulation;
+  readonly #charsPerToken: number;
+  readonly #outputTokens: Distribution;
+  readonly #respond: AnthropicEndpointOptions["respond"];
+  readonly #overloadedRetryAfterMs: number | undefined;
+  #answered = 0;
+
+  constructor(sim: Simulation, options: AnthropicEndpointOptions) {
+    this.#sim = sim;
+    this.provider = options.provider;
+    this.host = options.host ?? "api.anthropic.com";
+    this.#charsPerToken = options.charsPerToken ?? 4;
+    const out = options.outputTokens ?? LLM_DEFAULTS.outputTokens;
+    this.#outputTokens = typeof out === "object" && out !== null && "sample" in out ? out : distribution(out, "number");
+    this.#respond = options.respond;
+    this.#overloadedRetryAfterMs = options.overloadedRetryAfter === undefined ? undefined : parseDuration(options.overloadedRetryAfter);
+  }
+
+  /** Requests that reached the provider so far. */
+  get calls(): number {
+    return this.#answered;
+  }
+
+  /** Answers one HTTP request; see the file's contract. */
+  async handle(request: Request, exchange: Exchange): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    const count = path === "/v1/messages/count_tokens";
+    if (request.method !== "POST" || (path !== "/v1/messages" && !count)) return this.#error(404, `Not found: ${request.method} ${path}`);
+    if (!request.headers.has("x-api-key") && !request.headers.has("authorization")) return this.#error(401, "x-api-key header is required");
+    const body = await readJson(request);
+    const problem = body === undefined ? "the request body is not valid JSON" : validate(body, count);
+    if (problem !== undefined || body === undefined) return this.#error(400, problem ?? "invalid request");
+    const tokens = promptTokens(body, this.#charsPerToken);
+    if (tokens.breakpoints > MAX_CACHE_BREAKPOINTS) {
+      return this.#error(400, `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${tokens.breakpoints}.`);
+    }
+    if (count) return jsonResponse(200, { input_tokens: tokens.prefixTokens + tokens.restTokens }, this.#ids());
+    const maxTokens = body.max_tokens as number;
+    const drawn = Math.max(1, Math.round(this.#outputTokens.sample(this.#sim.rng(`${this.host}:output-tokens`))));
+    const outputTokens = Math.min(drawn, maxTokens);
+    const llmRequest: LlmRequest = {
+      caller: exchange.caller,
+      inputTokens: tokens.restTokens,
+      outputTokens,
+      parent: exchange.span,
+      ...(tokens.prefixKey !== undefined ? { prefixKey: tokens.prefixKey, prefixTokens: tokens.prefixTokens, cachePrefix: true } : {}),
+    };
+    this.#answered++;
+    const answer = await this.#complete(llmRequest, exchange);
+    if (!answer.ok) return this.#providerError(answer);
+    const context: ResponseContext = { outputTokens, caller: exchange.caller, requestId: exchange.id };
+    const content = this.#respond ? this.#respond(body, context) : [{ type: "text" as const, text: `(simulated ${String(body.model)} response: ${outputTokens} output tokens)` }];
+    const stopReason = content.some((b) => b.type === "tool_use") ? "tool_use" : drawn > maxTokens ? "max_tokens" : "end_turn";
+    const usage = answer.usage;
+    const headers = this.#ids();
+    return jsonResponse(
+      200,
+      {
+        id: `msg_${this.#sim.rng(`${this.host}:ids`).hex(24)}`,
+        type: "message",
+        role: "assistant",
+        model: body.model,
+        content,
+        stop_reason: stopReason,
+        stop_sequence: null,
+        usage: {
+          input_tokens: usage.inputTokens,
+          cache_creation_input_tokens: usage.cacheCreationInputTokens,
+          cache_read_input_tokens: usage.cacheReadInputTokens,
+          cache_creation: { ephemeral_5m_input_tokens: usage.cacheCreationInputTokens, ephemeral_1h_input_tokens: 0 },
+          output_tokens: usage.outputTokens,
+          service_tier: "standard",
+        },
+      },
+      headers,
+    );
+  }
+
+  /** The provider's answer, from a process of its own (the provider waits in a process). */
+  #complete(llmRequest: LlmRequest, exchange: Exchange): Promise<LlmResponse> {
+    return new Promise((resolve) => {
+      this.#sim.spawn(`${this.host} request ${exchange.id}`, async (ctx) => resolve(await this.provider.complete(ctx, llmRequest)), { daemon: true });
+    });
+  }
+
+  #providerError(answer: Extract<LlmResponse, { ok: false }>): Response {
+    const headers: Record<string, string> = {};
+    const retryAfterMs = answer.status === 529 ? this.#overloadedRetryAfterMs : answer.retryAfterMs;
+    if (retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000));
+    return this.#error(answer.status, answer.message.replace(/^[a-z_]+: /, ""), headers);
+  }
+
+  #error(status: number, message: string, extra: Record<string, string> = {}): Response {
+    const headers = { ...this.#ids(), ...extra };
+    const body = { type: "error", error: { type: ERROR_TYPES[status] ?? "api_error", message }, request_id: headers["request-id"] };
+    return jsonResponse(status, body, headers);
+  }
+
+  /** A fresh `request-id` header, from the host's id stream. */
+  #ids(): Record<string, string> {
+    return { "request-id": `req_${this.#sim.rng(`${this.host}:ids`).hex(24)}` };
+  }
+}
+
+async function readJson(request: Request): Promise<Record<string, unknown> | undefined> {
+  try {
+    const v: unknown = JSON.parse(await request.text());
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first problem with a Messages request body, in the API's words, or undefined. */
+function validate(body: Record<string, unknown>, countOnly: boolean): string | undefined {
+  if (typeof body.model !== "string" || body.model === "") return "model: Field required";
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: Field required (at least one message)";
+  if (countOnly) return undefined;
+  if (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Field required (a whole number of at least 1)";
+  if (body.stream === true) return "agentsim: streaming (stream: true) is not simulated yet; call messages.create without stream";
+  return undefined;
+}
