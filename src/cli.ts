@@ -25,6 +25,7 @@ import { checkDeterminism, describeDivergence, type DeterminismCheck } from "./r
 import { registerCheck } from "./cli/check.js";
 import { registerMerge } from "./cli/merge.js";
 import { registerReplay } from "./cli/replay.js";
+import { registerReport } from "./cli/report.js";
 import { registerSweep } from "./cli/sweep.js";
 import { formatDuration } from "./sim/duration.js";
 
@@ -146,6 +147,7 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
   registerMerge(program, io, exit);
   registerCheck(program, io, exit);
   registerReplay(program, io, exit);
+  registerReport(program, io, exit);
   return program;
 }
 
@@ -200,7 +202,8 @@ function render(result: RunResult, ctx: RunContext, opts: RunOptions, io: CliIo)
   }
 }
 
-function runContext(config: ScenarioConfig): RunContext {
+/** How the user asked for a run of a loaded file, for reports. */
+export function runContext(config: ScenarioConfig): RunContext {
   return {
     file: config.file,
     title: config.scenario.title,

@@ -26,7 +26,7 @@ import type { PrefixWarmth } from "./prefix-warmth.js";
 
 /** How far before expiry XFetch refreshes for recompute time `deltaMs`, factor `beta` and draw `u` in (0, 1]. */
 export function xfetchEarlyMs(deltaMs: number, beta: number, u: number): number {
-  return deltaMs * beta * -Math.log(u);
+  return deltaMs * beta * Math.log(1 / u);
 }
 
 /** The largest of `n` standard exponential draws, from one uniform `u` in [0, 1). */

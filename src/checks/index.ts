@@ -1,8 +1,11 @@
 /** Invariant checkers: pure functions over evidence (trace, ledgers, histories, graphs). */
 export * from "./verdict.js";
 export * from "./at-most-once.js";
+export * from "./exactly-once.js";
+export * from "./phantom-failure.js";
 export * from "./wait-for-graph.js";
 export * from "./linearizability.js";
 export * from "./latency.js";
 export * from "./grounding.js";
 export * from "./spend-spike.js";
+export * from "./surfaced-errors.js";

@@ -39,7 +39,7 @@ export function registerCheck(program: Command, io: CliIo, exit: (code: number) 
     .option("--seed <n>", `the search's own seed (default ${DEFAULT_SEARCH_SEED}); vary it to search elsewhere`, parseSeed)
     .option("--set <path=value>", "override a value of the file; a parameter set here is held fixed, not drawn (repeatable)", collect)
     .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
-    .option("--max-faults <n>", "the most faults in one drawn schedule", countOption, 4)
+    .option("--max-faults <n>", "the most faults in one drawn schedule (0: search seeds and parameters only)", maxFaultsOption, 4)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText(
       "after",
@@ -124,6 +124,12 @@ function counterexampleLine(x: Counterexample): string {
   const faults = x.faults.length === 1 ? "1 fault" : `${x.faults.length} faults`;
   const list = x.faults.length ? ` (${x.faults.map(describeFault).join("; ")})` : "";
   return `seed ${x.seed}, ${faults}${list}, params ${JSON.stringify(x.params)}`;
+}
+
+function maxFaultsOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 64) throw new InvalidArgumentError("Expected a whole number of faults from 0 to 64.");
+  return n;
 }
 
 function countOption(value: string): number {

@@ -79,10 +79,12 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     ...(config.epochMs !== undefined ? { epochMs: config.epochMs } : {}),
   });
   const instance = def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] });
-  const outcome = await sim.run({
-    horizon: config.horizon ?? def.defaults.horizon,
-    maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
-  });
+  const run = (): Promise<RunOutcome> =>
+    sim.run({
+      horizon: config.horizon ?? def.defaults.horizon,
+      maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
+    });
+  const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
   const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
   return {

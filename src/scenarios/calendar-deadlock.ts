@@ -187,12 +187,11 @@ export const calendarDeadlock = defineScenario({
     };
     startWorkflows(w);
     const watchers = new Map([chat, tickets, onCallQueue].map((q) => [q.name, q.watchers] as const));
-    const humans = new Set(reviewers.map((r) => r.name));
     const edges = (): WaitEdgeEvent[] => approvalWaitEdges(sim.trace.events, { watchers });
     return {
       check: (outcome) => {
         const log = edges();
-        return [workflowLiveness(sim, v, log, humans, outcome), noCycle(sim, log, v, outcome)];
+        return [workflowLiveness(sim, v, log, watchers, outcome), noCycle(sim, log, watchers, v, outcome)];
       },
       metrics: (outcome) => deadlockMetrics(sim, edges(), [chat, tickets, onCallQueue], v, outcome),
     };
@@ -381,9 +380,10 @@ function localWeekdayTime(utcMs: number, zone: string): string {
  * workflow-liveness; each message says how long its approvals waited and for whom, and an
  * unfinished workflow's also who waited on what when the run ended.
  */
-function workflowLiveness(sim: Simulation, v: Values, log: readonly WaitEdgeEvent[], humans: ReadonlySet<string>, outcome: RunOutcome): Verdict {
+function workflowLiveness(sim: Simulation, v: Values, log: readonly WaitEdgeEvent[], watchers: ReadonlyMap<string, readonly string[]>, outcome: RunOutcome): Verdict {
   const parts = byWorkflow(log);
-  const waits = approvalWaits(sim.trace.events);
+  const humans = new Set([...watchers.values()].flat());
+  const waits = approvalWaits(sim, watchers);
   const items = workflowItems(sim, v).map((item) => {
     const workflow = item.name.slice("workflow ".length);
     const detail = [item.detail, waits.get(workflow)?.join(", ")];
@@ -395,17 +395,23 @@ function workflowLiveness(sim: Simulation, v: Values, log: readonly WaitEdgeEven
 
 /**
  * For each workflow, what its approvals waited for, from the queues' and reviewers' events:
- * `CHAT-2 waited 1h 1m for Priya (lunch)`, `OPS-1 still waiting (Marcus: after-hours)`.
+ * `CHAT-2 waited 1h 1m for Priya (lunch)`, `OPS-1 still waiting (Marcus: after-hours)`. A reviewer's
+ * absence counts for every request of their queue whose wait it overlapped.
  */
-function approvalWaits(events: readonly TraceEvent[]): Map<string, string[]> {
-  const stories = new Map<string, { workflow: string; filedAt: number; endedAt?: number; by?: string; away: Set<string> }>();
-  for (const e of events) {
+function approvalWaits(sim: Simulation, watchers: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const absences: { who: string; from: number; until: number; what: string }[] = [];
+  const stories = new Map<string, { workflow: string; queue: string; filedAt: number; endedAt?: number; by?: string; notes: string[] }>();
+  for (const e of sim.trace.events) {
     const a = e.attrs ?? {};
-    if (e.kind === "approval.request") stories.set(String(a.id), { workflow: workflowOf(String(a.from)), filedAt: e.t, away: new Set() });
-    const story = stories.get(String(e.kind === "reviewer.away" ? a.waiting : a.id));
+    if (e.kind === "reviewer.away") {
+      const until = a.until === null ? Infinity : Date.parse(String(a.until)) - sim.epochMs;
+      absences.push({ who: e.actor, from: e.t, until, what: String(a.detail ?? a.reason) });
+      continue;
+    }
+    if (e.kind === "approval.request") stories.set(String(a.id), { workflow: workflowOf(String(a.from)), queue: String(a.queue), filedAt: e.t, notes: [] });
+    const story = stories.get(String(a.id));
     if (!story) continue;
-    if (e.kind === "reviewer.away") story.away.add(`${e.actor}\u0000${String(a.detail ?? a.reason)}`);
-    else if (e.kind === "approval.escalated") story.away.add(`\u0000escalated to ${String(a.to)} after ${formatDuration(Number(a.waitedMs))}`);
+    if (e.kind === "approval.escalated") story.notes.push(`escalated to ${String(a.to)} after ${formatDuration(Number(a.waitedMs))}`);
     else if ((e.kind === "approval.decided" || e.kind === "approval.withdrawn") && story.endedAt === undefined) {
       story.endedAt = e.t;
       story.by = e.actor;
@@ -413,10 +419,10 @@ function approvalWaits(events: readonly TraceEvent[]): Map<string, string[]> {
   }
   const out = new Map<string, string[]>();
   for (const [id, st] of stories) {
-    const reasons = [...st.away].map((r) => {
-      const [who, what] = r.split("\u0000") as [string, string];
-      return who === "" || who === st.by ? what : `${who}: ${what}`;
-    });
+    const end = st.endedAt ?? Infinity;
+    const reviewers = watchers.get(st.queue) ?? [];
+    const absent = absences.filter((x) => reviewers.includes(x.who) && x.from < end && x.until > st.filedAt).map((x) => (x.who === st.by ? x.what : `${x.who}: ${x.what}`));
+    const reasons = [...new Set(absent), ...st.notes];
     const why = reasons.length ? ` (${reasons.join(", ")})` : "";
     const line = st.endedAt === undefined ? `${id} still waiting${why}` : `${id} waited ${formatDuration(st.endedAt - st.filedAt)} for ${st.by ?? "?"}${why}`;
     out.set(st.workflow, [...(out.get(st.workflow) ?? []), line]);
@@ -454,9 +460,9 @@ function waitChain(log: readonly WaitEdgeEvent[], start: string, humans: Readonl
 }
 
 /** no-wait-cycle, judged per workflow (workflows share no agents, so their cycles are disjoint); each message adds who the approvals waited for. */
-function noCycle(sim: Simulation, log: readonly WaitEdgeEvent[], v: Values, outcome: RunOutcome): Verdict {
+function noCycle(sim: Simulation, log: readonly WaitEdgeEvent[], watchers: ReadonlyMap<string, readonly string[]>, v: Values, outcome: RunOutcome): Verdict {
   const endMs = outcome.status === "stalled" ? Infinity : outcome.now;
-  const waits = approvalWaits(sim.trace.events);
+  const waits = approvalWaits(sim, watchers);
   const violations = [...byWorkflow(log)].flatMap(([workflow, part]) =>
     noWaitCycle(part, { boundMs: v.cycleBound, endMs }).violations.map((x) => ({ ...x, message: `${x.message}; ${(waits.get(workflow) ?? []).join(", ")}` })),
   );

@@ -22,12 +22,11 @@
  * then keeps working could commit before either signal arrives; that case needs idempotency keys
  * (double-refund), not a shared clock.
  */
-import { AgentHarness, type PlanStep } from "../actors/agent-harness.js";
+import { AgentHarness, type PlanStep, type RunReport } from "../actors/agent-harness.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { SimTool } from "../actors/tool.js";
 import { atMostOnceEffects } from "../checks/at-most-once.js";
 import { noPhantomFailures } from "../checks/phantom-failure.js";
-import type { RunReport } from "../actors/agent-harness.js";
 import type { TraceEvent } from "../sim/trace.js";
 import { p } from "./params.js";
 import { defineScenario, type Metric } from "./scenario.js";

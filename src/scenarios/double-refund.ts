@@ -15,6 +15,8 @@
  * - Mitigation `idempotency-keys`: one key per return, stable across retries. The processor replays
  *   a finished key's response, answers 409 while the first request is still in flight (the agent
  *   waits and retries) and refuses the same key with different parameters.
+ * - Fault `processor-slowdown` (for files' `faults:` and `agentsim check`): refund calls that start
+ *   in its window take 15 s longer, past the agent's timeout but inside the processor's own.
  *
  * This is also the benchmark workload (sweeps of thousands of seeds): one tool, one model, one
  * process per return, no timers beyond the calls themselves.
@@ -23,8 +25,10 @@ import { AgentHarness, type PlanStep } from "../actors/agent-harness.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { SimTool } from "../actors/tool.js";
 import { atMostOnceEffects } from "../checks/at-most-once.js";
-import type { Simulation, TraceEvent } from "../sim/index.js";
 import type { Distribution } from "../sim/distributions.js";
+import type { Simulation } from "../sim/simulation.js";
+import type { TraceEvent } from "../sim/trace.js";
+import { slowedDuring } from "./fault-windows.js";
 import { p } from "./params.js";
 import { defineScenario, type Metric } from "./scenario.js";
 
@@ -92,6 +96,13 @@ const params = {
   },
 };
 
+/**
+ * What a `processor-slowdown` fault adds to a refund call: with the defaults, enough to push a
+ * typical refund (p50 8 s) past the agent's 10 s timeout and not past the processor's own 30 s, so
+ * the money still moves. Source: assumption (a degraded processor, as in the post).
+ */
+const PROCESSOR_SLOWDOWN_MS = 15_000;
+
 /** One customer's return. */
 interface Return {
   id: string;
@@ -106,12 +117,13 @@ export const doubleRefund = defineScenario({
   params,
   invariants: [{ name: "at-most-once-effect", description: "at most one refund per return in the processor's ledger" }],
   mitigations: [{ name: "idempotency-keys", description: "one key per return, stable across retries; the processor replays, conflicts or refuses" }],
+  faults: [{ name: "processor-slowdown", description: "refund calls that start while it lasts take 15 s longer (past the agent's timeout, inside the processor's)", targets: ["payments"] }],
   defaults: { seed: 9, horizon: "2h" },
-  build({ sim, params: v, mitigations }) {
+  build({ sim, params: v, mitigations, faults }) {
     const llm = new LlmProvider(sim, { name: "llm" });
     const processor = new SimTool(sim, {
       name: "payments",
-      latency: v.processor.latency,
+      latency: slowedDuring(sim, v.processor.latency, faults, { kind: "processor-slowdown", target: "payments", extraMs: PROCESSOR_SLOWDOWN_MS }),
       timeout: v.processor.timeout,
       idempotency: true,
       effect: { name: "refund", key: (a) => `return ${String(a.returnId)}` },

@@ -13,9 +13,12 @@
  * - Mitigation `hedged-requests`: each hop sends a backup request once its own p95 has passed
  *   without an answer; the first answer wins and the loser is cancelled (`hedgedSend`). A hop is
  *   then slow only if both draws are (p_tail squared), at about 5% extra requests.
+ * - Fault `tool-slowdown` (for files' `faults:` and `agentsim check`): calls to the target tool
+ *   that start in its window take 2 s longer, a degraded dependency that hedging cannot hide (the
+ *   backup is slow too).
  *
- * The agent runs as kernel callbacks over `SimTool.send`, not as processes: 1,000 requests of
- * seven hops in well under 50 ms of wall time. Trace: `request` (user) -> each hop's `tool.call`
+ * The agent runs as kernel callbacks over `SimTool.send`, not as processes: thousands of tool calls
+ * per run without a process wake-up for each. Trace: `request` (user) -> each hop's `tool.call`
  * (parent: the previous hop's answer; a backup's parent is its `hedge.sent`) -> `reply`
  * (harness, attrs latencyMs), so a slow request's causal chain lists every hop with its duration.
  */
@@ -27,8 +30,9 @@ import { verdict } from "../checks/verdict.js";
 import { lognormalByQuantiles, mixture, pareto, type Distribution } from "../sim/distributions.js";
 import { formatDuration } from "../sim/duration.js";
 import type { Simulation } from "../sim/simulation.js";
+import { slowedDuring } from "./fault-windows.js";
 import { p, type ParamValues } from "./params.js";
-import { defineScenario, type Metric, type Series } from "./scenario.js";
+import { defineScenario, type FaultSpec, type Metric, type Series } from "./scenario.js";
 
 /** One hop's knobs: its median and how often it is slow. */
 function hop(median: string, lo: string, hi: string, what: string, source: string) {
@@ -41,12 +45,12 @@ function hop(median: string, lo: string, hi: string, what: string, source: strin
       source,
     }),
     slowChance: p.probability(0.02, {
-      explore: [0.005, 0.03],
+      explore: [0.005, 0.02],
       doc:
-        `chance a call to the ${what} is slow (its tail: a draw from slow.minimum/slow.shape). ` +
-        "Explored up to 3%: hedging at p95 needs the slow calls inside the slowest 5% (else the hop's p95 is itself slow), " +
-        "and at 3% per hop two slow draws in a row (p² summed over seven hops) already reach 0.6% of requests",
-      source: "assumption: Tail at Scale (FACTS.md \"Latency\") servers have a 1 s p99; 1-2% of calls at about 1 s or more gives that",
+        `chance a call to the ${what} is slow (its tail: a draw from slow.minimum and slow.shape). ` +
+        "Explored up to 2%: with one backup a hop is slow only when both draws are (p squared), and at 3% on all seven hops " +
+        "that already reaches 0.6% of requests, so the p99 of 500 requests is often such a doubly slow one (a finding: tails that common need an earlier or a second hedge)",
+      source: 'FACTS.md "Latency": The Tail at Scale\'s servers with a 1 s p99; 1-2% of calls at 1 s or more gives that',
     }),
   };
 }
@@ -60,7 +64,7 @@ const params = {
     max: 100_000,
     explore: [500, 1000],
     doc: "user requests in the run; at least 500 so that the p99 is the 5th slowest or beyond, not a single draw",
-    source: "the brief: many requests per run so a p99 is meaningful",
+    source: "assumption: enough requests for a meaningful p99, few enough for a fast run (run time grows with it)",
   }),
   arrivalGap: p.duration("100ms", {
     min: "0ms",
@@ -98,7 +102,7 @@ const params = {
       max: 20,
       explore: [1.5, 3],
       doc: "Pareto shape of slow calls: lower is heavier (2 makes the median slow call 1.41x the minimum, 1 in 100 slow calls 10x)",
-      source: "assumption: a heavy tail of the kind The Tail at Scale measures (p99.9 25x the hedged one)",
+      source: 'assumption: a heavy tail like those in FACTS.md "Latency" (a BigTable p99.9 of 1,800 ms against a 10 ms hedge point)',
     }),
   },
   hedging: {
@@ -120,6 +124,9 @@ interface Hop {
   hedgeAfterMs: number;
 }
 
+/** What a `tool-slowdown` fault adds to a call: the whole SLA (assumption: a dependency degraded by seconds). */
+const TOOL_SLOWDOWN_MS = 2_000;
+
 /** What the run measured, filled in as requests finish. */
 interface Measured {
   samples: LatencySample[];
@@ -136,9 +143,9 @@ function hopLatency(median: number, slowChance: number, v: Values): Distribution
   ]);
 }
 
-function buildHops(sim: Simulation, v: Values, hedging: boolean): Hop[] {
+function buildHops(sim: Simulation, v: Values, hedging: boolean, faults: readonly FaultSpec[]): Hop[] {
   return Object.entries(v.tools).map(([name, t]) => {
-    const latency = hopLatency(t.median, t.slowChance, v);
+    const latency = slowedDuring(sim, hopLatency(t.median, t.slowChance, v), faults, { kind: "tool-slowdown", target: name, extraMs: TOOL_SLOWDOWN_MS });
     const tool = new SimTool(sim, { name, latency, timeout: null, honoursCancellation: true, resultFor: () => "ok" });
     return { name, tool, latency, slowChance: t.slowChance, hedgeAfterMs: hedging ? latency.quantile(v.hedging.quantile) : Infinity };
   });
@@ -215,10 +222,11 @@ export const latencyTail = defineScenario({
   params,
   invariants: [{ name: "e2e-p99-within-sla", description: "the end-to-end p99 over the run's requests stays under the SLA" }],
   mitigations: [{ name: "hedged-requests", description: "each hop sends a backup request after its own p95; the first answer wins, the loser is cancelled" }],
+  faults: [{ name: "tool-slowdown", description: "calls to the target tool that start while it lasts take 2 s longer", targets: Object.keys(params.tools) }],
   defaults: { seed: 11, horizon: "1h" },
-  build({ sim, params: v, mitigations }) {
+  build({ sim, params: v, mitigations, faults }) {
     const hedging = mitigations.has("hedged-requests");
-    const hops = buildHops(sim, v, hedging);
+    const hops = buildHops(sim, v, hedging, faults);
     const measured: Measured = { samples: [], hedges: 0 };
     arrivals(sim, v, (n) => serve(sim, hops, n, hedging, measured));
     let paper: Paper | undefined;

@@ -24,6 +24,8 @@
  *   that failed after committing. `hop-deadlines` fixes `bounded-latency`: the run knows the
  *   caller's deadline and gives each hop a share of the time left (weights `share`), propagated to
  *   the tool as its deadline; no hop, and no whole-run retry, starts past the deadline.
+ * - Fault `hop-slowdown` (for files' `faults:` and `agentsim check`): calls to the target hop's
+ *   service that start in its window take 20 s longer.
  */
 import { callWithPolicy } from "../actors/call-with-policy.js";
 import { CheckpointStore } from "../actors/checkpoint-store.js";
@@ -32,13 +34,13 @@ import { EffectLedger } from "../actors/effect-ledger.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { retryPolicy, type RetryPolicy } from "../actors/retry-policy.js";
 import { SimTool, type ToolCallRecord } from "../actors/tool.js";
-import type { ClaimedEffect } from "../checks/exactly-once.js";
-import { exactlyOnceEffects } from "../checks/exactly-once.js";
+import { exactlyOnceEffects, type ClaimedEffect } from "../checks/exactly-once.js";
 import { everyWithin, summarize } from "../checks/latency.js";
 import { verdict } from "../checks/verdict.js";
 import type { DistributionSpec } from "../sim/distributions.js";
 import type { ProcessContext, RunOutcome, Simulation } from "../sim/simulation.js";
 import type { TraceEvent } from "../sim/trace.js";
+import { slowedDuring } from "./fault-windows.js";
 import { p, type ParamValues } from "./params.js";
 import { defineScenario, type Metric } from "./scenario.js";
 
@@ -49,6 +51,9 @@ const HOPS = [
   { step: "email", tool: "mailer", effect: "receipt email", what: "the receipt email" },
   { step: "crm", tool: "crm", effect: "CRM update", what: "the CRM update" },
 ] as const;
+
+/** What a `hop-slowdown` fault adds to a hop's call (assumption: a service degraded by tens of seconds, as a hang that ends). */
+const HOP_SLOWDOWN_MS = 20_000;
 
 /** The caller and the agent, as they appear in the trace. */
 const CALLER = "orders-api";
@@ -169,13 +174,15 @@ export const partialFailure = defineScenario({
     { name: "step-checkpoints", description: "a retried run resumes after its last committed step (checkpoints written at commit)" },
     { name: "hop-deadlines", description: "each hop gets a share of the run's deadline, propagated to its tool" },
   ],
+  faults: [{ name: "hop-slowdown", description: "calls to the target hop's service that start while it lasts take 20 s longer", targets: HOPS.map((h) => h.tool) }],
   defaults: { seed: 6, horizon: "2h" },
-  build({ sim, params: v, mitigations }) {
+  build({ sim, params: v, mitigations, faults }) {
     const checkpoints = mitigations.has("step-checkpoints") ? new CheckpointStore(sim) : undefined;
     const hopDeadlines = mitigations.has("hop-deadlines");
     const ledger = new EffectLedger();
     const llm = new LlmProvider(sim, { name: "llm" });
-    const tools = HOPS.map((h) => hopTool(sim, h, v.hops[h.step], { ledger, checkpoints, honoursDeadline: hopDeadlines }));
+    const slowed = (h: (typeof HOPS)[number]) => ({ ...v.hops[h.step], latency: slowedDuring(sim, v.hops[h.step].latency, faults, { kind: "hop-slowdown", target: h.tool, extraMs: HOP_SLOWDOWN_MS }) });
+    const tools = HOPS.map((h) => hopTool(sim, h, slowed(h), { ledger, checkpoints, honoursDeadline: hopDeadlines }));
     const planner = plannerPort(llm, { inputTokens: v.agent.planInputTokens, outputTokens: v.agent.planOutputTokens });
     const wiring: Wiring = {
       steps: [{ step: "plan", share: v.agent.planShare, port: planner }, ...HOPS.map((h, i) => ({ step: h.step, share: v.hops[h.step].share, port: tools[i] as SimTool }))],
@@ -247,14 +254,18 @@ async function serveOrder(ctx: ProcessContext, w: Wiring, order: string): Promis
   const deadlineAt = ctx.now + w.deadlineMs;
   const backoff = w.callerRetry.start(ctx.rng(`${CALLER}:retry`));
   let cause = call;
-  for (let run = 1; ; run++) {
+  let run = 0;
+  let ok = false;
+  for (;;) {
+    run++;
     const r = await runAgent(ctx, w, order, run, cause, w.hopDeadlines ? deadlineAt : undefined);
-    if (r.ok) return void trace.end(call, { outcome: "succeeded", runs: run });
-    const delay = backoff.next();
-    if (delay === undefined || (w.hopDeadlines && ctx.now + delay >= deadlineAt)) return void trace.end(call, { outcome: "error", runs: run });
+    ok = r.ok;
+    const delay = ok ? undefined : backoff.next();
+    if (delay === undefined || (w.hopDeadlines && ctx.now + delay >= deadlineAt)) break;
     cause = trace.instant({ actor: CALLER, layer: "user", kind: "run.retry", parent: r.eventId, attrs: { order, nextRun: run + 1, delayMs: delay } });
     await ctx.sleep(delay);
   }
+  trace.end(call, { outcome: ok ? "succeeded" : "error", runs: run });
 }
 
 /** One run of the agent: plan, then each hop in turn, skipping hops with a checkpoint; stops at the first failure. */

@@ -63,6 +63,11 @@ export interface ScenarioInstance {
   metrics(outcome: RunOutcome): Metric[];
   /** Optional time series (spend over time, cache writes...) for charts. */
   series?(outcome: RunOutcome): Record<string, Series>;
+  /**
+   * Optional: wraps the kernel's run, which the run layer passes as `run`; e.g. a simulated world
+   * (src/world) installs its virtual globals for exactly the run's duration. Must call `run` once.
+   */
+  aroundRun?(run: () => Promise<RunOutcome>): Promise<RunOutcome>;
 }
 
 /** A catalog entry (or a user's own scenario module's default export). */

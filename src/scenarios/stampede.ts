@@ -309,8 +309,8 @@ function writesPerExpiry(fleet: Fleet): Verdict {
       return {
         ...violation,
         message:
-          `${same.length} workers each wrote the ${v.prompt.prefixTokens.toLocaleString("en-US")}-token prefix ${key} ${lifeOf(g)}: ` +
-          `$${written.toFixed(2)} of cache writes where one write and reads ($${reads.toFixed(2)}) would do (at most ${v.limits.writesPerExpiry} allowed)`,
+          `${same.length.toLocaleString("en-US")} workers each wrote the ${v.prompt.prefixTokens.toLocaleString("en-US")}-token prefix ${key} ${lifeOf(g)}: ` +
+          `${usd(written)} of cache writes that as reads would have cost ${usd(reads)} (at most ${v.limits.writesPerExpiry} allowed)`,
         evidence: trimEvidence(same, v.limits.writesPerExpiry),
       };
     }),
@@ -332,7 +332,7 @@ function spendSpike(fleet: Fleet): Verdict {
     ...judged,
     violations: judged.violations.map((violation) => {
       const writes = worst ? fleet.llm.billing.spendIn(worst.from + 1e-9, worst.to + 1e-9, (c) => c.kind === "cache-write") : 0;
-      return { ...violation, message: `${violation.message}; $${writes.toFixed(2)} of it paid for cache writes` };
+      return { ...violation, message: `${violation.message}; ${usd(writes)} of it paid for cache writes` };
     }),
   };
 }
@@ -396,6 +396,11 @@ function series(fleet: Fleet): Record<string, Series> {
     "spend per 10 s (USD)": billing.series(10_000),
     "cache-write spend per 10 s (USD)": billing.series(10_000, { filter: (c) => c.kind === "cache-write" }),
   };
+}
+
+/** Dollars for messages: cents, or two significant digits under a cent. */
+function usd(x: number): string {
+  return x > 0 && x < 0.01 ? `$${x.toPrecision(2)}` : `$${x.toFixed(2)}`;
 }
 
 function sum(xs: readonly number[]): number {

@@ -255,10 +255,15 @@ export class ProcessContext {
     }
   }
 
-  /** Spawns a child process; cancelling this process cancels it too. */
+  /**
+   * Spawns a child process; cancelling this process cancels it too. A child spawned after this
+   * process was cancelled is cancelled at once (its body never runs).
+   */
   spawn<T>(name: string, body: ProcessBody<T>, options?: SpawnOptions): ProcessHandle<T> {
     const child = this.#sim.spawn(name, body, options);
     this.process.children.push(child as ProcessHandle);
+    const reason = this.process.cancelReason;
+    if (reason !== undefined) child.cancel(reason);
     return child;
   }
 

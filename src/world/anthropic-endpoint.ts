@@ -7,19 +7,20 @@
  * 1. Front door (answers at once): an unknown route is 404 `not_found_error`; a request without
  *    `x-api-key` or `authorization` is 401 `authentication_error`; a malformed body (not JSON, no
  *    `model`, `max_tokens` or `messages`, more than 4 `cache_control` breakpoints) is 400
- *    `invalid_request_error`; `stream: true` is refused the same way (streaming is not simulated
- *    yet: the refusal says so rather than answering something else).
+ *    `invalid_request_error`.
  * 2. The prompt's tokens and cache prefix come from its text (`prompt-tokens.ts`); the output's
  *    length is drawn (stream `<host>:output-tokens`) and capped at `max_tokens`.
  * 3. The provider actor takes the call (`LlmProvider.complete`, in a process of its own): rate
  *    limits, 529/500 draws, the prompt cache's hit or miss at arrival, time to first token and
- *    output speed. The HTTP response arrives with its last token.
+ *    output speed.
  * 4. Success is 200 with `{ id, type: "message", role: "assistant", content, model, stop_reason,
  *    stop_sequence, usage }`, the usage fields straight from the provider (`input_tokens`,
- *    `cache_creation_input_tokens`, `cache_read_input_tokens`, `output_tokens`). An error is the
- *    API's error JSON (`{ type: "error", error: { type, message }, request_id }`) with status 429
- *    (`rate_limit_error`, `retry-after` in whole seconds from the provider's rate limiter), 529
- *    (`overloaded_error`, `retry-after` only if `overloadedRetryAfter` is set) or 500 (`api_error`).
+ *    `cache_creation_input_tokens`, `cache_read_input_tokens`, `output_tokens`), sent at the last
+ *    token. With `stream: true` the response begins at the first token and streams server-sent
+ *    events (`anthropic-stream.ts`) to the last. An error is the API's error JSON (`{ type:
+ *    "error", error: { type, message }, request_id }`) with status 429 (`rate_limit_error`,
+ *    `retry-after` in whole seconds from the provider's rate limiter), 529 (`overloaded_error`,
+ *    `retry-after` only if `overloadedRetryAfter` is set) or 500 (`api_error`).
  *
  * The provider's work runs on its own timers: a client that times out and retries does not stop
  * the first call, which is still billed and still writes the cache, as with the real API.
@@ -27,11 +28,13 @@
 import type { DistributionInput } from "../actors/tool.js";
 import { LLM_DEFAULTS } from "../actors/defaults.js";
 import type { LlmProvider } from "../actors/llm-provider.js";
-import type { LlmRequest, LlmResponse } from "../actors/contracts.js";
+import type { LlmResponse } from "../actors/contracts.js";
+import type { CacheLogEntry } from "../actors/prompt-cache.js";
 import { distribution, type Distribution } from "../sim/distributions.js";
 import { parseDuration, type DurationInput } from "../sim/duration.js";
-import type { Simulation } from "../sim/simulation.js";
-import { MAX_CACHE_BREAKPOINTS, promptTokens } from "./prompt-tokens.js";
+import type { ProcessContext, Simulation } from "../sim/simulation.js";
+import { MessageEventStream, type WireUsage } from "./anthropic-stream.js";
+import { MAX_CACHE_BREAKPOINTS, promptTokens, type PromptTokens } from "./prompt-tokens.js";
 import { jsonResponse, type Exchange, type SimService } from "./sim-fetch.js";
 
 /** A content block of a response. */
@@ -60,6 +63,18 @@ export interface AnthropicEndpointOptions {
   respond?: (body: Record<string, unknown>, context: ResponseContext) => ContentBlock[];
   /** `retry-after` on 529 responses (default none; source: assumption, the API documents it for 429). */
   overloadedRetryAfter?: DurationInput;
+}
+
+/** One call on its way to the provider. */
+interface Call {
+  body: Record<string, unknown>;
+  tokens: PromptTokens;
+  exchange: Exchange;
+  /** Output tokens after the `max_tokens` cap. */
+  outputTokens: number;
+  /** Whether the cap cut the drawn output. */
+  capped: boolean;
+  stream: boolean;
 }
 
 /** The error type the API names for each status the provider can answer with. */
@@ -115,50 +130,62 @@ export class AnthropicEndpoint implements SimService {
     if (count) return jsonResponse(200, { input_tokens: tokens.prefixTokens + tokens.restTokens }, this.#ids());
     const maxTokens = body.max_tokens as number;
     const drawn = Math.max(1, Math.round(this.#outputTokens.sample(this.#sim.rng(`${this.host}:output-tokens`))));
-    const outputTokens = Math.min(drawn, maxTokens);
-    const llmRequest: LlmRequest = {
-      caller: exchange.caller,
-      inputTokens: tokens.restTokens,
-      outputTokens,
-      parent: exchange.span,
-      ...(tokens.prefixKey !== undefined ? { prefixKey: tokens.prefixKey, prefixTokens: tokens.prefixTokens, cachePrefix: true } : {}),
-    };
+    const call: Call = { body, tokens, exchange, outputTokens: Math.min(drawn, maxTokens), capped: drawn > maxTokens, stream: body.stream === true };
     this.#answered++;
-    const answer = await this.#complete(llmRequest, exchange);
-    if (!answer.ok) return this.#providerError(answer);
-    const context: ResponseContext = { outputTokens, caller: exchange.caller, requestId: exchange.id };
-    const content = this.#respond ? this.#respond(body, context) : [{ type: "text" as const, text: `(simulated ${String(body.model)} response: ${outputTokens} output tokens)` }];
-    const stopReason = content.some((b) => b.type === "tool_use") ? "tool_use" : drawn > maxTokens ? "max_tokens" : "end_turn";
-    const usage = answer.usage;
-    const headers = this.#ids();
-    return jsonResponse(
-      200,
-      {
-        id: `msg_${this.#sim.rng(`${this.host}:ids`).hex(24)}`,
-        type: "message",
-        role: "assistant",
-        model: body.model,
-        content,
-        stop_reason: stopReason,
-        stop_sequence: null,
-        usage: {
-          input_tokens: usage.inputTokens,
-          cache_creation_input_tokens: usage.cacheCreationInputTokens,
-          cache_read_input_tokens: usage.cacheReadInputTokens,
-          cache_creation: { ephemeral_5m_input_tokens: usage.cacheCreationInputTokens, ephemeral_1h_input_tokens: 0 },
-          output_tokens: usage.outputTokens,
-          service_tier: "standard",
-        },
-      },
-      headers,
-    );
+    return new Promise((resolve) => {
+      this.#sim.spawn(`${this.host} request ${exchange.id}`, (ctx) => this.#serve(ctx, call, resolve), { daemon: true });
+    });
   }
 
-  /** The provider's answer, from a process of its own (the provider waits in a process). */
-  #complete(llmRequest: LlmRequest, exchange: Exchange): Promise<LlmResponse> {
-    return new Promise((resolve) => {
-      this.#sim.spawn(`${this.host} request ${exchange.id}`, async (ctx) => resolve(await this.provider.complete(ctx, llmRequest)), { daemon: true });
+  /**
+   * The provider's side of one call, in a process of its own (the provider waits in one). A
+   * streamed answer is resolved at the first token and ended at the last; a plain one at the last.
+   */
+  async #serve(ctx: ProcessContext, call: Call, resolve: (r: Response) => void): Promise<void> {
+    const sim = this.#sim;
+    const { tokens, exchange } = call;
+    const cacheLog = this.provider.cache.log;
+    const logged = cacheLog.length;
+    let stream: MessageEventStream | undefined;
+    const head = { id: `msg_${sim.rng(`${this.host}:ids`).hex(24)}`, model: String(call.body.model) };
+    const headers = this.#ids();
+    const pending = this.provider.complete(ctx, {
+      caller: exchange.caller,
+      inputTokens: tokens.restTokens,
+      outputTokens: call.outputTokens,
+      parent: exchange.span,
+      ...(tokens.prefixKey !== undefined ? { prefixKey: tokens.prefixKey, prefixTokens: tokens.prefixTokens, cachePrefix: true } : {}),
+      ...(call.stream
+        ? {
+            onFirstToken: () => {
+              sim.wake();
+              stream = new MessageEventStream(exchange.signal);
+              stream.begin({ ...head, usage: { ...arrivalUsage(tokens, cacheLog.slice(logged)), output_tokens: 1 } });
+              resolve(new Response(stream.body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers } }));
+            },
+          }
+        : {}),
     });
+    const answer = await pending;
+    if (!answer.ok) {
+      resolve(this.#providerError(answer));
+      return;
+    }
+    const content = this.#respond ? this.#respond(call.body, { outputTokens: call.outputTokens, caller: exchange.caller, requestId: exchange.id }) : [defaultText(head.model, call.outputTokens)];
+    const stopReason = content.some((b) => b.type === "tool_use") ? "tool_use" : call.capped ? "max_tokens" : "end_turn";
+    const u = answer.usage;
+    const usage: WireUsage = {
+      input_tokens: u.inputTokens,
+      cache_creation_input_tokens: u.cacheCreationInputTokens,
+      cache_read_input_tokens: u.cacheReadInputTokens,
+      output_tokens: u.outputTokens,
+    };
+    if (stream) {
+      stream.end(content, stopReason, usage);
+      return;
+    }
+    const wireUsage = { ...usage, cache_creation: { ephemeral_5m_input_tokens: u.cacheCreationInputTokens, ephemeral_1h_input_tokens: 0 }, service_tier: "standard" };
+    resolve(jsonResponse(200, { ...head, type: "message", role: "assistant", content, stop_reason: stopReason, stop_sequence: null, usage: wireUsage }, headers));
   }
 
   #providerError(answer: Extract<LlmResponse, { ok: false }>): Response {
@@ -180,6 +207,25 @@ export class AnthropicEndpoint implements SimService {
   }
 }
 
+/** The default content: one text block saying what it stands for. */
+function defaultText(model: string, outputTokens: number): ContentBlock {
+  return { type: "text", text: `(simulated ${model} response: ${outputTokens} output tokens)` };
+}
+
+/**
+ * The input side of the usage, known when the request arrived: what the cache's log recorded for
+ * it (a hit reads the prefix, a miss writes it; no entry, the prefix is plain input).
+ */
+function arrivalUsage(tokens: PromptTokens, entries: readonly CacheLogEntry[]): Omit<WireUsage, "output_tokens"> {
+  const kind = entries.find((e) => e.kind === "hit" || e.kind === "miss")?.kind;
+  const prefix = tokens.prefixTokens;
+  return {
+    input_tokens: tokens.restTokens + (kind === undefined ? prefix : 0),
+    cache_creation_input_tokens: kind === "miss" ? prefix : 0,
+    cache_read_input_tokens: kind === "hit" ? prefix : 0,
+  };
+}
+
 async function readJson(request: Request): Promise<Record<string, unknown> | undefined> {
   try {
     const v: unknown = JSON.parse(await request.text());
@@ -195,6 +241,5 @@ function validate(body: Record<string, unknown>, countOnly: boolean): string | u
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: Field required (at least one message)";
   if (countOnly) return undefined;
   if (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Field required (a whole number of at least 1)";
-  if (body.stream === true) return "agentsim: streaming (stream: true) is not simulated yet; call messages.create without stream";
   return undefined;
 }

@@ -193,3 +193,48 @@ describe("SimTool: determinism", () => {
     shared.seen.forEach((s, i) => expect(s.ms).toBeCloseTo(alone.seen[i]!.ms, 6));
   });
 });
+
+describe("SimTool: send, outside any process", () => {
+  const opts: SimToolOptions = { name: "search", latency: { lognormal: { p50: "200ms", p99: "2s" } }, faults: { transient: 0.2 } };
+
+  it("makes the same calls as call(): same draws, same answers, same trace", async () => {
+    const viaCall = new Simulation({ seed: 3 });
+    const a = new SimTool(viaCall, opts);
+    viaCall.spawn("agent", async (ctx) => {
+      for (let i = 0; i < 20; i++) await a.call(ctx, { args: { i }, caller: "agent" });
+    });
+    await viaCall.run();
+    const viaSend = new Simulation({ seed: 3 });
+    const b = new SimTool(viaSend, opts);
+    const next = (i: number): void => {
+      if (i < 20) b.send({ args: { i }, caller: "agent" }, () => next(i + 1));
+    };
+    next(0);
+    const outcome = await viaSend.run();
+    expect(outcome.status).toBe("completed");
+    expect(b.calls.map((c) => c.response?.ok)).toEqual(a.calls.map((c) => c.response?.ok));
+    expect(viaSend.trace.hash()).toBe(viaCall.trace.hash());
+  });
+
+  it("returns the call's record; a refusal at the front door answers before send returns", () => {
+    const sim = new Simulation({ seed: 1 });
+    const tool = new SimTool(sim, { name: "strict", validate: () => "missing field" });
+    const heard: ToolResponse[] = [];
+    const rec = tool.send({ args: {}, caller: "agent" }, (r) => heard.push(r));
+    expect(heard).toMatchObject([{ ok: false, error: "caller" }]);
+    expect(rec).toBe(tool.calls[0]);
+    expect(sim.trace.get(rec.span)).toMatchObject({ kind: "tool.call", phase: "begin", attrs: { caller: "agent" } });
+  });
+
+  it("an honoured cancellation stops the work before it commits", async () => {
+    const sim = new Simulation({ seed: 1 });
+    const tool = new SimTool(sim, { name: "refunds", latency: "8s", effect: refund, honoursCancellation: true });
+    const cancel = new CancelSource();
+    let answer: ToolResponse | undefined;
+    tool.send({ args: { returnId: "R1" }, caller: "agent", cancel: cancel.signal }, (r) => (answer = r));
+    sim.schedule(1_000, () => cancel.cancel("not needed any more"));
+    await sim.run();
+    expect(answer).toMatchObject({ ok: false, error: "cancelled" });
+    expect(tool.ledger.entries).toHaveLength(0);
+  });
+});

@@ -31,7 +31,7 @@ describe("stampede at its default seed", () => {
     const writes = v!.evidence.map((id) => ev(r, id));
     for (const w of writes) expect(w).toMatchObject({ kind: "cache.write", layer: "cache", attrs: { generation: 1, prefixKey: "support-agent-system@v42" } });
     expect(ofGeneration(r, "cache.write", 1)).toHaveLength(WORKERS);
-    expect(v!.message).toMatch(/^1000 workers each wrote the 14,000-token prefix support-agent-system@v42 after it expired at \+01:0\d:\d\d\.\d{3}: \$52\.50 of cache writes where one write and reads \(\$4\.20\) would do/);
+    expect(v!.message).toMatch(/^1,000 workers each wrote the 14,000-token prefix support-agent-system@v42 after it expired at \+01:0\d:\d\d\.\d{3}: \$52\.50 of cache writes that as reads would have cost \$4\.20 \(at most 1 allowed\)$/);
     // It broke when the second write of the generation became visible: one write was allowed.
     expect(v!.evidence).toHaveLength(2);
     expect(v!.at).toBe(ofGeneration(r, "cache.write", 1)[1]?.t);

@@ -229,6 +229,25 @@ describe("processes: cancellation", () => {
     expect(calls).toEqual(["a:why", "late:why"]);
   });
 
+  it("a child spawned by an already-cancelled process is cancelled too", async () => {
+    const sim = newSim();
+    let childRan = false;
+    let late: ProcessHandle<void> | undefined;
+    const p = sim.spawn("p", async (ctx) => {
+      try {
+        await ctx.sleep(100);
+      } catch {
+        late = ctx.spawn("cleanup-helper", async () => {
+          childRan = true;
+        });
+      }
+    });
+    sim.schedule(1, () => p.cancel("abort"));
+    await sim.run();
+    expect(childRan).toBe(false);
+    expect(late?.outcome).toEqual({ status: "cancelled", reason: "abort" });
+  });
+
   it("a process cancelled before it starts never runs its body", async () => {
     const sim = newSim();
     let ran = false;

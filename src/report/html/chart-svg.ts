@@ -73,12 +73,22 @@ function at(s: Scale, v: number): number {
   return s.a + f * (s.b - s.a);
 }
 
-/** Round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten. */
-export function linearTicks(lo: number, hi: number, maxTicks = 6): number[] {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / maxTicks;
+/** The round step (1, 2 or 5 times a power of ten) that splits [lo, hi] into at most `maxTicks` parts. */
+function roundStep(lo: number, hi: number, maxTicks: number): number {
+  const raw = (hi - lo || Math.abs(hi) || 1) / maxTicks;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  return ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+}
+
+/** [lo, hi] widened to the round ticks around it, so that an axis starts and ends on a labelled value. */
+export function roundRange(lo: number, hi: number, maxTicks = 5): [number, number] {
+  const step = roundStep(lo, hi, maxTicks);
+  return [Number((Math.floor(lo / step + 1e-9) * step).toPrecision(12)), Number((Math.ceil(hi / step - 1e-9) * step).toPrecision(12))];
+}
+
+/** Round tick values inside [lo, hi]: steps of 1, 2 or 5 times a power of ten. */
+export function linearTicks(lo: number, hi: number, maxTicks = 6): number[] {
+  const step = roundStep(lo, hi, maxTicks);
   const out: number[] = [];
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
@@ -107,9 +117,7 @@ function domain(values: readonly number[], axis: AxisSpec): [number, number] {
   let hi = Math.max(...vs);
   if (axis.log) return lo === hi ? [lo / 2, hi * 2] : [lo, hi];
   if (lo === hi) [lo, hi] = lo === 0 ? [0, 1] : [Math.min(0, lo), Math.max(0, hi) * 1.1 || 1];
-  if (axis.time) return [lo, hi];
-  const ticks = linearTicks(lo, hi);
-  return [Math.min(lo, ticks[0] ?? lo), Math.max(hi, ticks.at(-1) ?? hi)];
+  return axis.time ? [lo, hi] : roundRange(lo, hi);
 }
 
 /** Tick values and their labels for an axis over [lo, hi]. */
@@ -149,8 +157,8 @@ function markers(ms: readonly ChartMarker[] | undefined, x: Scale): string[] {
     });
 }
 
-function scales(xs: readonly number[], ys: readonly number[], spec: { x: AxisSpec; y: AxisSpec }): { x: Scale; y: Scale } {
-  const [xlo, xhi] = domain(xs, spec.x);
+function scales(xs: readonly number[], ys: readonly number[], spec: { x: AxisSpec; y: AxisSpec }, exactX = false): { x: Scale; y: Scale } {
+  const [xlo, xhi] = exactX && xs.length ? [Math.min(...xs), Math.max(...xs)] : domain(xs, spec.x);
   const [ylo, yhi] = domain(ys, spec.y);
   return {
     x: { lo: xlo, hi: xhi, log: spec.x.log ?? false, a: CHART.left, b: CHART.width - CHART.right },
@@ -189,7 +197,7 @@ function stepPath(pts: readonly (readonly [number, number])[]): string {
 /** A histogram of counts. */
 export function histogram(spec: HistogramSpec): string {
   const xs = spec.bins.flatMap((b) => [b.x0, b.x1]);
-  const { x, y } = scales([...xs, ...(spec.markers ?? []).map((m) => m.x)], [0, ...spec.bins.map((b) => b.count)], spec);
+  const { x, y } = scales(xs, [0, ...spec.bins.map((b) => b.count)], spec, true);
   const out = frame(spec.id, x, y, spec.x, spec.y);
   for (const b of spec.bins) {
     const x0 = at(x, b.x0);

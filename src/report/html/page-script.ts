@@ -87,6 +87,7 @@ function axis() {
   }
 }
 function render() {
+  svg.dataset.v0 = v0; svg.dataset.v1 = v1;
   for (var i = 0; i < items.length; i++) place(items[i]);
   axis();
   if (status) status.textContent = (v0 === D0 && v1 === D1 ? "whole run: " : "showing ") + fmtTs(v0) + " – " + fmtTs(v1) + " (" + fmtDur(v1 - v0) + ")";

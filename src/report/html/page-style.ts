@@ -76,7 +76,7 @@ ol.chain { list-style: none; margin: 6px 0 0; padding: 0; }
 ol.chain li { display: grid; grid-template-columns: 150px 64px minmax(120px, 190px) 78px 1fr; gap: 8px; align-items: baseline; padding: 3px 0; border-top: 1px dashed #f1d5d5; font-size: 13px; }
 ol.chain li:first-child { border-top: none; }
 ol.chain .what { word-break: break-word; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 18px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 18px; }
 .figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 14px 14px 10px; background: #fff; min-width: 0; }
 .figure figcaption p { margin: 2px 0 8px; color: var(--muted); font-size: 13px; }
 .chart .grid line { stroke: #eef2f7; }
@@ -90,6 +90,7 @@ ol.chain .what { word-break: break-word; }
 .wf-node rect { fill: #fff; stroke: #334155; stroke-width: 1.5; }
 .wf-node text { font-size: 12.5px; font-weight: 600; fill: var(--ink); }
 .wf-edge { fill: none; stroke-width: 2; }
+.wf-caption { font-size: 12px; fill: var(--muted); }
 .range { width: 100%; height: 22px; }
 .range .track { stroke: #cbd5e1; stroke-width: 2; }
 .range .p { stroke: #2563eb; stroke-width: 6; stroke-linecap: round; }

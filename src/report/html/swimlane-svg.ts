@@ -142,6 +142,8 @@ function laneItems(lane: Lane, top: number, scale: TimeScale, focus: ReadonlySet
 
 /** A causal link: from the cause's place (at time `from`) to the effect's place. */
 interface Link {
+  causeId: number;
+  effectId: number;
   cause: Place;
   effect: Place;
   from: number;
@@ -183,7 +185,7 @@ function linkBetween(cause: TraceEvent, e: TraceEvent, model: LaneModel): Link |
   const to = model.places.get(e.id);
   if (!from || !to) return undefined;
   const t = from.end !== undefined && cause.phase === "begin" ? Math.min(Math.max(e.t, from.t), from.end) : from.t;
-  return { cause: from, effect: to, from: t };
+  return { causeId: cause.id, effectId: e.id, cause: from, effect: to, from: t };
 }
 
 function linkPath(l: Link, scale: TimeScale, yOf: (p: Place) => number, cls: string): string {
@@ -191,7 +193,7 @@ function linkPath(l: Link, scale: TimeScale, yOf: (p: Place) => number, cls: str
   const x2 = xOf(scale, l.effect.t);
   const y1 = yOf(l.cause);
   const y2 = yOf(l.effect);
-  return `<path class="tz ${cls}" data-a="${l.from}" data-b="${l.effect.t}" data-y1="${px(y1)}" data-y2="${px(y2)}" d="${linkD(x1, y1, x2, y2)}"></path>`;
+  return `<path class="tz ${cls}" data-cause="${l.causeId}" data-effect="${l.effectId}" data-a="${l.from}" data-b="${l.effect.t}" data-y1="${px(y1)}" data-y2="${px(y2)}" d="${linkD(x1, y1, x2, y2)}"></path>`;
 }
 
 /** A gentle S-curve from (x1, y1) to (x2, y2); the page's script draws the same curve. */

@@ -37,54 +37,72 @@ export function namedCycles(violations: readonly Violation[]): NamedCycle[] {
 }
 
 const W = 580;
-const H = 300;
-const R = 105;
+const H = 270;
+const MAX_CYCLES = 4;
+const NODE_H = 30;
 
-/** The figure, or none when no cycle formed. */
+/** The figure, or none when no cycle formed: one small graph per cycle. */
 export function waitForFigure(violations: readonly Violation[]): Figure[] {
   const cycles = namedCycles(violations);
   if (!cycles.length) return [];
-  const nodes = [...new Set(cycles.flatMap((c) => c.nodes))];
-  const pos = new Map(nodes.map((n, i) => [n, nodeAt(i, nodes.length)] as const));
-  const edges = cycles.flatMap((c) => c.nodes.map((n, i) => [n, c.nodes[(i + 1) % c.nodes.length] as string] as const));
-  const unique = [...new Map(edges.map((e) => [`${e[0]}\u0000${e[1]}`, e])).values()];
-  const parts = [
-    `<svg class="chart wait-for" data-chart="wait-for" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="wait-for graph">`,
-    `<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 1 L10 5 L0 9 z" fill="${VIOLATION_COLOR}"></path></marker></defs>`,
-    ...unique.map(([a, b]) => edge(pos.get(a) as Point, pos.get(b) as Point)),
-    ...nodes.map((n) => node(n, pos.get(n) as Point)),
-    `</svg>`,
+  const shown = cycles.slice(0, MAX_CYCLES);
+  const body = shown.map(cycleSvg).join("");
+  const more = cycles.length > shown.length ? ` ${cycles.length - shown.length} more cycles are listed under the invariants.` : "";
+  return [
+    {
+      id: "wait-for",
+      title: cycles.length === 1 ? "Wait-for graph" : `Wait-for graphs (${cycles.length} cycles)`,
+      caption: `Who waited on whom in each cycle the checker found; an arrow points from a waiter to what it waits on.${more}`,
+      body,
+    },
   ];
-  const said = cycles.map((c) => `${[...c.nodes, c.nodes[0]].join(" → ")} (${c.violation.invariant}, broke at ${formatTimestamp(c.violation.at)})`);
-  return [{ id: "wait-for", title: "Wait-for graph", caption: `Who waited on whom when the cycle formed: ${said.join("; ")}. An arrow points from a waiter to what it waits on.`, body: parts.join("") }];
 }
 
-interface Point {
+interface Node {
+  name: string;
+  label: string;
   x: number;
   y: number;
+  halfW: number;
 }
 
-function nodeAt(i: number, n: number): Point {
-  const a = -Math.PI / 2 + (2 * Math.PI * i) / n + (n === 2 ? Math.PI / 2 : 0);
-  return { x: W / 2 + R * 1.6 * Math.cos(a), y: H / 2 + R * Math.sin(a) };
+function cycleSvg(c: NamedCycle): string {
+  const n = c.nodes.length;
+  const nodes: Node[] = c.nodes.map((name, i) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    const label = name.length > 24 ? `${name.slice(0, 23)}…` : name;
+    return { name, label, x: W / 2 + 190 * Math.cos(a), y: 28 + (H - 56) / 2 + ((H - 86) / 2) * Math.sin(a), halfW: Math.max(36, label.length * 3.8 + 12) };
+  });
+  const v = c.violation;
+  return [
+    `<svg class="chart wait-for" data-chart="wait-for" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="wait-for graph">`,
+    `<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 1 L10 5 L0 9 z" fill="${VIOLATION_COLOR}"></path></marker></defs>`,
+    `<text class="wf-caption" x="8" y="16">${esc(`${v.invariant} broke at ${formatTimestamp(v.at)}`)}</text>`,
+    ...nodes.map((a, i) => edge(a, nodes[(i + 1) % n] as Node)),
+    ...nodes.map(node),
+    `</svg>`,
+  ].join("");
+}
+
+/** Where the ray from a node's centre towards (dx, dy) leaves its box, plus a gap. */
+function boundary(p: Node, dx: number, dy: number): { x: number; y: number } {
+  const len = Math.hypot(dx, dy) || 1;
+  const [ux, uy] = [dx / len, dy / len];
+  const t = Math.min(p.halfW / (Math.abs(ux) || 1e-9), NODE_H / 2 / (Math.abs(uy) || 1e-9)) + 5;
+  return { x: p.x + ux * t, y: p.y + uy * t };
 }
 
 /** A curved arrow, bent to its left so that a -> b and b -> a stay apart. */
-function edge(a: Point, b: Point): string {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
+function edge(a: Node, b: Node): string {
+  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const [dx, dy] = [b.x - a.x, b.y - a.y];
   const len = Math.hypot(dx, dy) || 1;
-  const [ux, uy] = [dx / len, dy / len];
-  const inset = 46;
-  const s = { x: a.x + ux * inset, y: a.y + uy * inset * 0.6 };
-  const e = { x: b.x - ux * inset, y: b.y - uy * inset * 0.6 };
-  const bend = 0.25 * len;
-  const c = { x: (s.x + e.x) / 2 + uy * bend, y: (s.y + e.y) / 2 - ux * bend };
+  const c = { x: mid.x + (dy / len) * 0.18 * len, y: mid.y - (dx / len) * 0.18 * len };
+  const s = boundary(a, c.x - a.x, c.y - a.y);
+  const e = boundary(b, c.x - b.x, c.y - b.y);
   return `<path class="wf-edge" d="M${px(s.x)} ${px(s.y)} Q${px(c.x)} ${px(c.y)} ${px(e.x)} ${px(e.y)}" stroke="${VIOLATION_COLOR}" marker-end="url(#wf-arrow)"></path>`;
 }
 
-function node(name: string, p: Point): string {
-  const label = name.length > 22 ? `${name.slice(0, 21)}…` : name;
-  const w = Math.max(70, label.length * 7.4 + 20);
-  return `<g class="wf-node"><rect x="${px(p.x - w / 2)}" y="${px(p.y - 15)}" width="${px(w)}" height="30" rx="15"></rect><text x="${px(p.x)}" y="${px(p.y + 4.5)}" text-anchor="middle"><title>${esc(name)}</title>${esc(label)}</text></g>`;
+function node(p: Node): string {
+  return `<g class="wf-node"><rect x="${px(p.x - p.halfW)}" y="${px(p.y - NODE_H / 2)}" width="${px(2 * p.halfW)}" height="${NODE_H}" rx="${NODE_H / 2}"></rect><text x="${px(p.x)}" y="${px(p.y + 4.5)}" text-anchor="middle"><title>${esc(p.name)}</title>${esc(p.label)}</text></g>`;
 }

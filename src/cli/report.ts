@@ -1,0 +1,87 @@
+/**
+ * `agentsim report <file>`: runs one seed of a scenario file, as `run` does, and writes the run's
+ * HTML report: one self-contained file (no network, opens from disk) with the swimlane timeline,
+ * the invariants and causal chains, the charts that fit the scenario and the metrics.
+ *
+ * Exit codes, as for `run`: 0 every invariant held, 1 an invariant was violated, 2 bad input or
+ * usage (no report is written), 3 the scenario crashed (the report of the crashed run is written).
+ */
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Command } from "commander";
+import { EXIT, collect, collectNames, parseSeed, reportProblems, runContext, type CliIo } from "../cli.js";
+import { loadScenarioFile } from "../config/load-scenario-file.js";
+import { toRunConfig } from "../config/scenario-config.js";
+import { errorText } from "../report/error-text.js";
+import { renderHtml } from "../report/html/render-html.js";
+import { summary } from "../report/html/run-header.js";
+import { RunConfigError, runScenario, type RunResult } from "../run/run-scenario.js";
+
+interface ReportOptions {
+  seed?: number;
+  set?: string[];
+  mitigate?: string[];
+  out: string;
+}
+
+/** Adds `report` to the program; `exit` receives the exit code. */
+export function registerReport(program: Command, io: CliIo, exit: (code: number) => void): void {
+  program
+    .command("report")
+    .description("run a scenario file and write a self-contained HTML report: timeline, causal chains, charts")
+    .argument("<file>", "scenario file (YAML)")
+    .option("--seed <n>", "the seed (replaces the file's)", parseSeed)
+    .option("--set <path=value>", "override a value of the file, e.g. params.workers=2000 (repeatable)", collect)
+    .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
+    .option("--out <file>", "where to write the HTML (- for stdout)", "report.html")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ agentsim report scenarios/stampede.yaml --out stampede.html
+  $ agentsim report scenarios/double-refund.yaml --seed 7 --mitigate idempotency-keys --out fixed.html
+  $ agentsim report scenarios/latency-tail.yaml --set params.hops=3 --out - > tail.html
+
+The file opens from disk in any browser and fetches nothing. The same run gives the same bytes.
+
+Exit codes, as for run: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage
+(no report is written), 3 the scenario crashed (its report is written).`,
+    )
+    .action(async (file: string, opts: ReportOptions) => exit(await reportCommand(file, opts, io)));
+}
+
+async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Promise<number> {
+  const loaded = await loadScenarioFile(file, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  if (!loaded.ok) return reportProblems(loaded.problems, io);
+  const config = loaded.config;
+  let result: RunResult;
+  try {
+    result = await runScenario(toRunConfig(config));
+  } catch (e) {
+    if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
+    io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
+    return EXIT.crashed;
+  }
+  const html = renderHtml(result, runContext(config), { invariants: config.scenario.invariants });
+  if (opts.out === "-") io.stdout.write(html);
+  else {
+    try {
+      await writeFile(opts.out, html);
+    } catch (e) {
+      io.stderr.write(`${opts.out}: cannot write the report: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+    io.stdout.write(`${result.verdict.toUpperCase()}: ${summary(result)}\nReport: ${opts.out} (${sizeText(Buffer.byteLength(html))}); open ${pathToFileURL(resolve(opts.out)).href}\n`);
+  }
+  if (result.verdict === "crashed") {
+    const crash = result.outcome.crash;
+    io.stderr.write(`${file}: the scenario crashed${crash ? `: process "${crash.process}" threw ${errorText(crash.error)}` : ""}\n`);
+    return EXIT.crashed;
+  }
+  return result.verdict === "violated" ? EXIT.violated : EXIT.held;
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}

@@ -1,0 +1,75 @@
+/** `agentsim check` writes a shrunk repro; `agentsim replay` confirms it (exit 1), or reports a changed trace (exit 4). */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compareSchedules } from "../../src/run/check.js";
+import type { Repro } from "../../src/run/repro.js";
+import { cli } from "./capture.js";
+
+const FILE = "test/run/fixtures/flaky.yaml";
+
+describe("agentsim check and replay", () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentsim-check-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, "flaky.repro.json");
+
+  it("check finds a failing fault schedule, shrinks it, writes the repro and exits 1", async () => {
+    const r = await cli(["check", FILE, "--runs", "100", "--set", "params.errorRate=0", "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FOUND flaky-service: every-request-served violated, on run \d+ \(search seed 1\); shrunk in \d+ steps\n/);
+    expect(r.stdout).toMatch(/ {2}shrunk to {6}seed 1, 1 fault \(outage at \d+ms for \d+ms on db\), params \{"requests":1,/);
+    expect(r.stdout).toContain(`Replay      npx agentsim replay ${out}\n`);
+    const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    expect(repro).toMatchObject({ kind: "agentsim.repro/1", scenarioFile: FILE, scenario: "flaky-service", overrides: ["params.errorRate=0"], verdict: "violated", mitigations: [] });
+    // The errorRate set with --set stayed fixed: it is not among the drawn parameters.
+    expect(repro.params).not.toHaveProperty("errorRate");
+    // Only an outage can fail a request here, so the first failure had one at least; the repro's schedule is smaller.
+    expect(repro.search!.firstFailure.faults.some((f) => f.kind === "outage")).toBe(true);
+    expect(compareSchedules(repro.faults, repro.search!.firstFailure.faults)).toBeLessThan(0);
+  });
+
+  it("replay reruns the repro to the same violation and trace hash, and exits 1", async () => {
+    const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    const r = await cli(["replay", out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`REPRODUCED every-request-served violated again: ${repro.violation!.message}\n  same trace hash ${repro.expectedTraceHash}\n`);
+  });
+
+  it("replay exits 4 when the trace hash differs from the recorded one", async () => {
+    const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    const tampered = join(dir, "tampered.json");
+    writeFileSync(tampered, JSON.stringify({ ...repro, expectedTraceHash: "a".repeat(64) }));
+    const r = await cli(["replay", tampered]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain(`NONDETERMINISM the trace hash differs: expected ${"a".repeat(64)}, got ${repro.expectedTraceHash}`);
+    expect(r.stdout).toContain("two reruns agree with each other");
+  });
+
+  it("check with --format json prints the repro, and exits 0 with a hint when nothing fails", async () => {
+    const json = join(dir, "json.repro.json");
+    const r = await cli(["check", FILE, "--runs", "60", "--set", "params.errorRate=0", "--swarm", "--out", json, "--format", "json"]);
+    const printed = JSON.parse(r.stdout) as { found: boolean; reproFile: string; repro: Repro };
+    expect(printed).toMatchObject({ found: true, reproFile: json });
+    expect(printed.repro).toEqual(JSON.parse(readFileSync(json, "utf8")));
+    expect(printed.repro.search?.swarm).toBe(true);
+    const none = await cli(["check", FILE, "--runs", "30", "--set", "params.errorRate=0", "--max-faults", "0", "--out", join(dir, "none.json")]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe("flaky-service: no failing run in 30 runs (search seed 1). Search further with --runs, --swarm or another --seed.\n");
+    expect(existsSync(join(dir, "none.json"))).toBe(false);
+  });
+
+  it("exits 2 for a file that is not a repro, and for a repro whose scenario file is gone", async () => {
+    const notRepro = join(dir, "not.json");
+    writeFileSync(notRepro, "{}");
+    const bad = await cli(["replay", notRepro]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${notRepro}: kind: expected a repro file`);
+    const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    const moved = join(dir, "moved.json");
+    writeFileSync(moved, JSON.stringify({ ...repro, scenarioFile: "gone.yaml" }));
+    const gone = await cli(["replay", moved]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toBe("gone.yaml: no such file\n");
+  });
+});

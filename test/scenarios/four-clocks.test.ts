@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { localDate, localParts } from "../../src/actors/time-zone.js";
+import { runScenario, type RunConfig, type RunResult } from "../../src/run/run-scenario.js";
+import { fourClocks } from "../../src/scenarios/four-clocks.js";
+import { DEFAULT_EPOCH_MS } from "../../src/sim/simulation.js";
+import type { TraceEvent } from "../../src/sim/trace.js";
+
+const SEED = fourClocks.defaults.seed;
+const LA = "America/Los_Angeles";
+const DAYS = fourClocks.params.schedule.days.defaultValue;
+const run = (mitigations: string[] = [], params: Record<string, unknown> = {}, extra: Partial<RunConfig> = {}): Promise<RunResult> =>
+  runScenario({ scenario: fourClocks, seed: SEED, mitigations, params, ...extra });
+const metric = (r: RunResult, name: string): number => r.metrics.find((m) => m.name === name)?.value as number;
+const ev = (r: RunResult, id: number): TraceEvent => r.trace.get(id) as TraceEvent;
+const of = (r: RunResult, kind: string): TraceEvent[] => r.trace.events.filter((e) => e.kind === kind);
+const posts = (r: RunResult): TraceEvent[] => r.trace.events.filter((e) => e.actor === "slack" && e.phase === "begin");
+
+describe("four-clocks at its default seed", () => {
+  it("breaks dates-agree on every day of the month: the model, told no date, names a day in the weeks before its training cutoff", async () => {
+    const r = await run();
+    expect(r.verdict).toBe("violated");
+    expect(r.violations).toHaveLength(DAYS);
+    for (const v of r.violations) {
+      expect(v.message).toMatch(/^the digest of run #\d+ \(scheduled 2026-\d\d-\d\dT09:00:00\.000Z, 02:00 America\/Los_Angeles\) should be about 2026-\d\d-\d\d .*, but the message names 2025-0[12]-\d\d \(the model's belief of now: it believes now is 2025-0[12]-/);
+      // Only the model is wrong: at 09:00 UTC the worker's UTC date and the team's date are the same day.
+      expect(v.message).not.toContain("the data window covers");
+      expect(v.message).not.toContain("the post's timestamp implies");
+    }
+  });
+
+  it("the evidence is the fire, the model's belief and the post, linked cause to effect across clock, harness, tool and model", async () => {
+    const r = await run();
+    const [v] = r.violations;
+    const [fire, belief, posted] = v!.evidence.map((id) => ev(r, id));
+    expect([fire?.kind, belief?.kind, posted?.kind]).toEqual(["cron.fire", "llm.believed-now", "tool.call"]);
+    expect(posted).toMatchObject({ actor: "slack", phase: "end" });
+    const chain = r.trace.causalChain(posted!.id);
+    expect(chain[0]?.id).toBe(fire?.id);
+    expect(new Set(chain.map((e) => e.layer))).toEqual(new Set(["clock", "harness", "tool", "model"]));
+    // Fire at 09:00Z, worker two seconds later, a model call of tens of seconds, then the post.
+    const start = chain.find((e) => e.kind === "worker.start") as TraceEvent;
+    expect(start.t - fire!.t).toBe(2_000);
+    expect(belief!.t - start.t).toBeGreaterThan(10_000);
+    expect(posted!.t).toBeGreaterThanOrEqual(belief!.t);
+  });
+
+  it("the believed date lies in the weeks before the training cutoff, and the named day is the day before it", async () => {
+    const r = await run();
+    const cutoff = Date.parse("2025-03-01T00:00:00Z");
+    for (const b of of(r, "llm.believed-now")) {
+      const believed = Date.parse(String(b.attrs?.believedNow));
+      expect(believed).toBeLessThan(cutoff);
+      expect(cutoff - believed).toBeLessThanOrEqual(29 * 86_400_000);
+    }
+    for (const p of posts(r)) {
+      const args = p.attrs?.args as { namesDate: string; text: string };
+      const belief = ev(r, p.parent as number);
+      expect(args.namesDate).toBe(new Date(Date.parse(localDate(Date.parse(String(belief.attrs?.believedNow)), LA)) - 86_400_000).toISOString().slice(0, 10));
+      expect(args.text).toBe(`Standup digest for ${args.namesDate}`);
+    }
+  });
+
+  it("its metrics count the days and blame the model's clock alone", async () => {
+    const r = await run();
+    expect(metric(r, "days posted")).toBe(DAYS);
+    expect(metric(r, "days with disagreeing dates")).toBe(DAYS);
+    expect(metric(r, "wrong by the model's belief of now")).toBe(DAYS);
+    expect(metric(r, "wrong by the worker's clock")).toBe(0);
+    expect(metric(r, "wrong by the posting tool's clock")).toBe(0);
+    const calls = r.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "end").map((e) => e.attrs?.latencyMs as number);
+    expect(metric(r, "model call p50")).toBeGreaterThan(25_000);
+    expect(metric(r, "model call p50")).toBeLessThan(60_000);
+    expect(calls).toContain(metric(r, "model call p50"));
+  });
+});
+
+describe("four-clocks with authoritative-now", () => {
+  it("holds: the worker, the model and the posting tool all use the fire time", async () => {
+    const r = await run(["authoritative-now"]);
+    expect(r.verdict).toBe("held");
+    const fires = of(r, "cron.fire");
+    expect(fires).toHaveLength(DAYS);
+    for (const b of of(r, "llm.believed-now")) {
+      const fire = r.trace.causalChain(b.id)[0] as TraceEvent;
+      expect(b.attrs?.believedNow).toBe(fire.attrs?.scheduled);
+    }
+    for (const start of of(r, "worker.start")) expect(start.attrs).toMatchObject({ nowFrom: "the fire time", timeZone: LA });
+  });
+
+  it("holds across the US daylight-saving change, when 09:00 UTC moves from 01:00 to 02:00 in Los Angeles", async () => {
+    const extra = { epochMs: Date.parse("2026-02-23T08:00:00Z") };
+    const fixed = await run(["authoritative-now"], {}, extra);
+    expect(fixed.verdict).toBe("held");
+    const localHours = new Set(of(fixed, "cron.fire").map((f) => localParts(f.attrs?.scheduledMs as number, LA).hour));
+    expect(localHours).toEqual(new Set([1, 2]));
+    expect((await run([], {}, extra)).violations).toHaveLength(DAYS);
+  });
+
+  it("a model that ignores the date it is told defeats it: the mitigation relies on the model using a stated date", async () => {
+    const r = await run(["authoritative-now"], { model: { pCutoffBelief: 0.2 } });
+    expect(r.verdict).toBe("violated");
+    expect(r.violations.length).toBeLessThan(DAYS);
+    for (const v of r.violations) expect(v.message).toContain("the message names 2025-");
+  });
+});
+
+describe("four-clocks: the other clocks, where the team's day turns over near the fire time", () => {
+  it("a 06:00 UTC schedule is 23:00 the evening before in Los Angeles: the worker's UTC 'yesterday' is the team's today", async () => {
+    const r = await run([], { schedule: { cron: "0 6 * * *" } });
+    expect(metric(r, "wrong by the worker's clock")).toBe(DAYS);
+    expect(r.violations[0]?.message).toContain("the data window covers");
+    expect((await run(["authoritative-now"], { schedule: { cron: "0 6 * * *" } })).verdict).toBe("held");
+  });
+
+  it("at a fire on the team's midnight, seconds of skew move the worker's and the posting tool's day", async () => {
+    // 07:00 UTC is 00:00 PDT: a worker clock 3 s slow reads 23:59:59 the day before; a posting clock
+    // a minute slow stamps the post before midnight whenever the post went out within that minute.
+    const params = { schedule: { cron: "0 7 * * *" }, worker: { timeZone: LA, driftPpm: 0 }, post: { clockOffsetSeconds: -60 } };
+    const r = await run([], params);
+    expect(metric(r, "wrong by the worker's clock")).toBe(DAYS);
+    const postedAt = r.trace.events.filter((e) => e.actor === "slack" && e.phase === "end").map((e) => DEFAULT_EPOCH_MS + e.t);
+    const beforeMidnight = postedAt.filter((t) => localDate(t - 60_000, LA) !== localDate(t, LA)).length;
+    expect(beforeMidnight).toBeGreaterThan(0);
+    expect(metric(r, "wrong by the posting tool's clock")).toBe(beforeMidnight);
+    expect((await run(["authoritative-now"], params)).verdict).toBe("held");
+  });
+});

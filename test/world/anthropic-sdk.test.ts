@@ -1,0 +1,164 @@
+/**
+ * The official Anthropic TypeScript SDK, unmodified, against the simulated Messages API: the wire
+ * format, prompt-cache usage from `cache_control`, and the SDK's own retries on 429 and 529 taking
+ * virtual time (tens of seconds of backoff cost no wall time).
+ */
+import { describe, it, expect } from "vitest";
+import Anthropic from "@anthropic-ai/sdk";
+import { LlmProvider, type LlmProviderOptions } from "../../src/actors/llm-provider.js";
+import { Simulation } from "../../src/sim/simulation.js";
+import type { TraceEvent } from "../../src/sim/trace.js";
+import { AnthropicEndpoint, type AnthropicEndpointOptions } from "../../src/world/anthropic-endpoint.js";
+import { runInWorld } from "../../src/world/run-in-world.js";
+
+const MODEL = "claude-opus-5-5";
+/** 6,000 characters: 1,500 tokens at 4 characters a token, above the 1,024-token cache minimum. */
+const POLICY = "Refunds are allowed within 30 days. ".repeat(6_000 / 36);
+const realNow = performance.now.bind(performance);
+
+/** A fresh SDK client the way user code makes one (the base URL is explicit, so no environment variable can redirect it). */
+function client(maxRetries = 2): Anthropic {
+  return new Anthropic({ apiKey: "sk-sim", baseURL: "https://api.anthropic.com", maxRetries, logLevel: "off" });
+}
+
+/** Runs `agent` in a world whose Messages API is backed by a provider with `provider` options. */
+async function withApi<T>(seed: number, provider: LlmProviderOptions, agent: () => Promise<T>, endpoint: Partial<AnthropicEndpointOptions> = {}) {
+  const sim = new Simulation({ seed });
+  const llm = new LlmProvider(sim, provider);
+  const wallStart = realNow();
+  const run = await runInWorld(sim, agent, { services: [new AnthropicEndpoint(sim, { provider: llm, ...endpoint })] });
+  return { run, sim, llm, wallMs: realNow() - wallStart };
+}
+
+function value<T>(run: { agent: { status: string } }): T {
+  expect(run.agent).toMatchObject({ status: "done" });
+  return (run.agent as { value: T }).value;
+}
+
+/** The `http.request` spans of the trace, begin and end paired, in order. */
+function requests(events: readonly TraceEvent[]): { start: number; end: number; attrs: Record<string, unknown> }[] {
+  return events.filter((e) => e.kind === "http.request" && e.phase === "end").map((e) => ({ start: events[e.span as number]?.t as number, end: e.t, attrs: e.attrs ?? {} }));
+}
+
+describe("the SDK's calls through the simulated Messages API", () => {
+  it("answers in the real wire format with usage counted from the request's text", async () => {
+    const { run } = await withApi(1, {}, () =>
+      client().messages.create({ model: MODEL, max_tokens: 4_000, system: "Be brief.", messages: [{ role: "user", content: "What is the refund window?" }] }),
+    );
+    const msg = value<Anthropic.Message>(run);
+    expect(msg).toMatchObject({ type: "message", role: "assistant", model: MODEL, stop_reason: "end_turn", stop_sequence: null });
+    expect(msg.id).toMatch(/^msg_[0-9a-f]{24}$/);
+    expect(msg.content).toEqual([{ type: "text", text: expect.stringContaining("simulated") }]);
+    // "Be brief." (9) + "What is the refund window?" (26) = 35 characters, 9 tokens; no breakpoint, nothing cached.
+    expect(msg.usage).toMatchObject({ input_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(msg.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it("caps the output at max_tokens with stop_reason max_tokens", async () => {
+    const { run } = await withApi(1, {}, () => client().messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: "user", content: "Tell me everything." }] }), { outputTokens: 300 });
+    expect(value<Anthropic.Message>(run)).toMatchObject({ stop_reason: "max_tokens", usage: { output_tokens: 5 } });
+  });
+
+  it("writes a cache_control prefix once, then reads it; another prefix writes again", async () => {
+    const ask = (system: string, question: string) =>
+      client().messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: system, cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: question }] });
+    const { run, llm } = await withApi(1, {}, async () => {
+      const first = await ask(POLICY, "Return R-1?");
+      const second = await ask(POLICY, "Return R-2, please?");
+      const other = await ask(`${POLICY} Also exchanges.`, "Return R-3?");
+      return [first.usage, second.usage, other.usage];
+    });
+    const [first, second, other] = value<Anthropic.Usage[]>(run);
+    const prefix = Math.ceil(POLICY.length / 4);
+    expect(first).toMatchObject({ cache_creation_input_tokens: prefix, cache_read_input_tokens: 0, input_tokens: Math.ceil("Return R-1?".length / 4) });
+    expect(second).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: prefix, input_tokens: Math.ceil("Return R-2, please?".length / 4) });
+    expect(other?.cache_creation_input_tokens).toBe(Math.ceil(`${POLICY} Also exchanges.`.length / 4));
+    expect(llm.cache.prefixes).toHaveLength(2);
+  });
+
+  it("does not cache a prefix below the minimum length: it is billed as plain input", async () => {
+    const { run } = await withApi(1, {}, () =>
+      client().messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: "Short policy.", cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: "Hi" }] }),
+    );
+    expect(value<Anthropic.Message>(run).usage).toMatchObject({ input_tokens: Math.ceil("Short policy.".length / 4) + 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+  });
+
+  it("refuses more than 4 cache breakpoints with the API's 400, which the SDK raises as BadRequestError", async () => {
+    const block = (i: number) => ({ type: "text" as const, text: `rule ${i}`, cache_control: { type: "ephemeral" as const } });
+    const { run } = await withApi(1, {}, () =>
+      client()
+        .messages.create({ model: MODEL, max_tokens: 50, system: [1, 2, 3, 4, 5].map(block), messages: [{ role: "user", content: "Hi" }] })
+        .catch((e: unknown) => e),
+    );
+    const err = value<unknown>(run);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((err as InstanceType<typeof Anthropic.BadRequestError>).message).toContain("A maximum of 4 blocks with cache_control may be provided. Found 5.");
+  });
+});
+
+describe("the SDK's own retries, in virtual time", () => {
+  it("waits out 429s for the retry-after the provider sends (tens of seconds), at no wall-clock cost", async () => {
+    const { run, sim, llm, wallMs } = await withApi(3, { rpm: 2 }, () =>
+      Promise.all([1, 2, 3, 4, 5].map((i) => client(6).messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: `Item ${i}` }] }))),
+    );
+    expect(value<Anthropic.Message[]>(run)).toHaveLength(5);
+    expect(llm.totals.rateLimited).toBeGreaterThan(0);
+    expect(llm.totals.succeeded).toBe(5);
+    const limited = sim.trace.events.filter((e) => e.kind === "llm.error" && e.attrs?.status === 429);
+    const waits = limited.map((e) => e.attrs?.retryAfterMs as number);
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(10_000);
+    // Each 429 (answered at e.t) is retried exactly its retry-after later: the SDK slept what the header said.
+    const starts = new Set(requests(sim.trace.events).map((r) => r.start));
+    for (const e of limited) expect(starts.has(e.t + (e.attrs?.retryAfterMs as number)), `a retry ${e.attrs?.retryAfterMs} ms after the 429 at ${e.t}`).toBe(true);
+    expect(run.outcome.now).toBeGreaterThan(30_000);
+    expect(wallMs).toBeLessThan(run.outcome.now / 10);
+  });
+
+  it("retries a 529 after the retry-after the endpoint sends, once the overload has passed", async () => {
+    let sim!: Simulation;
+    const result = await (async () => {
+      const s = new Simulation({ seed: 4 });
+      sim = s;
+      const llm = new LlmProvider(s, { p529: 1 });
+      s.at(20_000, () => {
+        llm.errorRates.p529 = 0;
+      });
+      const wallStart = realNow();
+      const run = await runInWorld(s, () => client().messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "Hello" }] }), {
+        services: [new AnthropicEndpoint(s, { provider: llm, overloadedRetryAfter: "30s" })],
+      });
+      return { run, llm, wallMs: realNow() - wallStart };
+    })();
+    expect(value<Anthropic.Message>(result.run).type).toBe("message");
+    expect(result.llm.totals.overloaded).toBe(1);
+    const [failed, retried] = requests(sim.trace.events);
+    expect(failed?.attrs).toEqual({ status: 529 });
+    expect(retried?.attrs).toEqual({ status: 200 });
+    expect((retried?.start as number) - (failed?.end as number)).toBe(30_000);
+    expect(result.wallMs).toBeLessThan(3_000);
+  });
+
+  it("raises RateLimitError with the API's error body once the SDK's retries run out", async () => {
+    const { run } = await withApi(5, { rpm: 1 }, async () => {
+      await client(0).messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "first" }] });
+      return client(0)
+        .messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "second" }] })
+        .catch((e: unknown) => e);
+    });
+    const err = value<InstanceType<typeof Anthropic.RateLimitError>>(run);
+    expect(err).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(err.status).toBe(429);
+    expect(err.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+    expect(Number(err.headers?.get("retry-after"))).toBeGreaterThan(0);
+    expect(err.requestID).toMatch(/^req_/);
+  });
+
+  it("gives the same trace, byte for byte, for the same seed", async () => {
+    const agent = () => Promise.all([1, 2, 3].map((i) => client(6).messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: `Item ${i}` }] })));
+    const a = await withApi(3, { rpm: 1 }, agent);
+    const b = await withApi(3, { rpm: 1 }, agent);
+    const c = await withApi(4, { rpm: 1 }, agent);
+    expect(a.run.traceHash).toBe(b.run.traceHash);
+    expect(c.run.traceHash).not.toBe(a.run.traceHash);
+  });
+});
