@@ -9,7 +9,7 @@
  *
  * `receiptEvidence(trace)` reads both from the trace: the job service's `job.submit`,
  * `job.succeeded` and `job.failed` events (see `job-service.ts`) and the agent's report events
- * (attrs `subject`, `status`, `claims: [{ jobId, outcome }]`). The jobs a report answers for are
+ * (attrs `subject`, `status`, `claims: [{ jobId, outcome }]`, optionally `text`). The jobs a report answers for are
  * the ones submitted under the same scope span as the report (the harness's `run`, by default),
  * found by causal ancestry: what the agent's run started, not what the report says it started.
  */
@@ -47,6 +47,8 @@ export interface ReportEvidence {
   subject: string;
   /** `pending` reports work still running; any other status presents the work as finished. */
   status: string;
+  /** What the report said, in words, when it says (attr `text`). */
+  text?: string;
   /** The jobs the reporting run started (from the trace, not from the report). */
   jobs: string[];
   claims: JobClaim[];
@@ -87,7 +89,8 @@ export function receiptEvidence(trace: Trace, options: ReceiptEvidenceOptions = 
   const reports = reportEvents.map((e) => {
     const scope = scopeOf(trace, e.id, scopeKind);
     const started = scope === undefined ? [] : jobScopes.filter((j) => j.scope === scope).map((j) => j.jobId);
-    return { t: e.t, eventId: e.id, subject: String(e.attrs?.subject ?? e.actor), status: String(e.attrs?.status ?? "done"), jobs: started, claims: claimsOf(e) };
+    const text = typeof e.attrs?.text === "string" ? { text: e.attrs.text } : {};
+    return { t: e.t, eventId: e.id, subject: String(e.attrs?.subject ?? e.actor), status: String(e.attrs?.status ?? "done"), ...text, jobs: started, claims: claimsOf(e) };
   });
   return { jobs, reports };
 }
@@ -125,7 +128,7 @@ export function claimsMatchOutcomes(evidence: ReceiptEvidence, options: { invari
       const late = job.endedAt !== undefined && job.endedAt > report.t ? `, ${formatDuration(job.endedAt - report.t)} after the report; nobody was listening` : "";
       violations.push({
         at,
-        message: `${report.subject}: the report at ${formatTimestamp(report.t)} claimed job ${claim.jobId} ${claim.outcome}, but it ${actual}${late}`,
+        message: `${report.subject}: the report at ${formatTimestamp(report.t)}${said(report)} claimed job ${claim.jobId} ${claim.outcome}, but it ${actual}${late}`,
         evidence: job.endEvent === undefined ? [job.submitEvent, report.eventId] : [report.eventId, job.endEvent],
       });
     }
@@ -151,6 +154,11 @@ function claimsOf(e: TraceEvent): JobClaim[] {
     const outcome = c.outcome === "succeeded" || c.outcome === "failed" ? c.outcome : "pending";
     return [{ jobId: c.jobId, outcome }];
   });
+}
+
+/** ` ("Done: ...")`: what the report told its reader, when it says. */
+function said(report: ReportEvidence): string {
+  return report.text === undefined ? "" : ` ("${report.text}")`;
 }
 
 /** How a job ended relative to time `t`, for messages. */

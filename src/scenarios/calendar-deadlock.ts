@@ -41,7 +41,7 @@ import type { Signal } from "../sim/process.js";
 import type { ProcessContext, RunOutcome, Simulation } from "../sim/simulation.js";
 import type { TraceEvent } from "../sim/trace.js";
 import { p, type ParamValues } from "./params.js";
-import { defineScenario, type Metric } from "./scenario.js";
+import { defineScenario, type Metric, type Series } from "./scenario.js";
 
 const DAY_MS = 86_400_000;
 const ROLLUP = "rollup-agent";
@@ -194,6 +194,7 @@ export const calendarDeadlock = defineScenario({
         return [workflowLiveness(sim, v, log, watchers, outcome), noCycle(sim, log, watchers, v, outcome)];
       },
       metrics: (outcome) => deadlockMetrics(sim, edges(), [chat, tickets, onCallQueue], v, outcome),
+      series: () => ({ "workflows in progress": inProgress(sim.trace.events) }),
     };
   },
 });
@@ -522,6 +523,18 @@ function reviewerTimes(queues: readonly ApprovalQueue[]): Metric[] {
     { name: `${who} response p50`, value: round(quantile(times, 0.5) / 3_600_000), unit: "h" as const, note: `${times.length} decisions, from the queue to the decision` },
     { name: `${who} response max`, value: round(Math.max(...times) / 3_600_000), unit: "h" as const },
   ]);
+}
+
+/** How many workflows had started and not finished, after each start and finish: a hang never comes back down. */
+function inProgress(events: readonly TraceEvent[]): Series {
+  const points: Series = [[0, 0]];
+  let open = 0;
+  for (const e of events) {
+    if (e.kind !== "workflow.start" && e.kind !== "workflow.finish") continue;
+    open += e.kind === "workflow.start" ? 1 : -1;
+    points.push([e.t, open]);
+  }
+  return points;
 }
 
 function round(x: number): number {

@@ -171,7 +171,7 @@ async function handle(ctx: ProcessContext, w: World, task: string, what: string,
  * reads it ("a successful tool call with a non-error payload").
  */
 function report(task: string, what: string, step: StepReport): Record<string, AttrValue> {
-  const jobId = step.receipt ?? step.attempts.at(-1)?.receipt;
+  const jobId = step.receipt;
   const outcome = step.outcome;
   const status = outcome === "succeeded" ? "done" : outcome;
   const text =

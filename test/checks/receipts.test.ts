@@ -26,8 +26,9 @@ class Story {
     return this.trace.instant({ actor: "jobs", layer: "tool", kind: `job.${state}`, parent: submit, attrs: { jobId } });
   }
 
-  report(run: number, status: string, claims: { jobId: string; outcome: string }[]): number {
-    return this.trace.instant({ actor: "agent", layer: "harness", kind: "report", parent: run, attrs: { subject: "task T-1", status, claims } });
+  report(run: number, status: string, claims: { jobId: string; outcome: string }[], text?: string): number {
+    const said = text === undefined ? {} : { text };
+    return this.trace.instant({ actor: "agent", layer: "harness", kind: "report", parent: run, attrs: { subject: "task T-1", status, claims, ...said } });
   }
 }
 
@@ -87,12 +88,14 @@ describe("claims-match-outcomes", () => {
     const s = new Story();
     const run = s.at(0).run("a");
     const submit = s.submit(run, "job-1");
-    const report = s.at(4_000).report(run, "done", [{ jobId: "job-1", outcome: "succeeded" }]);
+    const report = s.at(4_000).report(run, "done", [{ jobId: "job-1", outcome: "succeeded" }], "Done: invoices exported.");
     const failed = s.at(184_000).end(submit, "job-1", "failed");
     const v = claimsMatchOutcomes(receiptEvidence(s.trace), { endOfRun: 200_000 });
     expect(v.violations).toHaveLength(1);
     expect(v.violations[0]).toMatchObject({ at: 184_000, evidence: [report, failed] });
-    expect(v.violations[0]?.message).toBe("task T-1: the report at +00:00:04.000 claimed job job-1 succeeded, but it failed at +00:03:04.000, 3m after the report; nobody was listening");
+    expect(v.violations[0]?.message).toBe(
+      'task T-1: the report at +00:00:04.000 ("Done: invoices exported.") claimed job job-1 succeeded, but it failed at +00:03:04.000, 3m after the report; nobody was listening',
+    );
   });
 
   it("a success claimed for a job still running when the run ends is false at the end of the run", () => {

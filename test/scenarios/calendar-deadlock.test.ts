@@ -83,6 +83,9 @@ describe("calendar-deadlock at its default seed", () => {
     expect(metric(r, "longest workflow") as number).toBeGreaterThan(48);
     expect(metric(r, "deadlocks broken by the detector")).toBe(0);
     expect(metric(r, "Priya response max") as number).toBeGreaterThan(8);
+    const inProgress = r.series["workflows in progress"] ?? [];
+    expect(inProgress.at(-1)?.[1]).toBe(WORKFLOWS - (metric(r, "workflows finished") as number));
+    expect(Math.max(...inProgress.map(([, n]) => n))).toBeGreaterThanOrEqual(inProgress.at(-1)?.[1] as number);
   });
 });
 

@@ -21,10 +21,17 @@ function client(maxRetries = 2): Anthropic {
   return new Anthropic({ apiKey: "sk-sim", baseURL: "https://api.anthropic.com", maxRetries, logLevel: "off" });
 }
 
-/** Runs `agent` in a world whose Messages API is backed by a provider with `provider` options. */
-async function withApi<T>(seed: number, provider: LlmProviderOptions, agent: () => Promise<T>, endpoint: Partial<AnthropicEndpointOptions> = {}) {
+/** Runs `agent` in a world whose Messages API is backed by a provider with `provider` options; `setup` may schedule changes. */
+async function withApi<T>(
+  seed: number,
+  provider: LlmProviderOptions,
+  agent: () => Promise<T>,
+  endpoint: Partial<AnthropicEndpointOptions> = {},
+  setup: (sim: Simulation, llm: LlmProvider) => void = () => {},
+) {
   const sim = new Simulation({ seed });
   const llm = new LlmProvider(sim, provider);
+  setup(sim, llm);
   const wallStart = realNow();
   const run = await runInWorld(sim, agent, { services: [new AnthropicEndpoint(sim, { provider: llm, ...endpoint })] });
   return { run, sim, llm, wallMs: realNow() - wallStart };
@@ -32,7 +39,7 @@ async function withApi<T>(seed: number, provider: LlmProviderOptions, agent: () 
 
 function value<T>(run: { agent: { status: string } }): T {
   expect(run.agent).toMatchObject({ status: "done" });
-  return (run.agent as { value: T }).value;
+  return (run.agent as unknown as { value: T }).value;
 }
 
 /** The `http.request` spans of the trace, begin and end paired, in order. */
@@ -96,6 +103,36 @@ describe("the SDK's calls through the simulated Messages API", () => {
   });
 });
 
+describe("streaming through the SDK", () => {
+  it("streams events from the first token to the last; the SDK's final message carries the cache usage", async () => {
+    const { run, sim } = await withApi(2, {}, async () => {
+      const ask = async (q: string) => {
+        const events: [string, number][] = [];
+        const stream = client().messages.stream({ model: MODEL, max_tokens: 200, system: [{ type: "text", text: POLICY, cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: q }] });
+        stream.on("streamEvent", (e) => events.push([e.type, performance.now()]));
+        const sent = performance.now();
+        const final = await stream.finalMessage();
+        return { sent, events, final, text: await stream.finalText() };
+      };
+      return [await ask("Return R-1?"), await ask("Return R-2?")];
+    });
+    const [first, second] = value<{ sent: number; events: [string, number][]; final: Anthropic.Message; text: string }[]>(run);
+    const types = first?.events.map(([t]) => t);
+    expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    const call = sim.trace.events.find((e) => e.kind === "llm.call" && e.phase === "end");
+    const firstToken = sim.trace.events.find((e) => e.kind === "llm.first-token");
+    expect(first?.events[0]?.[1]).toBe(firstToken?.t);
+    expect(first?.events.at(-1)?.[1]).toBe(call?.t);
+    expect((firstToken?.t as number) - (first?.sent as number)).toBeGreaterThan(0);
+    expect(first?.text).toContain("simulated");
+    const prefix = Math.ceil(POLICY.length / 4);
+    expect(first?.final.usage).toMatchObject({ cache_creation_input_tokens: prefix, cache_read_input_tokens: 0 });
+    expect(second?.final.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: prefix });
+    const ends = sim.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "end");
+    expect([first?.final.usage.output_tokens, second?.final.usage.output_tokens]).toEqual(ends.map((e) => e.attrs?.outputTokens));
+  });
+});
+
 describe("the SDK's own retries, in virtual time", () => {
   it("waits out 429s for the retry-after the provider sends (tens of seconds), at no wall-clock cost", async () => {
     const { run, sim, llm, wallMs } = await withApi(3, { rpm: 2 }, () =>
@@ -115,27 +152,21 @@ describe("the SDK's own retries, in virtual time", () => {
   });
 
   it("retries a 529 after the retry-after the endpoint sends, once the overload has passed", async () => {
-    let sim!: Simulation;
-    const result = await (async () => {
-      const s = new Simulation({ seed: 4 });
-      sim = s;
-      const llm = new LlmProvider(s, { p529: 1 });
-      s.at(20_000, () => {
-        llm.errorRates.p529 = 0;
-      });
-      const wallStart = realNow();
-      const run = await runInWorld(s, () => client().messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "Hello" }] }), {
-        services: [new AnthropicEndpoint(s, { provider: llm, overloadedRetryAfter: "30s" })],
-      });
-      return { run, llm, wallMs: realNow() - wallStart };
-    })();
-    expect(value<Anthropic.Message>(result.run).type).toBe("message");
-    expect(result.llm.totals.overloaded).toBe(1);
+    const overloadEnds = (sim: Simulation, llm: LlmProvider) => sim.at(20_000, () => void (llm.errorRates.p529 = 0));
+    const { run, sim, llm, wallMs } = await withApi(
+      4,
+      { p529: 1 },
+      () => client().messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "Hello" }] }),
+      { overloadedRetryAfter: "30s" },
+      overloadEnds,
+    );
+    expect(value<Anthropic.Message>(run).type).toBe("message");
+    expect(llm.totals.overloaded).toBe(1);
     const [failed, retried] = requests(sim.trace.events);
     expect(failed?.attrs).toEqual({ status: 529 });
     expect(retried?.attrs).toEqual({ status: 200 });
     expect((retried?.start as number) - (failed?.end as number)).toBe(30_000);
-    expect(result.wallMs).toBeLessThan(3_000);
+    expect(wallMs).toBeLessThan(3_000);
   });
 
   it("raises RateLimitError with the API's error body once the SDK's retries run out", async () => {

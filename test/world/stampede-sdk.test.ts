@@ -66,7 +66,7 @@ describe("a 200-client stampede through the SDK", () => {
 
   it("with a quiet spell inside the lifetime, the same batch reads the prefix and writes nothing", async () => {
     const { batch, llm } = await runFleet(1, 200, 4 * 60_000);
-    expect(batch.every((u) => u.cache_creation_input_tokens === 0 && u.cache_read_input_tokens > 13_000)).toBe(true);
+    expect(batch.every((u) => u.cache_creation_input_tokens === 0 && (u.cache_read_input_tokens ?? 0) > 13_000)).toBe(true);
     expect(llm.cache.generations()).toHaveLength(1);
   });
 
