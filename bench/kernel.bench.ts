@@ -17,6 +17,7 @@
  */
 import FakeTimers from "@sinonjs/fake-timers";
 import { fork } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { RngStreams } from "../src/sim/rng.js";
 import { Simulation, type ProcessContext } from "../src/sim/simulation.js";
@@ -255,16 +256,24 @@ const ENGINES: readonly { key: string; label: string; run: Engine }[] = [
   { key: "ftAsync", label: "fake-timers runAllAsync (async)", run: fakeTimersAsync },
 ];
 
-/** Runs an engine once on a workload, checks its work, and returns its wall time in ms. */
-async function timeOnce(engine: Engine, w: Workload): Promise<number> {
+/** Wall time and this process's CPU time (all threads, GC helpers included) of one run, in ms. */
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+/** Runs an engine once on a workload, checks its work, and returns its timing. */
+async function timeOnce(engine: Engine, w: Workload): Promise<Timing> {
   collectGarbage();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await engine(w);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   if (res.events !== w.actors * w.steps || res.checksum !== w.expected) {
     throw new Error(`checksum mismatch: ${res.events} events, checksum ${res.checksum}, expected ${w.actors * w.steps} / ${w.expected}`);
   }
-  return ms;
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Starts each measurement with a clean heap when node runs with --expose-gc (as `npm run bench` does). */
@@ -280,24 +289,30 @@ async function measureHere(key: string, actors: number): Promise<void> {
   const engine = ENGINES.find((e) => e.key === key);
   if (!engine) throw new Error(`unknown engine ${key}`);
   await timeOnce(engine.run, makeWorkload(actors, EVENTS / 10));
-  const ms = await timeOnce(engine.run, makeWorkload(actors, EVENTS));
-  process.send?.({ ms });
+  const timing = await timeOnce(engine.run, makeWorkload(actors, EVENTS));
+  process.send?.(timing);
 }
 
 /**
  * Runs one measurement in a fresh Node process (same flags, so tsx and --expose-gc carry over):
  * no engine inherits another's JIT feedback, call-site polymorphism or heap.
  */
-function measureInChild(key: string, actors: number): Promise<number> {
+function measureInChild(key: string, actors: number): Promise<Timing> {
   return new Promise((resolve, reject) => {
-    let ms: number | undefined;
+    let timing: Timing | undefined;
     const child = fork(fileURLToPath(import.meta.url), ["--measure", key, String(actors)], { execArgv: process.execArgv });
     child.on("message", (m) => {
-      ms = (m as { ms: number }).ms;
+      timing = m as Timing;
     });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 && ms !== undefined ? resolve(ms) : reject(new Error(`${key} (N=${actors}) failed with exit code ${code}`))));
+    child.on("exit", (code) => (code === 0 && timing ? resolve(timing) : reject(new Error(`${key} (N=${actors}) failed with exit code ${code}`))));
   });
+}
+
+function loadNote(): string {
+  const [one] = loadavg();
+  const cores = availableParallelism();
+  return `load average ${(one ?? 0).toFixed(1)} on ${cores} cores${(one ?? 0) > cores ? " (busy machine: times are inflated, ratios less reliable)" : ""}`;
 }
 
 function fmtRate(eventsPerSec: number): string {
@@ -311,22 +326,27 @@ function verdict(ok: boolean): string {
 async function main(): Promise<void> {
   const gc = typeof (globalThis as { gc?: unknown }).gc === "function" ? "heap collected before each run" : "no --expose-gc";
   console.log(`agentsim kernel benchmark: ${EVENTS.toLocaleString("en-US")} events per run, seed ${SEED}, node ${process.version}`);
-  console.log(`each run in a fresh process after a warm-up, ${gc}; best of ${REPEATS} rounds, engines interleaved in each round\n`);
+  console.log(`each run in a fresh process after a warm-up, ${gc}; best of ${REPEATS} rounds, engines interleaved in each round`);
+  console.log(`at start: ${loadNote()}\n`);
   let allMet = true;
   for (const n of ACTOR_COUNTS) {
     const w = makeWorkload(n, EVENTS);
-    const ms: Record<string, number> = {};
+    const best: Record<string, Timing> = {};
     // Rounds interleave the engines, so that a change in machine load hits them all alike.
     for (let r = 0; r < REPEATS; r++) {
-      for (const e of ENGINES) ms[e.key] = Math.min(ms[e.key] ?? Infinity, await measureInChild(e.key, n));
+      for (const e of ENGINES) {
+        const t = await measureInChild(e.key, n);
+        if (t.ms < (best[e.key]?.ms ?? Infinity)) best[e.key] = t;
+      }
     }
     console.log(`N = ${n.toLocaleString("en-US")} actors x ${w.steps} steps (checksum ${w.expected}, reproduced by every engine)`);
-    console.log(`  ${"engine".padEnd(36)} ${"best ms".padStart(9)} ${"events/s".padStart(10)}`);
+    console.log(`  ${"engine".padEnd(36)} ${"best ms".padStart(9)} ${"events/s".padStart(10)} ${"its cpu ms".padStart(11)}`);
     for (const e of ENGINES) {
-      const best = ms[e.key] as number;
-      console.log(`  ${e.label.padEnd(36)} ${best.toFixed(1).padStart(9)} ${fmtRate((w.actors * w.steps * 1000) / best).padStart(10)}`);
+      const t = best[e.key] as Timing;
+      const rate = fmtRate((w.actors * w.steps * 1000) / t.ms);
+      console.log(`  ${e.label.padEnd(36)} ${t.ms.toFixed(1).padStart(9)} ${rate.padStart(10)} ${t.cpuMs.toFixed(0).padStart(11)}`);
     }
-    const get = (k: string): number => ms[k] as number;
+    const get = (k: string): number => (best[k] as Timing).ms;
     const vsCeiling = get("ceiling") / get("cbOff");
     const vsFake = get("ftAsync") / get("async");
     const traceCost = get("cbOn") / get("cbOff");
@@ -338,6 +358,7 @@ async function main(): Promise<void> {
     console.log(`    trace-on cost (on time / off time)    ${traceCost.toFixed(2).padStart(6)}x (target <= 3: ${verdict(traceCost <= 3)})`);
     console.log(`    callbacks / fake-timers runAll        ${vsFakeCb.toFixed(2).padStart(6)}x (for reference)\n`);
   }
+  console.log(`at end: ${loadNote()}`);
   console.log(allMet ? "All targets met." : "Some targets missed (see above).");
 }
 

@@ -90,6 +90,7 @@ Examples:
   $ agentsim run scenarios/stampede.yaml
   $ agentsim run scenarios/stampede.yaml --mitigate single-flight
   $ agentsim validate scenarios/*.yaml
+  $ agentsim report scenarios/stampede.yaml --out stampede.html
 
 Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario crashed.`,
     );

@@ -56,6 +56,7 @@ export interface PlanStep {
   receipts?: ReceiptPort;
 }
 
+/** How the agent harness behaves: its model, retry policy, budgets and mitigation switches. */
 export interface AgentHarnessOptions {
   /** The agent's name: the trace actor, the requests' caller, the stem of its random streams. */
   name: string;

@@ -97,6 +97,7 @@ export interface EscalationPolicy {
   to: ApprovalQueue | "approve" | "reject";
 }
 
+/** An approval queue: its name, kind (chat or ticket) and escalation policy. */
 export interface ApprovalQueueOptions {
   name: string;
   kind: ApprovalQueueKind;

@@ -31,6 +31,7 @@ export type ToolErrorKind =
 /** Which error kinds are worth retrying as they are. */
 export const TRANSIENT_ERRORS: ReadonlySet<ToolErrorKind> = new Set(["transient", "rate-limited", "conflict", "timeout"]);
 
+/** One call of a tool: its arguments and what the caller adds (key, deadline, cancellation, parent). */
 export interface ToolRequest {
   /** The call's arguments, as the model produced them. */
   args: Attrs;
@@ -52,6 +53,7 @@ export interface ToolRequest {
   cancel?: CancelSignal;
 }
 
+/** A tool's answer: a result, or an error kind with a message. */
 export type ToolResponse =
   | {
       ok: true;
@@ -103,6 +105,7 @@ export interface LlmRequest {
   onFirstToken?: (eventId: number) => void;
 }
 
+/** The tokens a model call used, in Anthropic's usage fields, and what it cost. */
 export interface LlmUsage {
   inputTokens: number;
   cacheCreationInputTokens: number;
@@ -111,6 +114,7 @@ export interface LlmUsage {
   costUsd: number;
 }
 
+/** A model's answer: usage and latency, or an HTTP error (429, 500, 529). */
 export type LlmResponse =
   | { ok: true; usage: LlmUsage; eventId: number; latencyMs: number }
   | { ok: false; status: 429 | 500 | 529; retryAfterMs?: number; message: string; eventId: number };

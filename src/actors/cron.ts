@@ -153,6 +153,7 @@ export interface CronFire {
   eventId: number;
 }
 
+/** A cron job: its name, schedule, the clock it reads, and the job run at each fire. */
 export interface CronJobOptions {
   /** Actor name in the trace; jobs are named `<name>#<index>`. */
   name: string;

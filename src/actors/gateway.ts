@@ -33,6 +33,7 @@ export interface Callback {
   parent?: number;
 }
 
+/** Where a callback went. */
 export type DeliveryOutcome = "delivered" | "dropped" | "dead-lettered";
 
 /** Why a callback went where it went. */
@@ -69,6 +70,7 @@ export interface DeadLetter {
   callback: Callback;
 }
 
+/** A callback gateway's mitigations: session epochs and a dead-letter queue. */
 export interface GatewayOptions {
   /** Actor name in the trace. Default `gateway`. */
   name?: string;

@@ -28,6 +28,7 @@ export type IdempotencyLookup<R> =
   /** Used before with different parameters or on another endpoint: an idempotency error. */
   | { kind: "mismatch"; requestId: string };
 
+/** How an idempotency store keeps keys. */
 export interface IdempotencyStoreOptions {
   /** How long a finished key is kept, from when its request started (default 24 h). */
   retention?: DurationInput;

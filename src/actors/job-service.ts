@@ -24,6 +24,7 @@ import { JOB_DEFAULTS, TOOL_DEFAULTS } from "./defaults.js";
 import { EffectLedger } from "./effect-ledger.js";
 import { SimTool, toDistribution, type DistributionInput, type EffectSpec } from "./tool.js";
 
+/** Where a job is: still running, or how it ended. */
 export type JobState = "pending" | "succeeded" | "failed";
 
 /** How a job ended, as a callback receives it. */
@@ -64,6 +65,7 @@ export interface JobRecord {
   finishEvent?: number;
 }
 
+/** How a job service behaves: job duration, outcomes, callbacks, effects. */
 export interface JobServiceOptions {
   /** The service's name: trace actor, job id prefix, random stream stem. */
   name: string;

@@ -46,6 +46,7 @@ export interface KeepWarmFire {
   eventId: number;
 }
 
+/** A fleet's keep-warm rule: its workers, XFetch's beta, and how a refresh is sent. */
 export interface KeepWarmOptions {
   /** The actor name in the trace (default `fleet`). */
   name?: string;

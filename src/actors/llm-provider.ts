@@ -56,6 +56,7 @@ export interface ErrorRates {
   p529: number;
 }
 
+/** How a simulated LLM provider behaves: latency, prices, cache, rate limits, errors, sampling. */
 export interface LlmProviderOptions extends ModelBehaviourOptions {
   /** The actor name (default `llm`); also names its random streams. */
   name?: string;

@@ -32,6 +32,7 @@ export interface ModelBehaviourOptions {
   cutoffJitterDays?: number;
 }
 
+/** What `sampleToolArgs` is asked: the correct arguments and the chance of corrupting them. */
 export interface SampleToolArgsOptions {
   caller: string;
   /** The arguments a correct sample would have. Needs at least one field when `pMalformed > 0`. */
@@ -43,6 +44,7 @@ export interface SampleToolArgsOptions {
   parent?: number;
 }
 
+/** The tool arguments a model produced, and whether they were corrupted. */
 export interface ToolArgsSample {
   args: Attrs;
   /** Whether the sample was corrupted (for the caller's bookkeeping; not in the trace). */
@@ -51,6 +53,7 @@ export interface ToolArgsSample {
   eventId: number;
 }
 
+/** What `interpretToolResult` is asked: a tool's result and how the model treats an empty one. */
 export interface InterpretToolResultOptions {
   caller: string;
   /** The tool's result as the model sees it. */
@@ -68,6 +71,7 @@ export type Interpretation =
   | { outcome: "claim"; value: AttrValue; eventId: number }
   | { outcome: "unknown"; eventId: number };
 
+/** What `believedNow` is asked: what the prompt says about the current time. */
 export interface BelievedNowOptions {
   caller: string;
   /** The instant the prompt states as now (ms since the Unix epoch), if it states one. */
@@ -77,6 +81,7 @@ export interface BelievedNowOptions {
   parent?: number;
 }
 
+/** The instant a model takes as now, and the event that records it. */
 export interface BelievedNow {
   /** The instant the model takes as now, ms since the Unix epoch. */
   nowMs: number;

@@ -28,6 +28,7 @@ import { PROMPT_CACHE_DEFAULTS } from "./defaults.js";
 /** The two lifetimes the provider offers; each sets a lifetime and a write price. */
 export type CacheLifetime = "5m" | "1h";
 
+/** How a provider's prompt cache behaves: lifetime, prices, minimum prefix. */
 export interface PromptCacheOptions {
   /** The actor name in the trace (default `prompt-cache`). */
   name?: string;

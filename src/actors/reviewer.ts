@@ -18,6 +18,7 @@ import { Calendar, type CalendarSpec } from "./calendar.js";
 import { REVIEWER_DEFAULTS } from "./defaults.js";
 import { toDistribution } from "./tool.js";
 
+/** A human reviewer: a calendar, the queues they watch, how fast and how they decide. */
 export interface ReviewerOptions {
   name: string;
   /** When the person can act. */

@@ -179,6 +179,7 @@ export class SessionStore {
   }
 }
 
+/** A simulated user of a chat session: when they arrive, their patience, what they start. */
 export interface UserOptions {
   name: string;
   /** Delay before the user arrives. Default 0. */

@@ -22,6 +22,7 @@ import type { ToolErrorKind } from "./contracts.js";
 import { STORE_DEFAULTS } from "./defaults.js";
 import { SimTool, type DistributionInput, type ToolCallRecord, type WorkOutcome } from "./tool.js";
 
+/** A store operation: read, blind write, or compare-and-set. */
 export type StoreOpKind = "read" | "write" | "cas";
 
 /** One operation on the store, with its invocation and response times. */
@@ -61,6 +62,7 @@ export interface RegisterHistoryOp {
   eventId: number;
 }
 
+/** A shared store: latency, when an operation takes effect, timeout, initial values. */
 export interface SharedStoreOptions {
   /** The store's name; its tools are `<name>.read` and `<name>.write`. */
   name: string;

@@ -73,6 +73,7 @@ export interface ToolFaults {
   hang?: number;
 }
 
+/** How a simulated tool behaves: latency, timeout, faults, results, effects, idempotency. */
 export interface SimToolOptions {
   /** The tool's name: the trace actor and the stem of its random streams. */
   name: string;

@@ -17,6 +17,7 @@
 import type { TraceEvent } from "../sim/trace.js";
 import type { WaitEdgeEvent } from "./wait-for-graph.js";
 
+/** How `approvalWaitEdges` reads approval requests out of a trace. */
 export interface ApprovalWaitEdgesOptions {
   /** Who watches each queue (queue name -> reviewer names), from the queues themselves. */
   watchers: ReadonlyMap<string, readonly string[]>;

@@ -16,6 +16,7 @@ export interface CommittedEffect {
   eventId: number;
 }
 
+/** How `atMostOnceEffects` judges and names its violations. */
 export interface AtMostOnceOptions {
   invariant?: string;
   /** How many commits of one key are allowed (default 1). */

@@ -22,6 +22,7 @@ export interface ClaimedEffect {
   eventId: number;
 }
 
+/** How `exactlyOnceEffects` names the invariant and the claimant. */
 export interface ExactlyOnceOptions {
   /** The invariant's name (default `effects-exactly-once`). */
   invariant?: string;

@@ -33,6 +33,7 @@ export interface SequentialModel<S, I, O> {
   describe(op: HistoryOp<I, O>): string;
 }
 
+/** A history's linearization order, or the operation at which none exists. */
 export type LinearizabilityResult =
   | { linearizable: true; order: number[] }
   | { linearizable: false; failedAt: number; culprit: number };
@@ -86,7 +87,9 @@ function search<S, I, O>(history: readonly HistoryOp<I, O>[], model: SequentialM
 
 /** Register operations: read returns the value; write sets it; cas sets it only if the version matches. */
 export type RegisterInput = { op: "read" } | { op: "write"; value: unknown } | { op: "cas"; expectedVersion: number; value: unknown };
+/** What a register operation returned. */
 export type RegisterOutput = { value?: unknown; version?: number; ok: boolean };
+/** A register's value and version. */
 export interface RegisterState {
   value: unknown;
   version: number;
@@ -121,6 +124,7 @@ export function registerModel(init: RegisterState): SequentialModel<RegisterStat
 
 /** Counter operations: an atomic update by `delta` observed to produce `result`, or a read. */
 export type CounterInput = { op: "update"; delta: number } | { op: "read" };
+/** What a counter operation returned. */
 export type CounterOutput = { result: number };
 
 /** The sequential model of a counter updated by read-modify-write (e.g. inventory, balance). */

@@ -22,6 +22,7 @@ export interface WorkItem {
   detail?: string;
 }
 
+/** How `finishesWithin` judges work items: the bound and when the run ended. */
 export interface FinishesWithinOptions {
   invariant?: string;
   /** When the run ended (virtual ms). */

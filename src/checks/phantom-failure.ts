@@ -18,6 +18,7 @@ import { formatDuration } from "../sim/duration.js";
 import type { TraceEvent } from "../sim/trace.js";
 import { verdict, type Verdict } from "./verdict.js";
 
+/** How `noPhantomFailures` names the invariant and its effects. */
 export interface PhantomFailureOptions {
   /** The invariant's name (default `no-phantom-failure`). */
   invariant?: string;

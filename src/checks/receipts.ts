@@ -60,6 +60,7 @@ export interface ReceiptEvidence {
   reports: ReportEvidence[];
 }
 
+/** Which trace events `receiptEvidence` reads as reports, runs and jobs. */
 export interface ReceiptEvidenceOptions {
   /** The kind of the agent's report events (default `report`). */
   reportKind?: string;

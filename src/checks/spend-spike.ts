@@ -11,6 +11,7 @@ export interface Charge {
   eventId: number;
 }
 
+/** How `noSpendSpike` compares a window's spend with the trailing baseline. */
 export interface SpendSpikeOptions {
   invariant?: string;
   /** The window whose spend is compared (e.g. 3 min). */

@@ -23,6 +23,7 @@ export interface ReportReading {
   label: string;
 }
 
+/** How `errorsSurfaced` finds logical calls and what their reports said. */
 export interface SurfacedErrorsOptions {
   invariant?: string;
   /** The root event of a logical call (e.g. a `step` begin event). */

@@ -95,6 +95,7 @@ function fromFirstWaiter(cycle: string[], addedAt: ReadonlyMap<string, number>):
   return [...cycle.slice(first), ...cycle.slice(0, first)];
 }
 
+/** How long a wait-for cycle may hold before `noWaitCycle` calls it a violation. */
 export interface NoWaitCycleOptions {
   invariant?: string;
   /** How long a cycle may hold before it is a violation (ms). */

@@ -41,7 +41,7 @@ export function registerReport(program: Command, io: CliIo, exit: (code: number)
 Examples:
   $ agentsim report scenarios/stampede.yaml --out stampede.html
   $ agentsim report scenarios/double-refund.yaml --seed 7 --mitigate idempotency-keys --out fixed.html
-  $ agentsim report scenarios/latency-tail.yaml --set params.hops=3 --out - > tail.html
+  $ agentsim report scenarios/latency-tail.yaml --set params.requests=2000 --out - > tail.html
 
 The file opens from disk in any browser and fetches nothing. The same run gives the same bytes.
 

@@ -92,7 +92,7 @@ export async function checkScenario(options: CheckOptions): Promise<CheckResult>
 }
 
 /** Runs one drawn run over `base`; never throws. */
-export async function judgeRun(base: Omit<RunConfig, "seed" | "faults">, run: ScenarioRun): Promise<Judged> {
+async function judgeRun(base: Omit<RunConfig, "seed" | "faults">, run: ScenarioRun): Promise<Judged> {
   try {
     const result = await runScenario(drawnRunConfig(base, run));
     return { verdict: result.verdict, violated: result.verdicts.filter((v) => !v.held).map((v) => v.invariant), result };

@@ -30,6 +30,7 @@ export interface RunConfig {
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";
 
+/** One finished run: verdicts, violations, metrics, series, the trace and its hash. */
 export interface RunResult {
   scenario: string;
   seed: number;

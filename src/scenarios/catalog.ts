@@ -16,6 +16,7 @@ import type { ScenarioDefinition } from "./scenario.js";
 import { sharedToolRace } from "./shared-tool-race.js";
 import { stampede } from "./stampede.js";
 
+/** The built-in scenarios, in the order of the failure catalog (SCENARIOS.md). */
 export const catalog: readonly ScenarioDefinition[] = [
   // catalog entries are listed here in the order of SCENARIOS.md
   clockRace,

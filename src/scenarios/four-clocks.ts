@@ -87,6 +87,12 @@ const params = {
       { lognormal: { p50: 80, p99: 160 } },
       { unit: "number", doc: "output speed, tokens per second", source: "LLM_DEFAULTS.tokensPerSecond (defaults.ts): FACTS.md \"Latency\"" },
     ),
+    inputTokens: p.int(2000, {
+      min: 1,
+      max: 1_000_000,
+      doc: "tokens of the prompt: instructions and the day's standup notes",
+      source: "assumption: a team's notes for one day, a couple of thousand tokens",
+    }),
     outputTokens: p.int(3000, {
       min: 1,
       max: 100_000,
@@ -124,7 +130,7 @@ const params = {
 
 type Values = ParamValues<typeof params>;
 
-/** What one run of the job committed to, read back from the trace. */
+/** The tools' names: trace actors and stream stems. */
 const NOTES = "notes";
 const SLACK = "slack";
 
@@ -163,7 +169,7 @@ export const fourClocks = defineScenario({
     const job = digestJob({ sim, v, teamZone, authoritative, workerClock, llm, notes, slack });
     spawnCron(sim, { name: "daily-digest", schedule: new CronSchedule(v.schedule.cron, v.schedule.timeZone), clock: schedulerClock, startDelay: v.worker.startDelay, maxFires: v.schedule.days, job });
 
-    const runs = (): DatedRun[] => datedRuns(sim.trace.events, teamZone, sim);
+    const runs = (): DatedRun[] => datedRuns(sim, teamZone);
     return {
       check: () => [datesAgree(runs())],
       metrics: () => digestMetrics(runs(), sim, workerClock),
@@ -200,7 +206,7 @@ function digestJob(w: JobWiring): (ctx: ProcessContext, fire: CronFire) => Promi
     });
     const window = addDays(localDate(now, zone), -1);
     const found = await w.notes.call(ctx, { args: { date: window }, parent: started, caller: "worker" });
-    const answer = await w.llm.complete(ctx, { caller: "worker", inputTokens: 2_000, outputTokens: v.model.outputTokens, parent: found.eventId });
+    const answer = await w.llm.complete(ctx, { caller: "worker", inputTokens: v.model.inputTokens, outputTokens: v.model.outputTokens, parent: found.eventId });
     const belief = w.llm.believedNow(ctx, { caller: "worker", parent: answer.eventId, ...(authoritative ? { authoritativeNow: fire.scheduledUtcMs } : {}) });
     const names = addDays(localDate(belief.nowMs, teamZone), -1);
     await w.slack.call(ctx, {
@@ -217,9 +223,9 @@ function digestJob(w: JobWiring): (ctx: ProcessContext, fire: CronFire) => Promi
 }
 
 /** Every posted digest with the date each layer committed to, read back along its causal chain. */
-function datedRuns(events: readonly TraceEvent[], teamZone: string, sim: Simulation): DatedRun[] {
+function datedRuns(sim: Simulation, teamZone: string): DatedRun[] {
   const runs: DatedRun[] = [];
-  for (const posted of events) {
+  for (const posted of sim.trace.events) {
     if (posted.actor !== SLACK || posted.phase !== "end" || posted.attrs?.ok !== true) continue;
     const chain = sim.trace.causalChain(posted.id);
     const fire = chain.find((e) => e.kind === "cron.fire");

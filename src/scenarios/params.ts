@@ -18,6 +18,7 @@
 import { distribution, type Distribution, type DistributionSpec, type QuantityUnit } from "../sim/distributions.js";
 import { parseDuration } from "../sim/duration.js";
 
+/** The kinds of parameter a scenario may declare. */
 export type ParamType = "int" | "number" | "probability" | "duration" | "boolean" | "string" | "distribution" | "instant";
 
 interface ParamOptions<V> {
@@ -67,6 +68,7 @@ export const p = {
     new Param<DistributionSpec, Distribution>("distribution", def, { ...o, unit: o.unit ?? "duration" }),
 };
 
+/** Whether a node of a parameter tree is a leaf (`Param`). */
 export function isParam(x: unknown): x is Param {
   return x instanceof Param;
 }

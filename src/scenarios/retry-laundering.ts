@@ -162,6 +162,10 @@ function startTasks(world: World, agent: AgentHarness): void {
   });
 }
 
+/**
+ * One task: the agent looks the order up; before each attempt the model samples the arguments
+ * afresh (malformed with `pMalformed`; after feedback, with `pMalformedAfterFeedback`).
+ */
 async function runTask(ctx: ProcessContext, world: World, agent: AgentHarness, task: string, order: number): Promise<void> {
   const { sim, v, llm, tool } = world;
   const asked = sim.trace.instant({ actor: "customer", layer: "user", kind: "task.request", attrs: { task, order: `A-${order}` } });

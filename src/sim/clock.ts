@@ -6,6 +6,7 @@
  */
 import type { TimeSource } from "./trace.js";
 
+/** How an actor's clock is skewed from true virtual time. */
 export interface ActorClockOptions {
   /** Constant offset in ms added to the true wall time (positive: the clock runs ahead). */
   offsetMs?: number;

@@ -35,6 +35,7 @@ export const DISTRIBUTION_KINDS = [
   "empirical",
   "mixture",
 ] as const;
+/** The name of a distribution family. */
 export type DistributionKind = (typeof DISTRIBUTION_KINDS)[number];
 
 /** A compiled distribution. */
@@ -178,6 +179,7 @@ function positive(x: number, path: (string | number)[]): number {
   return x;
 }
 
+/** Always `value`. */
 export function constant(value: number): Distribution {
   return {
     kind: "constant",
@@ -188,6 +190,7 @@ export function constant(value: number): Distribution {
   };
 }
 
+/** Uniform in [min, max). */
 export function uniform(min: number, max: number): Distribution {
   const w = max - min;
   return {
@@ -199,6 +202,7 @@ export function uniform(min: number, max: number): Distribution {
   };
 }
 
+/** Exponential with the given mean (memoryless gaps, e.g. between arrivals). */
 export function exponential(mean: number): Distribution {
   return {
     kind: "exponential",
@@ -220,6 +224,7 @@ export function normal(mean: number, sd: number, min = -Infinity): Distribution 
   };
 }
 
+/** Lognormal with log-mean `mu` and log-sd `sigma` (see `lognormalByQuantiles` to give p50 and p99). */
 export function lognormal(mu: number, sigma: number): Distribution {
   return {
     kind: "lognormal",

@@ -26,6 +26,7 @@ import { Trace, type TimeSource } from "./trace.js";
 /** How simultaneous events are ordered. */
 export type TieBreak = "fifo" | "shuffle";
 
+/** What a simulation is created with. */
 export interface SimulationOptions {
   /** The run's seed; every random stream forks from it. */
   seed: number;
@@ -37,6 +38,7 @@ export interface SimulationOptions {
   epochMs?: number;
 }
 
+/** Limits of one `sim.run`. */
 export interface RunOptions {
   /** Stop before any event later than this virtual time. */
   horizon?: DurationInput;
@@ -50,6 +52,7 @@ export interface RunOptions {
 /** How a run ended. Outcomes are data, not exceptions. */
 export type RunStatus = "completed" | "stalled" | "horizon" | "budget-exceeded" | "crashed";
 
+/** How a run ended, when, after how many events, and who was still waiting. */
 export interface RunOutcome {
   status: RunStatus;
   /** Virtual time when the run stopped. */
@@ -65,6 +68,7 @@ export interface RunOutcome {
 /** A timer handle: cancel it with `sim.cancel(handle)`. */
 export type TimerHandle = number;
 
+/** The UTC instant virtual time 0 stands for by default: 2026-03-09T08:00:00Z. */
 export const DEFAULT_EPOCH_MS = Date.UTC(2026, 2, 9, 8, 0, 0);
 
 const SLOT_BITS = 2 ** 22;
@@ -76,6 +80,7 @@ const SEQ_SPAN = 2 ** 32;
 /** A process body: a plain async function of its context. */
 export type ProcessBody<T> = (ctx: ProcessContext) => Promise<T>;
 
+/** How a process is spawned. */
 export interface SpawnOptions {
   /** A daemon (a server loop) may wait forever without the run counting as stalled. */
   daemon?: boolean;

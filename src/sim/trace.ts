@@ -16,6 +16,7 @@ export type Phase = "begin" | "end" | "instant";
 
 /** Attribute values: JSON-safe scalars, arrays and objects. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
+/** An event's attributes: JSON-safe values by name. */
 export type Attrs = Record<string, AttrValue>;
 
 /** One event of the trace. */

@@ -22,6 +22,10 @@
  *    `retry-after` in whole seconds from the provider's rate limiter), 529 (`overloaded_error`,
  *    `retry-after` only if `overloadedRetryAfter` is set) or 500 (`api_error`).
  *
+ * The cache's lifetime and prices are the provider's cache's: a request's `cache_control.ttl` is
+ * not read. The response's content is a text block saying it is simulated, unless `respond`
+ * scripts it (text and `tool_use` blocks, so that an agent loop can be driven).
+ *
  * The provider's work runs on its own timers: a client that times out and retries does not stop
  * the first call, which is still billed and still writes the cache, as with the real API.
  */
@@ -64,6 +68,8 @@ export interface AnthropicEndpointOptions {
   /** `retry-after` on 529 responses (default none; source: assumption, the API documents it for 429). */
   overloadedRetryAfter?: DurationInput;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** One call on its way to the provider. */
 interface Call {
@@ -184,7 +190,9 @@ export class AnthropicEndpoint implements SimService {
       stream.end(content, stopReason, usage);
       return;
     }
-    const wireUsage = { ...usage, cache_creation: { ephemeral_5m_input_tokens: u.cacheCreationInputTokens, ephemeral_1h_input_tokens: 0 }, service_tier: "standard" };
+    const longLived = this.provider.cache.ttlMs >= HOUR_MS;
+    const cacheCreation = { ephemeral_5m_input_tokens: longLived ? 0 : u.cacheCreationInputTokens, ephemeral_1h_input_tokens: longLived ? u.cacheCreationInputTokens : 0 };
+    const wireUsage = { ...usage, cache_creation: cacheCreation, service_tier: "standard" };
     resolve(jsonResponse(200, { ...head, type: "message", role: "assistant", content, stop_reason: stopReason, stop_sequence: null, usage: wireUsage }, headers));
   }
 

@@ -11,6 +11,8 @@
  * - `enter(fn)` runs `fn` (typically the kernel's run) with the world installed: the virtual
  *   globals swapped, the leak detector on, and the world's scope set. It restores everything in a
  *   `finally`, whatever `fn` does. One world at a time per thread.
+ * - Timers: an unref'd timer that comes due once every agent has finished and no referenced timer
+ *   is pending is dropped (see `virtual-timers.ts`), so housekeeping cannot keep a run alive.
  * - A leak (a fetch to a host no service answers, real I/O or a real timer started from the world)
  *   and an exception thrown by a timer callback fail the run: the kernel ends it as `crashed`, with
  *   the error naming what happened. Leaks are also traced (`world.leak`) and listed in `leaks`.
@@ -38,15 +40,25 @@ export class SimWorld implements WorldRuntime {
   readonly #leaks: string[] = [];
   readonly #detector: LeakDetector;
   #active = false;
+  #agentsRunning = 0;
 
   constructor(sim: Simulation, options: SimWorldOptions = {}) {
     this.sim = sim;
     this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e) });
-    this.timers = new VirtualTimers(sim, (error) => sim.crashed("timer callback", error));
+    this.timers = new VirtualTimers(
+      sim,
+      (error) => sim.crashed("timer callback", error),
+      () => this.#agentsRunning === 0,
+    );
     this.#detector = new LeakDetector(this, (what) => {
       sim.trace.instant({ actor: "world", layer: "sim", kind: "world.leak", attrs: { what } });
       this.#fail(new SimulationLeakError(what));
     });
+  }
+
+  /** Agents spawned and not yet finished. */
+  get agentsRunning(): number {
+    return this.#agentsRunning;
   }
 
   /** Whether the world is installed (inside `enter`). */
@@ -65,7 +77,8 @@ export class SimWorld implements WorldRuntime {
   /** Spawns user code as an agent process of this world; see the file's contract. */
   spawnAgent<T>(name: string, body: () => Promise<T>, options: { parent?: number } = {}): ProcessHandle<AgentOutcome<T>> {
     const sim = this.sim;
-    return sim.spawn(name, async (): Promise<AgentOutcome<T>> => {
+    this.#agentsRunning++;
+    const handle = sim.spawn(name, async (): Promise<AgentOutcome<T>> => {
       const span = sim.trace.begin({ actor: name, layer: "harness", kind: "agent.run", parent: options.parent });
       try {
         const value = await withScope({ world: this, actor: name, parent: span }, body);
@@ -76,6 +89,8 @@ export class SimWorld implements WorldRuntime {
         return { ok: false, error };
       }
     });
+    handle.exited.subscribe(() => this.#agentsRunning--);
+    return handle;
   }
 
   /** Runs `fn` with the world installed; see the file's contract. */

@@ -74,13 +74,9 @@ interface SavedProperty {
   descriptor: PropertyDescriptor | undefined;
 }
 
-/** The world installed now, if any (whatever the caller's scope). */
-export function installedWorld(): WorldRuntime | undefined {
-  return installed;
-}
-
 /**
- * Swaps the globals for `world` and returns the function that restores them.
+ * Swaps the globals for `world` and returns the function that restores them (once; later calls
+ * do nothing).
  * @throws Error when another world is installed on this thread.
  */
 export function installVirtualGlobals(world: WorldRuntime): () => void {
@@ -118,7 +114,12 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
     restore(saved);
     throw e;
   }
-  return () => restore(saved);
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    restore(saved);
+  };
 }
 
 function restore(saved: SavedProperty[]): void {
@@ -163,17 +164,18 @@ function clearer(real: Fn): (handle: unknown) => void {
   };
 }
 
-/** node:timers/promises' setTimeout(delay, value, { signal }) on virtual time. */
+/** node:timers/promises' setTimeout, called as (delay, value, { signal }), on virtual time. */
 const promisesSetTimeout = dispatch(REAL.promisesSetTimeout, (w, delay?: unknown, value?: unknown, options?: { signal?: AbortSignal }) =>
-  virtualSleep(w, (resolve) => w.timers.timeout(resolve, coerceDelay(delay), value), options?.signal),
+  virtualSleep((resolve) => w.timers.timeout(resolve, coerceDelay(delay), value), options?.signal),
 );
 
 /** node:timers/promises' setImmediate(value, { signal }) on virtual time. */
 const promisesSetImmediate = dispatch(REAL.promisesSetImmediate, (w, value?: unknown, options?: { signal?: AbortSignal }) =>
-  virtualSleep(w, (resolve) => w.timers.immediate(resolve, value), options?.signal),
+  virtualSleep((resolve) => w.timers.immediate(resolve, value), options?.signal),
 );
 
-function virtualSleep(_w: WorldRuntime, start: (resolve: (v: unknown) => void) => VirtualTimeout, signal: AbortSignal | undefined): Promise<unknown> {
+/** A promise settled by the timer `start` arms, or rejected when `signal` aborts first (the timer is then cleared). */
+function virtualSleep(start: (resolve: (v: unknown) => void) => VirtualTimeout, signal: AbortSignal | undefined): Promise<unknown> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {

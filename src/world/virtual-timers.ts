@@ -10,8 +10,10 @@
  * - Every firing tells the kernel that a waiter was woken, so the promise continuations it starts
  *   run before virtual time advances (the kernel otherwise yields only for its own processes).
  * - The handles look like Node's: `ref`, `unref`, `hasRef`, `refresh`, `close`, a primitive id,
- *   `Symbol.dispose`. `unref` is recorded but does not stop a timer from firing: the simulation
- *   runs until nothing is scheduled (or its horizon), not until the referenced timers are gone.
+ *   `Symbol.dispose`. An unref'd timer does not keep the world alive, as in Node: when it comes
+ *   due while the world is idle (the `idle` callback: no user code left to run and no referenced
+ *   timer pending), it is dropped instead of fired, so an unref'd housekeeping interval cannot run
+ *   a simulation forever.
  * - A callback that throws is what Node calls an uncaught exception: it is handed to `onError`
  *   (the world crashes the run with it) and an interval stops.
  */
@@ -107,6 +109,10 @@ export class VirtualTimeout {
   /** @internal Runs the callback (from the kernel); re-arms an interval. */
   fire(): void {
     if (!this.#active) return;
+    if (!this.#ref && this.#owner.idle()) {
+      this.#owner.forget(this);
+      return;
+    }
     if (!this.#repeat) this.#owner.forget(this);
     try {
       this.#callback.apply(this, this.#args);
@@ -131,13 +137,18 @@ if (typeof Symbol.dispose === "symbol") {
 export class VirtualTimers {
   readonly #sim: Simulation;
   readonly #onError: (error: unknown) => void;
+  readonly #userIdle: () => boolean;
   readonly #pending = new Map<number, VirtualTimeout>();
   #nextId = 1;
 
-  /** `onError` receives what a callback threw (an uncaught exception, in Node's terms). */
-  constructor(sim: Simulation, onError: (error: unknown) => void) {
+  /**
+   * `onError` receives what a callback threw (an uncaught exception, in Node's terms); `userIdle`
+   * says whether the world's user code has finished (default: never), for unref'd timers.
+   */
+  constructor(sim: Simulation, onError: (error: unknown) => void, userIdle: () => boolean = () => false) {
     this.#sim = sim;
     this.#onError = onError;
+    this.#userIdle = userIdle;
   }
 
   /** Timers still pending. */
@@ -145,17 +156,17 @@ export class VirtualTimers {
     return this.#pending.size;
   }
 
-  /** Node's `setTimeout(callback, delay, ...args)` on virtual time. */
+  /** Node's `setTimeout`, called as (callback, delay, ...args), on virtual time. */
   timeout(callback: unknown, delay?: unknown, ...args: unknown[]): VirtualTimeout {
     return this.#start(callback, coerceDelay(delay), args, false);
   }
 
-  /** Node's `setInterval(callback, delay, ...args)` on virtual time. */
+  /** Node's `setInterval`, called as (callback, delay, ...args), on virtual time. */
   interval(callback: unknown, delay?: unknown, ...args: unknown[]): VirtualTimeout {
     return this.#start(callback, coerceDelay(delay), args, true);
   }
 
-  /** Node's `setImmediate(callback, ...args)`: at the same virtual time, after what is already due. */
+  /** Node's `setImmediate`, called as (callback, ...args): at the same virtual time, after what is already due. */
   immediate(callback: unknown, ...args: unknown[]): VirtualTimeout {
     return this.#start(callback, 0, args, false);
   }
@@ -188,6 +199,13 @@ export class VirtualTimers {
   forget(timer: VirtualTimeout): void {
     timer.deactivate();
     this.#pending.delete(timer.id);
+  }
+
+  /** @internal Whether the world is idle: user code finished and no referenced timer pending. */
+  idle(): boolean {
+    if (!this.#userIdle()) return false;
+    for (const t of this.#pending.values()) if (t.hasRef()) return false;
+    return true;
   }
 
   /** @internal */

@@ -14,6 +14,22 @@ import { timeTicks } from "../../src/report/html/time-axis.js";
 import { SWIMLANE_GEOMETRY } from "../../src/report/html/swimlane-svg.js";
 import { cli } from "../cli/capture.js";
 
+/** What the functions run in the page (`page.evaluate`) use of it; the project compiles without the DOM library. */
+interface PageElement {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+  scrollIntoView(options: { block: string }): void;
+  closest(selector: string): PageElement | null;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  getElementById(id: string): PageElement | null;
+  elementFromPoint(x: number, y: number): PageElement | null;
+};
+
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
 const OUT = fileURLToPath(new URL("../../tmp/browser-reports/", import.meta.url));
@@ -50,7 +66,7 @@ describe("the HTML report in headless Chromium", () => {
       const file = `${OUT}${c.name}.html`;
       const made = await cli(["report", `scenarios/${c.name}.yaml`, "--out", file]);
       expect(made.code, made.stderr).toBe(1);
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: "reduce" });
       const problems = watch(page, pathToFileURL(file).href);
       await page.goto(pathToFileURL(file).href);
 
@@ -74,6 +90,12 @@ describe("the HTML report in headless Chromium", () => {
       expect(await page.locator("#tip .tip-title").textContent()).toBe(await page.evaluate((i) => JSON.parse(document.getElementById("event-details")!.textContent!)[i][0], target.id));
 
       await page.locator("button[data-zoom='reset']").click();
+      await dragAcross(page, 0.4, 0.6);
+      const [d0, d1] = await view(page);
+      expect(d0 / t1).toBeCloseTo(0.4, 2);
+      expect(d1 / t1).toBeCloseTo(0.6, 2);
+      await page.locator("button[data-zoom='reset']").click();
+      expect(await view(page)).toEqual([t0, t1, t0, t1]);
       await page.mouse.move(0, 0);
       await page.screenshot({ path: `${SHOTS}${c.name}.png`, fullPage: true });
       expect(problems).toEqual([]);
@@ -98,7 +120,7 @@ function watch(page: Page, self: string): string[] {
 /** A point on an event of a causal chain that is on screen and not covered by anything else. */
 async function hoverable(page: Page): Promise<{ x: number; y: number; id: string }> {
   const found = await page.evaluate(() => {
-    for (const el of document.querySelectorAll<SVGGraphicsElement>("svg.swimlanes .focus[data-id]")) {
+    for (const el of document.querySelectorAll("svg.swimlanes .focus[data-id]")) {
       el.scrollIntoView({ block: "center" });
       const r = el.getBoundingClientRect();
       const [x, y] = [r.left + Math.min(r.width / 2, 3), r.top + r.height / 2];
@@ -110,6 +132,20 @@ async function hoverable(page: Page): Promise<{ x: number; y: number; id: string
   return found!;
 }
 
+/** Drags the mouse across the plot from one share of its width to another. */
+async function dragAcross(page: Page, from: number, to: number): Promise<void> {
+  const G = SWIMLANE_GEOMETRY;
+  const svg = page.locator("svg.swimlanes");
+  await svg.scrollIntoViewIfNeeded();
+  const box = (await svg.boundingBox())!;
+  const k = box.width / G.width;
+  const y = box.y + (G.top + 10) * k;
+  await page.mouse.move(box.x + (G.plotX + from * G.plotWidth) * k, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (G.plotX + to * G.plotWidth) * k, y, { steps: 5 });
+  await page.mouse.up();
+}
+
 async function visible(page: Page, selector: string): Promise<boolean> {
   const box = await page.locator(selector).first().boundingBox();
   return box !== null && box.width > 0 && box.height > 0;
@@ -118,7 +154,7 @@ async function visible(page: Page, selector: string): Promise<boolean> {
 /** The timeline's current view and whole range (virtual ms), as the page's script keeps them. */
 async function view(page: Page): Promise<[number, number, number, number]> {
   return page.evaluate(() => {
-    const d = (document.querySelector("svg.swimlanes") as SVGSVGElement).dataset;
+    const d = document.querySelector("svg.swimlanes")!.dataset;
     return [Number(d.v0), Number(d.v1), Number(d.t0), Number(d.t1)] as [number, number, number, number];
   });
 }

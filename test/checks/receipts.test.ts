@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { claimsMatchOutcomes, receiptEvidence, receiptsResolved } from "../../src/checks/receipts.js";
-import { Trace } from "../../src/sim/trace.js";
+import { Trace, type Attrs } from "../../src/sim/trace.js";
 
 /** A trace written by hand, on a clock the story moves: runs, job submissions and endings, reports. */
 class Story {
@@ -27,8 +27,9 @@ class Story {
   }
 
   report(run: number, status: string, claims: { jobId: string; outcome: string }[], text?: string): number {
-    const said = text === undefined ? {} : { text };
-    return this.trace.instant({ actor: "agent", layer: "harness", kind: "report", parent: run, attrs: { subject: "task T-1", status, claims, ...said } });
+    const attrs: Attrs = { subject: "task T-1", status, claims };
+    if (text !== undefined) attrs.text = text;
+    return this.trace.instant({ actor: "agent", layer: "harness", kind: "report", parent: run, attrs });
   }
 }
 

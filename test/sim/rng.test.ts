@@ -73,20 +73,18 @@ describe("RandomStream helpers", () => {
   it("int(min, max) stays in range, inclusive at both ends", () => {
     const s = new RngStreams(3).stream("int");
     const seen = new Set<number>();
-    for (let i = 0; i < 10_000; i++) {
-      const v = s.int(1, 6);
-      expect(Number.isInteger(v) && v >= 1 && v <= 6).toBe(true);
-      seen.add(v);
-    }
+    for (let i = 0; i < 10_000; i++) seen.add(s.int(1, 6));
     expect([...seen].sort()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("nextOpen() is in (0, 1], so it is safe to take a logarithm of", () => {
     const s = new RngStreams(4).stream("open");
+    let outside = 0;
     for (let i = 0; i < 10_000; i++) {
       const v = s.nextOpen();
-      expect(v > 0 && v <= 1).toBe(true);
+      if (!(v > 0 && v <= 1)) outside++;
     }
+    expect(outside).toBe(0);
   });
 
   it("chance(p) comes up at rate p", () => {

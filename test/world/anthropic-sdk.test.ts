@@ -103,6 +103,19 @@ describe("the SDK's calls through the simulated Messages API", () => {
   });
 });
 
+describe("scripted responses", () => {
+  it("answers a tool_use block that the SDK parses, plain and streamed", async () => {
+    const respond = () => [{ type: "tool_use" as const, id: "toolu_1", name: "refund", input: { returnId: "R-1", amountUsd: 40 } }];
+    const tools = [{ name: "refund", description: "Refund a return", input_schema: { type: "object" as const, properties: { returnId: { type: "string" } } } }];
+    const params = { model: MODEL, max_tokens: 200, tools, messages: [{ role: "user" as const, content: "Refund R-1" }] };
+    const { run } = await withApi(1, {}, async () => [await client().messages.create(params), await client().messages.stream(params).finalMessage()], { respond });
+    for (const msg of value<Anthropic.Message[]>(run)) {
+      expect(msg.stop_reason).toBe("tool_use");
+      expect(msg.content).toEqual([{ type: "tool_use", id: "toolu_1", name: "refund", input: { returnId: "R-1", amountUsd: 40 } }]);
+    }
+  });
+});
+
 describe("streaming through the SDK", () => {
   it("streams events from the first token to the last; the SDK's final message carries the cache usage", async () => {
     const { run, sim } = await withApi(2, {}, async () => {

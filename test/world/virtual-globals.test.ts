@@ -82,6 +82,19 @@ describe("virtual time inside a world", () => {
     expect(seen.fired).toEqual([160]);
   });
 
+  it("drops an unref'd interval once the agent is done, as Node lets a process exit; a referenced one runs to the horizon", async () => {
+    const ticks: number[] = [];
+    const unrefd = await runInWorld(new Simulation({ seed: 1 }), async () => {
+      setInterval(() => ticks.push(performance.now()), 1_000).unref();
+      await new Promise((r) => setTimeout(r, 3_500));
+    });
+    expect(unrefd.outcome.status).toBe("completed");
+    expect(ticks).toEqual([1_000, 2_000, 3_000]);
+    const referenced = await runInWorld(new Simulation({ seed: 1 }), async () => void setInterval(() => {}, 1_000), { horizon: "1m" });
+    expect(referenced.outcome.status).toBe("horizon");
+    expect(referenced.agent.status).toBe("done");
+  });
+
   it("AbortSignal.timeout and node:timers/promises run on virtual time", async () => {
     const seen = await inWorld(async () => {
       const signal = AbortSignal.timeout(2_500);

@@ -1,5 +1,5 @@
 /**
- * Building HTML and SVG as text: escaping, attribute lists and fixed-precision coordinates. Every
+ * Building HTML and SVG as text: escaping, fixed-precision coordinates and inline JSON. Every
  * page of the HTML report is a string built with these, so the same input gives the same bytes.
  */
 
@@ -9,24 +9,6 @@ export function esc(text: string | number): string {
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Attribute values; `undefined` and `false` leave the attribute out, `true` writes it bare. */
-export type AttrMap = Readonly<Record<string, string | number | boolean | undefined>>;
-
-/** ` a="1" b="x"` in the order given (callers pass literals, so the order is fixed). */
-export function attrs(map: AttrMap): string {
-  let out = "";
-  for (const [k, v] of Object.entries(map)) {
-    if (v === undefined || v === false) continue;
-    out += v === true ? ` ${k}` : ` ${k}="${esc(v)}"`;
-  }
-  return out;
-}
-
-/** An element with escaped attributes around `inner` (already HTML); void elements take no inner. */
-export function tag(name: string, map: AttrMap, inner = ""): string {
-  return `<${name}${attrs(map)}>${inner}</${name}>`;
-}
 
 /** A coordinate with at most one decimal (`12`, `12.5`), so that SVG text stays short and stable. */
 export function px(x: number): string {

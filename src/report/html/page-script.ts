@@ -101,12 +101,13 @@ function zoomTo(a, b) {
 }
 function zoomBy(f, at) { if (at === undefined) at = (v0 + v1) / 2; zoomTo(at - (at - v0) * f, at + (v1 - at) * f); }
 function pan(f) { var w = v1 - v0; zoomTo(v0 + w * f, v1 + w * f); }
+function reduceMotion() { return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches; }
 function svgX(ev) { var p = svg.createSVGPoint(); p.x = ev.clientX; p.y = ev.clientY; return p.matrixTransform(svg.getScreenCTM().inverse()).x; }
 function timeAt(x) { return v0 + (x - X0) / W * (v1 - v0); }
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("[data-zoom],[data-zoom-a]");
   if (!b) return;
-  if (b.dataset.zoomA !== undefined) { ev.preventDefault(); zoomTo(+b.dataset.zoomA, +b.dataset.zoomB); svg.scrollIntoView({ behavior: "smooth", block: "center" }); return; }
+  if (b.dataset.zoomA !== undefined) { ev.preventDefault(); zoomTo(+b.dataset.zoomA, +b.dataset.zoomB); svg.scrollIntoView({ behavior: reduceMotion() ? "auto" : "smooth", block: "center" }); return; }
   var z = b.dataset.zoom;
   if (z === "in") zoomBy(0.5); else if (z === "out") zoomBy(2); else if (z === "left") pan(-0.4); else if (z === "right") pan(0.4); else zoomTo(D0, D1);
 });

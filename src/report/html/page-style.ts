@@ -27,7 +27,7 @@ section.card { background: var(--card); border: 1px solid var(--line); border-ra
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 8px 0; font-size: 13px; color: #334155; }
 .key { display: inline-flex; align-items: center; gap: 6px; }
 .key i { display: inline-block; width: 12px; height: 12px; border-radius: 3px; }
-.key i.violation { background: transparent; border-left: 2px dashed var(--red); width: 0; height: 16px; border-radius: 0; }
+.key i.violation { width: 2px; height: 16px; border-radius: 0; background: repeating-linear-gradient(to bottom, var(--red) 0 4px, transparent 4px 7px); }
 .key i.chain { background: transparent; border: 2px solid var(--red); }
 .chip { display: inline-block; font-size: 11px; font-weight: 600; line-height: 16px; padding: 0 6px; border-radius: 4px; color: var(--c); background: color-mix(in srgb, var(--c) 12%, white); border: 1px solid color-mix(in srgb, var(--c) 35%, white); }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0 8px; font-size: 13px; color: var(--muted); }
@@ -49,7 +49,7 @@ svg.swimlanes { user-select: none; cursor: crosshair; }
 .span:hover, .tick:hover { stroke: #0f172a; stroke-width: 2; }
 .tick { stroke-width: 2.2; }
 .tick.focus { stroke: var(--red); stroke-width: 3; }
-.dens { opacity: 0.6; } .dens.rest { opacity: 0.3; }
+.dens { opacity: 0.6; } .dens.rest { opacity: 0.45; }
 .link { fill: none; stroke: #94a3b8; stroke-width: 0.9; opacity: 0.55; marker-end: url(#arrow); pointer-events: none; }
 .link.chain { stroke: var(--red); stroke-width: 1.8; opacity: 0.95; marker-end: url(#arrow-red); }
 .vline { stroke: var(--red); stroke-width: 1.5; stroke-dasharray: 5 4; }

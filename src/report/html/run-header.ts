@@ -40,7 +40,8 @@ export function summary(result: RunResult): string {
   if (result.verdict === "violated" && first) {
     return `${broke} of ${judged} invariant${judged === 1 ? "" : "s"} broke (${formatNumber(result.violations.length)} violation${result.violations.length === 1 ? "" : "s"}); the first, ${first.invariant}, at ${formatTimestamp(first.at)}.`;
   }
-  return `All ${judged} invariant${judged === 1 ? "" : "s"} held.`;
+  if (judged === 0) return "No invariant was judged.";
+  return judged === 1 ? `The invariant held.` : `All ${judged} invariants held.`;
 }
 
 /** The run details card: how it stopped, who was still waiting, the trace hash. */

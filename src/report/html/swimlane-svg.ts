@@ -120,7 +120,7 @@ function laneItems(lane: Lane, top: number, scale: TimeScale, focus: ReadonlySet
     const max = Math.max(...lane.density.map((b) => b.count));
     const h = laneHeight(lane) - 2 * G.lanePad;
     for (const b of lane.density) {
-      const bh = Math.max(1.5, h * Math.sqrt(b.count / max));
+      const bh = Math.max(3, h * Math.sqrt(b.count / max));
       const x = xOf(scale, b.t0);
       out.push(
         `<rect class="tz dens${lane.actors > 1 ? "" : " rest"}" data-a="${b.t0}" data-b="${b.t1}" x="${px(x)}" y="${px(top + G.lanePad + h - bh)}" width="${px(Math.max(1, xOf(scale, b.t1) - x))}" height="${px(bh)}" fill="${layerColor(b.layer)}"><title>${b.count.toLocaleString("en-US")} events ${formatTimestamp(b.t0)} – ${formatTimestamp(b.t1)}</title></rect>`,
