@@ -127,8 +127,7 @@ export function agentScenario<T, P extends ParamTree = {}, K extends string = st
       sim.spawn("agent", async (ctx) => {
         const env = agentEnv<ParamValues<P>, K>(ctx, { tools, faults, model, params, mitigations, cursor: { last: agentSpan } });
         end = await settle(() => spec.agent(env));
-        const attrs = end.status === "returned" ? {} : { error: errorText((end as { error: unknown }).error) };
-        sim.trace.end(agentSpan, { status: end.status, ...attrs });
+        sim.trace.end(agentSpan, end.status === "threw" ? { status: end.status, error: errorText(end.error) } : { status: end.status });
       });
       const evidenceAt = (outcome: RunOutcome): AgentEvidence<T> => ({
         agent: end ?? { status: "unfinished", reason: unfinishedBecause(outcome) },

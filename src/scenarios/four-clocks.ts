@@ -29,7 +29,6 @@ import { SimTool } from "../actors/tool.js";
 import type { ActorClock } from "../sim/clock.js";
 import { formatDuration } from "../sim/duration.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
-import type { TraceEvent } from "../sim/trace.js";
 import { p, type ParamValues } from "./params.js";
 import { defineScenario, type Metric } from "./scenario.js";
 

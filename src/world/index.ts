@@ -9,6 +9,7 @@ export * from "./leak-detector.js";
 export * from "./sim-fetch.js";
 export * from "./prompt-tokens.js";
 export * from "./anthropic-endpoint.js";
+export * from "./anthropic-stream.js";
 export * from "./http-tool.js";
 export * from "./sim-world.js";
 export * from "./run-in-world.js";

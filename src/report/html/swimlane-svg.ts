@@ -173,7 +173,7 @@ function causalLinks(input: SwimlaneInput, focus: ReadonlySet<number>, notes: st
     if (link && link.cause.lane !== link.effect.lane) context.push(link);
   }
   if (context.length > MAX_CONTEXT_LINKS) {
-    notes.push(`causal links: ${context.length.toLocaleString("en-US")} cross-lane links in all; only those on the violations' causal chains are drawn`);
+    notes.push(`causal links: ${context.length.toLocaleString("en-US")} cross-lane links among the drawn events; only those on the violations' causal chains are drawn`);
     return { chain, context: [] };
   }
   return { chain, context };
