@@ -65,15 +65,17 @@ class RoomInventory {
 
 /**
  * The invariant: never more bookings than rooms. It reads the tool's own log of bookings
- * (evidence), and points at every booking of the run.
+ * (evidence); it breaks at the first booking past the last room, and its evidence is the bookings
+ * up to that one (the last is where it broke).
  * @param {readonly Booking[]} bookings
  * @param {number} rooms
  */
 function noOverbooking(bookings, rooms) {
   const over = bookings.slice(rooms);
   const first = over[0];
-  const violations = first ? [{ at: first.t, message: `${bookings.length} bookings for ${rooms} rooms: ${over.map((b) => b.guest).join(", ")} got a room that was already taken`, evidence: bookings.map((b) => b.eventId) }] : [];
-  return verdict("no-overbooking", violations);
+  if (!first) return verdict("no-overbooking", []);
+  const message = `${bookings.length} bookings for ${rooms} rooms: ${over.map((b) => b.guest).join(", ")} booked a room already taken`;
+  return verdict("no-overbooking", [{ at: first.t, message, evidence: bookings.slice(0, rooms + 1).map((b) => b.eventId) }]);
 }
 
 export default defineScenario({

@@ -33,8 +33,9 @@ export const TOOL_OUTAGE = "tool-outage";
  */
 export const DEFAULT_SLOWDOWN = "15s";
 
-/** The two fault kinds, targeting the named tools. */
+/** The two fault kinds, targeting the named tools (none when there are no tools). */
 export function toolFaultKinds(tools: readonly string[]): FaultKind[] {
+  if (tools.length === 0) return [];
   const targets = [...tools];
   return [
     { name: TOOL_SLOWDOWN, description: "tool calls that start in the window take longer (the work still commits)", targets },
