@@ -44,8 +44,8 @@ export interface SimulateOptions<T = unknown, K extends string = string> extends
   tieBreak?: RunConfig["tieBreak"];
 }
 
-/** What one run of an agent gives back. */
-export interface AgentRun<T> {
+/** What one run of an agent gives back. `K` is the names of its tools. */
+export interface AgentRun<T, K extends string = string> {
   /** How the agent function ended. */
   agent: AgentEnd<T>;
   /** `held`: every invariant held; `violated`: one broke; `crashed`: a process threw (a bug). */
@@ -64,7 +64,7 @@ export interface AgentRun<T> {
   /** Every committed side effect. */
   ledger: EffectLedger;
   /** The simulated tools, with their call logs. */
-  tools: Readonly<Record<string, SimTool>>;
+  tools: Readonly<Record<K, SimTool>>;
   /** The simulated model, with its totals. */
   model: LlmProvider;
   /** The run as the run layer reports it: what `renderText`, `renderJson` and `renderChrome` take. */
@@ -75,7 +75,7 @@ export interface AgentRun<T> {
  * Runs the agent function once on virtual time, by seed, against the setup's simulated tools and
  * model, and returns how it ended, the invariants' verdicts, the metrics and the trace.
  */
-export async function simulate<T, K extends string = string>(agent: Agent<T, {}, K>, options: SimulateOptions<T, K>): Promise<AgentRun<T>> {
+export async function simulate<T, K extends string = string>(agent: Agent<T, {}, K>, options: SimulateOptions<T, K>): Promise<AgentRun<T, K>> {
   const { seed, faults, name, epochMs, tieBreak, ...setup } = options;
   const scenario = agentScenario<T, {}, K>({ ...setup, name: name ?? "agent", agent });
   const result = await runScenario({
@@ -97,7 +97,7 @@ export async function simulate<T, K extends string = string>(agent: Agent<T, {},
     traceHash: result.traceHash,
     outcome: result.outcome,
     ledger: evidence.ledger,
-    tools: evidence.tools,
+    tools: evidence.tools as Readonly<Record<K, SimTool>>,
     model: evidence.model,
     result,
   };

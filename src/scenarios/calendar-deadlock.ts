@@ -148,6 +148,7 @@ interface World {
   detect: boolean;
 }
 
+/** calendar-deadlock: two agents waiting on each other through two reviewers' queues (see the file's contract). */
 export const calendarDeadlock = defineScenario({
   name: "calendar-deadlock",
   title: "The Multi-Agent Deadlock That Hangs on Two Calendars",
@@ -230,7 +231,7 @@ async function rollup(ctx: ProcessContext, w: World, workflow: string): Promise<
   const me = `${ROLLUP}/${workflow}`;
   const start = sim.trace.instant({ actor: me, layer: "harness", kind: "workflow.start", attrs: { workflow, slaMs: v.workflows.sla } });
   const req = file(w, { from: me, to: `${DATA}/${workflow}`, queue: w.chat, optional: false, subject: `share ${workflow}'s source data with ${ROLLUP}`, parent: start });
-  const got = await ask(ctx, w, req, `${me} holds its rollup and waits for ${DATA}/${workflow}'s answer to ${req.id} (it serves no requests meanwhile)`);
+  const got = await ask(ctx, w, req, `${DATA}/${workflow}'s answer to ${req.id} (it holds its rollup and serves no requests meanwhile)`);
   if (got.kind === "answered") await ctx.sleep(v.workflows.rollupWork.sample(ctx.rng(`${ROLLUP}:work`)), `${me} rolling up`);
   sim.trace.instant({ actor: me, layer: "harness", kind: "workflow.finish", parent: got.eventId, attrs: { workflow, outcome: got.kind === "answered" ? "done" : got.kind } });
 }
@@ -247,7 +248,7 @@ async function serveData(ctx: ProcessContext, w: World, req: Request, delivered:
   let cause = check;
   if (stale) {
     const ctxReq = file(w, { from: me, to: req.from, queue: w.tickets, optional: true, subject: `context for ${workflow} from ${ROLLUP}`, parent: check });
-    const got = await ask(ctx, w, ctxReq, `${me} holds ${req.id} and waits for ${req.from}'s context (${ctxReq.id})`);
+    const got = await ask(ctx, w, ctxReq, `${req.from}'s context, ${ctxReq.id} (it holds ${req.id} meanwhile)`);
     cause = got.eventId;
     if (got.kind === "answered") context = "fresh";
     else {
@@ -272,13 +273,14 @@ function file(w: World, o: { from: string; to: string; queue: ApprovalQueue; opt
 }
 
 /**
- * The requester's wait: for the approval, then for the answer. An approved request is delivered
+ * The requester's wait (`waiting` names it in stall reports): for the approval, then for the answer. An approved request is delivered
  * to its target: data-agent serves each request it gets; rollup-agent, blocked on its own
- * request, serves one only when the on-call approver escalated it (she has its owner run the export).
+ * request, queues it unserved (`request.queued`), unless the on-call approver escalated it (she
+ * has its owner run the export).
  */
 async function ask(ctx: ProcessContext, w: World, req: Request, waiting: string): Promise<Outcome> {
   const { sim } = w;
-  const decision = await ctx.wait(req.ticket.decision, `${req.from} waits for ${req.queue.name} to approve ${req.id}`);
+  const decision = await ctx.wait(req.ticket.decision, `${req.queue.name} to approve ${req.id}`);
   if (decision.outcome !== "approved") {
     w.open.delete(req.id);
     return { kind: decision.outcome, eventId: decision.eventId };
@@ -286,6 +288,10 @@ async function ask(ctx: ProcessContext, w: World, req: Request, waiting: string)
   const delivered = sim.trace.instant({ actor: req.from, layer: "harness", kind: "request.delivered", parent: decision.eventId, attrs: { request: req.id, to: req.to, escalated: decision.escalated } });
   if (req.to.startsWith(DATA)) sim.spawn(`agent:${req.to}`, (c) => serveData(c, w, req, delivered));
   else if (decision.escalated) sim.spawn(`on-call export for ${req.id}`, (c) => exportContext(c, w, req, delivered));
+  else {
+    const holding = [...w.open.values()].find((r) => r.from === req.to);
+    sim.trace.instant({ actor: req.to, layer: "harness", kind: "request.queued", parent: delivered, attrs: { request: req.id, from: req.from, ...(holding ? { blockedOn: holding.id } : {}) } });
+  }
   return ctx.wait(req.answer, waiting);
 }
 

@@ -27,7 +27,6 @@ import { LlmProvider } from "../actors/llm-provider.js";
 import { addDays, assertTimeZone, localDate, localParts } from "../actors/time-zone.js";
 import { SimTool } from "../actors/tool.js";
 import type { ActorClock } from "../sim/clock.js";
-import { formatDuration } from "../sim/duration.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
 import { p, type ParamValues } from "./params.js";
 import { defineScenario, type Metric } from "./scenario.js";
@@ -133,6 +132,7 @@ type Values = ParamValues<typeof params>;
 const NOTES = "notes";
 const SLACK = "slack";
 
+/** four-clocks: a daily digest whose layers each guess "now" (see the file's contract). */
 export const fourClocks = defineScenario({
   name: "four-clocks",
   title: "Your Scheduled Agent Has Four Clocks, and You Are Trusting the Wrong One",
@@ -288,7 +288,7 @@ function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: 
     ...byClock,
     { name: "model call p50", value: median(llmCalls), unit: "ms", note: "from the prompt to the last token" },
     { name: "scheduler clock error", value: schedulerError, unit: "ms", note: "largest, at a fire" },
-    { name: "worker clock error at the end", value: Math.round(workerClock.errorMs()), unit: "ms", note: `offset plus drift (${formatDuration(Math.abs(workerClock.errorMs()))} ${workerClock.errorMs() < 0 ? "behind" : "ahead"})` },
+    { name: "worker clock error at the end", value: Math.round(workerClock.errorMs()), unit: "ms", note: "offset plus drift; positive: ahead of true time" },
   ];
 }
 

@@ -30,7 +30,7 @@ import { defineScenario, type Metric } from "./scenario.js";
 
 const params = {
   questions: {
-    count: p.int(120, { min: 1, max: 100_000, explore: [60, 200], doc: "stock questions customers ask", source: "assumption: a shift's worth of questions" }),
+    count: p.int(100, { min: 1, max: 100_000, explore: [50, 150], doc: "stock questions customers ask", source: "assumption: a shift's worth of questions" }),
     perMinute: p.number(6, { min: 0.01, max: 10_000, explore: [2, 20], doc: "question arrivals per minute (Poisson)", source: "assumption" }),
     pDiscontinued: p.probability(0.15, {
       explore: [0.05, 0.3],
@@ -86,7 +86,7 @@ export const nullRationalization = defineScenario({
   params,
   invariants: [{ name: "grounded-answers", description: "every fact in an answer traces, through the causal trace, to a non-null tool result" }],
   mitigations: [{ name: "validate-tool-results", description: "an empty result becomes an explicit error the model must handle: the answer says it does not know and asks" }],
-  defaults: { seed: 1, horizon: "2h" },
+  defaults: { seed: 20, horizon: "2h" },
   build({ sim, params: v, mitigations }) {
     const validate = mitigations.has("validate-tool-results");
     const llm = new LlmProvider(sim, { ttft: v.model.ttft, pRationalize: v.model.pRationalize });

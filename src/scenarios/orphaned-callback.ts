@@ -73,6 +73,7 @@ const params = {
   },
 };
 
+/** orphaned-callback: renders whose callbacks outlive their sessions (see the file's contract). */
 export const orphanedCallback = defineScenario({
   name: "orphaned-callback",
   title: "The Async Tool Call That Resolved After the User Already Closed the Conversation",

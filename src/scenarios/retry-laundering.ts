@@ -35,7 +35,7 @@ import { defineScenario, type Metric, type Series } from "./scenario.js";
 
 const params = {
   tasks: {
-    count: p.int(200, { min: 1, max: 100_000, explore: [100, 300], doc: "support tasks, each one lookup step", source: "assumption: enough steps for rates to read as rates" }),
+    count: p.int(120, { min: 1, max: 100_000, explore: [80, 200], doc: "support tasks, each one lookup step", source: "assumption: enough steps for rates to read as rates" }),
     perMinute: p.number(20, { min: 0.01, max: 10_000, explore: [5, 60], doc: "task arrivals per minute (Poisson)", source: "assumption: a busy support queue" }),
   },
   model: {
@@ -102,7 +102,7 @@ export const retryLaundering = defineScenario({
       description: "retry only transient errors within a retry budget; caller errors go back to the model as feedback and are counted as defects",
     },
   ],
-  defaults: { seed: 1, horizon: "2h" },
+  defaults: { seed: 14, horizon: "2h" },
   build({ sim, params: v, mitigations }) {
     const classify = mitigations.has("classify-errors");
     const llm = new LlmProvider(sim, { ttft: v.model.ttft, pMalformed: v.model.pMalformed });

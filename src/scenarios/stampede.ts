@@ -44,7 +44,7 @@ const params = {
     workers: p.int(1_000, {
       min: 1,
       max: 20_000,
-      explore: [200, 1_200],
+      explore: [200, 1_000],
       doc: "workers in the fleet; the batch gives each one item",
       source: "the stampede post: a thousand workers (SCENARIOS.md #4)",
     }),
@@ -84,9 +84,9 @@ const params = {
     perHour: p.number(400, {
       min: 1,
       max: 100_000,
-      explore: [300, 800],
+      explore: [300, 600],
       doc: "interactive agent turns per hour across the fleet (Poisson): they keep the prefix warm and set the trailing spend rate",
-      source: "assumption: a daytime trickle; the search explores 300-800/h",
+      source: "assumption: a daytime trickle; the search explores 300-600/h",
     }),
     for: p.duration("1h", { min: "0ms", doc: "how long the interactive traffic runs from the start (then the fleet goes quiet until the batch)", source: "the post compares against the trailing hourly average: an hour of history" }),
     inputTokens: p.distribution(

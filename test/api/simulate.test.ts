@@ -97,9 +97,11 @@ describe("simulate", () => {
       },
       { seed: 1, tools: { api: {} } },
     );
+    const retry = run.agent.status === "returned" ? run.agent.value : -1;
     const call = run.trace.events.find((e) => e.kind === "tool.call" && e.phase === "begin");
-    expect(run.agent.status === "returned" && call?.parent).toBe(run.agent.status === "returned" ? run.agent.value : undefined);
-    expect(run.trace.get(call?.parent ?? -1)?.parent).toBe(0); // the retry event is caused by the agent.run span
+    const agentRun = run.trace.events.find((e) => e.kind === "agent.run");
+    expect(call?.parent).toBe(retry);
+    expect(run.trace.get(retry)?.parent).toBe(agentRun?.id);
   });
 
   it("judges invariants under their own names, whether they return violations or a checker's verdict", async () => {

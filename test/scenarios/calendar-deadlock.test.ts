@@ -61,8 +61,9 @@ describe("calendar-deadlock at its default seed", () => {
     expect(ev(r, hung!.evidence[0] as number)).toMatchObject({ kind: "workflow.start", attrs: { workflow } });
     expect(of(r, "workflow.finish").some((e) => e.attrs?.workflow === workflow)).toBe(false);
     const waiting = r.outcome.waiting.map((w) => `${w.process}: ${w.waitingOn.join(", ")}`);
-    expect(waiting).toContain(`agent:rollup-agent/${workflow}: rollup-agent/${workflow} holds its rollup and waits for data-agent/${workflow}'s answer to ${/CHAT-\d+/.exec(cycle!.message)?.[0]} (it serves no requests meanwhile)`);
-    expect(waiting.some((w) => w.startsWith(`agent:data-agent/${workflow}: data-agent/${workflow} holds CHAT-`) && w.includes(`waits for rollup-agent/${workflow}'s context`))).toBe(true);
+    const [chatId, opsId] = [/CHAT-\d+/.exec(cycle!.message)?.[0], /OPS-\d+/.exec(cycle!.message)?.[0]];
+    expect(waiting).toContain(`agent:rollup-agent/${workflow}: data-agent/${workflow}'s answer to ${chatId} (it holds its rollup and serves no requests meanwhile)`);
+    expect(waiting).toContain(`agent:data-agent/${workflow}: rollup-agent/${workflow}'s context, ${opsId} (it holds ${chatId} meanwhile)`);
   });
 
   it("cycles form exactly in the workflows whose context was stale (and not rejected): the failure follows the seeded draw", async () => {

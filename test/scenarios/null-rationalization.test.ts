@@ -70,11 +70,11 @@ describe("null-rationalization at its default seed", () => {
     expect(metric(r, "null results")).toBe(nulls.length);
     expect(metric(r, "ungrounded facts")).toBe(r.violations.length);
     expect(metric(r, "rationalization rate")).toBeCloseTo(r.violations.length / nulls.length, 9);
-    expect(metric(r, "questions answered")).toBe(120);
+    expect(metric(r, "questions answered")).toBe(100);
     const withFacts = kinds(r, "answer.sent").filter((a) => (a.attrs?.facts as unknown[]).length > 0).length;
     expect(metric(r, "answers stating a fact")).toBe(withFacts);
     // Every answer about a live SKU states a fact, and so does each rationalized null.
-    expect(withFacts).toBe(120 - nulls.length + r.violations.length);
+    expect(withFacts).toBe(100 - nulls.length + r.violations.length);
   });
 
   it("a model that never rationalizes answers every null with 'I don't know': it holds", async () => {

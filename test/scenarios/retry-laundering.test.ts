@@ -23,9 +23,12 @@ describe("retry-laundering at its default seed", () => {
     const r = await run();
     expect(r.verdict).toBe("violated");
     const clean = r.violations.filter((v) => ev(r, v.evidence.at(-1) as number).attrs?.status === "success");
-    // Most are laundered successes; the rest are steps whose every sample was malformed, reported
-    // as plain failures that count no caller error either.
-    expect(clean.length).toBeGreaterThan(0.9 * r.violations.length);
+    // Most are laundered successes; the rest are steps that ran out of attempts (every sample
+    // malformed, or malformed and then a 5xx), reported as plain failures that count no caller error either.
+    expect(clean.length).toBeGreaterThan(r.violations.length / 2);
+    for (const v of r.violations.filter((x) => !clean.includes(x))) {
+      expect(ev(r, v.evidence.at(-1) as number).attrs).toMatchObject({ status: "failed", attempts: 4 });
+    }
     for (const v of r.violations) {
       const report = ev(r, v.evidence.at(-1) as number);
       expect(report).toMatchObject({ kind: "step.status", layer: "harness", attrs: { callerErrors: 0 } });
@@ -74,10 +77,10 @@ describe("retry-laundering at its default seed", () => {
     expect(metric(r, "reported caller-error rate")).toBe(0);
     const firstCalls = r.trace.events.filter((e) => e.kind === "tool.call" && e.phase === "begin" && ev(r, e.parent as number).attrs?.attempt === 1);
     const firstErrors = firstCalls.filter((c) => r.trace.events.some((e) => isCallerError(e) && e.span === c.id));
-    expect(firstCalls).toHaveLength(200);
+    expect(firstCalls).toHaveLength(120);
     expect(metric(r, "first-attempt caller-error rate")).toBeCloseTo(firstErrors.length / firstCalls.length, 9);
-    // pMalformed 0.3 over 200 first calls: within four standard deviations (about 0.13) of 30%.
-    expect(Math.abs(metric(r, "first-attempt caller-error rate") - 0.3)).toBeLessThan(0.13);
+    // pMalformed 0.3 over 120 first calls: within four standard deviations (about 0.17) of 30%.
+    expect(Math.abs(metric(r, "first-attempt caller-error rate") - 0.3)).toBeLessThan(0.17);
     expect(metric(r, "caller errors")).toBe(r.trace.events.filter(isCallerError).length);
     expect(metric(r, "caller errors reported")).toBe(0);
     expect(metric(r, "retries of caller errors")).toBeGreaterThan(0.8 * metric(r, "caller errors"));
