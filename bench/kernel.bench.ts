@@ -290,7 +290,8 @@ async function measureHere(key: string, actors: number): Promise<void> {
   if (!engine) throw new Error(`unknown engine ${key}`);
   await timeOnce(engine.run, makeWorkload(actors, EVENTS / 10));
   const timing = await timeOnce(engine.run, makeWorkload(actors, EVENTS));
-  process.send?.(timing);
+  if (process.send) process.send(timing);
+  else console.log(JSON.stringify({ engine: key, actors, ...timing })); // run by hand, e.g. under --cpu-prof
 }
 
 /**

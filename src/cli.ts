@@ -1,11 +1,11 @@
 /**
- * The `agentsim` command line: `run`, `list` and `validate`; `sweep`, `merge`, `check` and
- * `replay` live in `cli/`, one module a command.
+ * The `agentsim` command line: `run`, `list` and `validate` here; the others (`sweep`, `merge`,
+ * `check`, `replay`, ...) in `cli/`, one module a command.
  *
  * `main(argv, io)` returns the exit code and never throws or prints a stack trace for bad input:
  * 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario
- * crashed, 4 two runs of one seed differed (nondeterminism). Problems go to stderr as `file:line:col: message`. Colour only when stdout is a
- * terminal and NO_COLOR is unset.
+ * crashed, 4 two runs of one seed differed (nondeterminism). Problems go to stderr as
+ * `file:line:col: message`. Colour only when stdout is a terminal and NO_COLOR is unset.
  */
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";

@@ -2,11 +2,12 @@
  * agentsim's public library API, the package root (`import { ... } from "agentsim"`).
  *
  * Sections, in the order a newcomer meets them: testing your own agent (`simulate`,
- * `agentScenario`, invariants, a fast-check arbitrary); the kernel (virtual time, processes,
- * seeded streams, the trace); the actors to build worlds from; the invariant checkers; the
- * scenario contract and parameters; the catalog; running, searching with shrinking, repros and
- * sweeps; scenario files; the report renderers. docs/API.md lists every export by section (run
- * `npm run docs` after changing this file). The command line is in `cli.ts`.
+ * `agentScenario`, invariants, a fast-check arbitrary); running unmodified agent code in a
+ * simulated world (`runInWorld`); the kernel (virtual time, processes, seeded streams, the
+ * trace); the actors to build worlds from; the invariant checkers; the scenario contract and
+ * parameters; the catalog; running, searching with shrinking, repros and sweeps; scenario files;
+ * the report renderers. docs/API.md lists every export by section (run `npm run docs` after
+ * changing this file). The command line is in `cli.ts`.
  */
 
 // ## Test your own agent: run an async agent function on virtual time against simulated tools and a model
@@ -28,6 +29,14 @@ export { atMostOnce, agentReturns, type Invariant, type ViolationInput } from ".
 export type { AgentEnd, AgentEvidence } from "./api/agent-evidence.js";
 export { agentRunArbitrary, type AgentRunArbitraryOptions, type AgentRunDraw } from "./api/agent-run-arbitrary.js";
 export { TOOL_SLOWDOWN, TOOL_OUTAGE, DEFAULT_SLOWDOWN, toolFaultKinds } from "./api/tool-faults.js";
+
+// ## Real code on virtual time: run unmodified agent code (timers, Date, randomness, fetch, SDKs) in a simulated world
+export { runInWorld, type RunInWorldOptions, type WorldRun, type AgentResult } from "./world/run-in-world.js";
+export { SimWorld, type SimWorldOptions, type AgentOutcome } from "./world/sim-world.js";
+export { SimulationLeakError, answerAfter, jsonResponse, type SimService, type Exchange } from "./world/sim-fetch.js";
+export { AnthropicEndpoint, type AnthropicEndpointOptions } from "./world/anthropic-endpoint.js";
+export { HttpTool, type HttpToolOptions } from "./world/http-tool.js";
+export { userRefundScenario, type UserRefundScenarioOptions, type RefundOrder, type RefundAgentEnv, type RefundAgent } from "./world/user-agent-scenario.js";
 
 // ## Kernel: virtual time, the event queue, processes, seeded streams, distributions, the trace
 export * from "./sim/index.js";

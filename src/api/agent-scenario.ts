@@ -129,7 +129,7 @@ export function agentScenario<T, P extends ParamTree = {}, K extends string = st
         end = await settle(() => spec.agent(env));
         sim.trace.end(agentSpan, end.status === "threw" ? { status: end.status, error: errorText(end.error) } : { status: end.status });
       });
-      const evidenceAt = (outcome: RunOutcome): AgentEvidence<T> => ({
+      const evidence = (outcome: RunOutcome): AgentEvidence<T> => ({
         agent: end ?? { status: "unfinished", reason: unfinishedBecause(outcome) },
         ledger,
         tools,
@@ -138,14 +138,15 @@ export function agentScenario<T, P extends ParamTree = {}, K extends string = st
         outcome,
         agentSpan,
       });
-      let last: AgentEvidence<T> | undefined;
-      const evidence = (outcome: RunOutcome): AgentEvidence<T> => (last?.outcome === outcome ? last : (last = evidenceAt(outcome)));
       return {
         check: (outcome) => {
           evidenceByTrace.set(sim.trace, () => evidence(outcome));
           return (spec.invariants ?? []).map((i) => judge(i, evidence(outcome)));
         },
-        metrics: (outcome) => [...defaultMetrics(evidence(outcome)), ...(spec.metrics?.(evidence(outcome)) ?? [])],
+        metrics: (outcome) => {
+          const e = evidence(outcome);
+          return [...defaultMetrics(e), ...(spec.metrics?.(e) ?? [])];
+        },
       };
     },
   });

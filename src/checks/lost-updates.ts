@@ -5,9 +5,10 @@
  *
  * Every committed write creates a version and was computed from the version its writer read.
  * Walking back from the final version through "read from" links gives the chain of updates whose
- * effects survive (final value = initial value + their deltas); every other committed update was
- * overwritten by the chain member whose write jumped over its version (read below it, wrote above
- * it). With compare-and-set every write reads the version just before its own and nothing is lost.
+ * effects survive (final value = initial value + their deltas). Every other committed update is
+ * lost: a later write was computed from a version older than it, and the first such write is the
+ * one that overwrote it. With compare-and-set every write reads the version just before its own,
+ * and nothing is lost.
  */
 
 /** One committed read-modify-write: the version it read and the version its write created. */
@@ -27,25 +28,22 @@ export interface CommittedUpdate {
   eventId: number;
 }
 
-/** An update whose effect is gone, and the write that overwrote it. */
+/** An update whose effect is gone, and the first write that overwrote it. */
 export interface LostUpdate {
   lost: CommittedUpdate;
+  /** The first later write computed from a version older than the lost one. */
   overwrittenBy: CommittedUpdate;
 }
 
 /** The committed updates whose effects were overwritten, by version. Ignores versions it was not given. */
 export function lostUpdates(updates: readonly CommittedUpdate[]): LostUpdate[] {
   const byVersion = new Map(updates.map((u) => [u.writtenVersion, u]));
+  const ordered = [...byVersion.values()].sort((a, b) => a.writtenVersion - b.writtenVersion);
   const survivors = new Set<number>();
-  const overwriter = new Map<number, CommittedUpdate>();
-  let cur = byVersion.get(Math.max(0, ...byVersion.keys()));
-  while (cur && !survivors.has(cur.writtenVersion)) {
-    survivors.add(cur.writtenVersion);
-    for (let v = cur.readVersion + 1; v < cur.writtenVersion; v++) overwriter.set(v, cur);
-    cur = byVersion.get(cur.readVersion);
-  }
-  return [...byVersion.values()]
-    .filter((u) => !survivors.has(u.writtenVersion) && overwriter.has(u.writtenVersion))
-    .sort((a, b) => a.writtenVersion - b.writtenVersion)
-    .map((u) => ({ lost: u, overwrittenBy: overwriter.get(u.writtenVersion) as CommittedUpdate }));
+  for (let cur = ordered.at(-1); cur && !survivors.has(cur.writtenVersion); cur = byVersion.get(cur.readVersion)) survivors.add(cur.writtenVersion);
+  return ordered.flatMap((u) => {
+    if (survivors.has(u.writtenVersion)) return [];
+    const by = ordered.find((w) => w.writtenVersion > u.writtenVersion && w.readVersion < u.writtenVersion);
+    return by ? [{ lost: u, overwrittenBy: by }] : [];
+  });
 }

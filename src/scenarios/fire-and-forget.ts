@@ -27,6 +27,7 @@ import { receiptsViaTool } from "../actors/receipts.js";
 import type { StepReport } from "../actors/harness-contract.js";
 import { claimsMatchOutcomes, receiptEvidence, receiptsResolved, type ReceiptEvidence } from "../checks/receipts.js";
 import { quantile } from "../checks/latency.js";
+import { formatDuration } from "../sim/duration.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
 import type { AttrValue } from "../sim/trace.js";
 import { p, type ParamValues } from "./params.js";
@@ -117,7 +118,7 @@ interface World {
 }
 
 function wire(sim: Simulation, v: Values, awaitReceipts: boolean): World {
-  if (!(v.job.p99 > v.job.p50)) throw new RangeError(`job.p99 (${v.job.p99} ms) must be above job.p50 (${v.job.p50} ms)`);
+  if (!(v.job.p99 > v.job.p50)) throw new RangeError(`params.job.p99 (${formatDuration(v.job.p99)}) must be above params.job.p50 (${formatDuration(v.job.p50)})`);
   const llm = new LlmProvider(sim);
   const jobs = new JobService(sim, {
     name: "jobs",

@@ -390,11 +390,14 @@ function metrics(fleet: Fleet): Metric[] {
   return out;
 }
 
+/** Spend over time, and the writes of each life of the prefix at the time of its first miss. */
 function series(fleet: Fleet): Record<string, Series> {
   const billing = fleet.llm.billing;
+  const generations = fleet.llm.cache.generations(fleet.v.prompt.prefixKey);
   return {
     "spend per 10 s (USD)": billing.series(10_000),
     "cache-write spend per 10 s (USD)": billing.series(10_000, { filter: (c) => c.kind === "cache-write" }),
+    "cache writes per expiry": generations.map((g) => [g.firstMissAt, g.writes]),
   };
 }
 

@@ -54,6 +54,7 @@ export interface ResponseContext {
   requestId: number;
 }
 
+/** A simulated Messages API: the provider behind it, its host, token counting and responses. */
 export interface AnthropicEndpointOptions {
   /** The provider actor behind the API (its cache, rate limits, errors, latency, billing). */
   provider: LlmProvider;

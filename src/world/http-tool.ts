@@ -24,6 +24,7 @@ import type { Simulation } from "../sim/simulation.js";
 import type { Attrs } from "../sim/trace.js";
 import { jsonResponse, type Exchange, type SimService } from "./sim-fetch.js";
 
+/** Where a tool answers over HTTP: its host and path. */
 export interface HttpToolOptions {
   /** The host it answers for, e.g. `payments.sim`. */
   host: string;

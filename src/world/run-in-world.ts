@@ -24,6 +24,7 @@ import type { RunOutcome, Simulation } from "../sim/simulation.js";
 import type { SimService } from "./sim-fetch.js";
 import { SimWorld } from "./sim-world.js";
 
+/** How `runInWorld` runs the agent: its services, its name, the horizon and event budget. */
 export interface RunInWorldOptions {
   /** The services the world's fetch reaches. */
   services?: readonly SimService[];

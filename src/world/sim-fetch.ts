@@ -44,6 +44,7 @@ export interface SimService {
   handle(request: Request, exchange: Exchange): Promise<Response>;
 }
 
+/** How a simulated network reports a fetch that no service answers. */
 export interface SimNetworkOptions {
   /** Told of each leak (a fetch to a host no service answers); the world fails the run. */
   onLeak?: (error: SimulationLeakError) => void;

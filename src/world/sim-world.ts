@@ -24,6 +24,7 @@ import { installVirtualGlobals } from "./virtual-globals.js";
 import { VirtualTimers } from "./virtual-timers.js";
 import { withScope, type WorldRuntime } from "./world-context.js";
 
+/** The services a simulated world's fetch reaches. */
 export interface SimWorldOptions {
   /** The services the world's fetch reaches, one per host. */
   services?: readonly SimService[];

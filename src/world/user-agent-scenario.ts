@@ -53,6 +53,7 @@ export interface RefundAgentEnv {
 /** A user's refund agent: handles one return. Its value is ignored; throwing means it gave up. */
 export type RefundAgent = (order: RefundOrder, env: RefundAgentEnv) => Promise<unknown>;
 
+/** A refund scenario around a user's agent: its name, the agent, and how reports title it. */
 export interface UserRefundScenarioOptions {
   /** The scenario's public name. */
   name: string;

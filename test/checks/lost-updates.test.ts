@@ -18,7 +18,16 @@ describe("lostUpdates", () => {
     expect(lostUpdates([a, b])).toEqual([{ lost: a, overwrittenBy: b }]);
   });
 
-  it("names the surviving write that jumped over each lost version, even across a chain", () => {
+  it("names the first write that overwrote each lost version", () => {
+    // a, b and c all read v0: b overwrites a's v1, then c overwrites b's v2 (and a's v1 a second time).
+    const [a, b, c] = [u("a", 0, 1), u("b", 0, 2), u("c", 0, 3)];
+    expect(lostUpdates([a, b, c])).toEqual([
+      { lost: a, overwrittenBy: b },
+      { lost: b, overwrittenBy: c },
+    ]);
+  });
+
+  it("a write that read a lost version is lost too when a later write jumps over it", () => {
     // v1 (a, from v0), v2 (b, from v0: loses v1), v3 (c, from v1: reads a lost version), v4 (a, from v2: loses v3).
     const ups = [u("a", 0, 1), u("b", 0, 2), u("c", 1, 3), u("a", 2, 4)];
     const lost = lostUpdates(ups);

@@ -24,7 +24,13 @@ function readmeSection(): { testFile: string; fixLine: string; report: string[] 
   return { testFile: blocks[0], fixLine, report };
 }
 
-const scratch = built ? mkdtempSync(join((mkdirSync("tmp", { recursive: true }), "tmp"), "readme-")) : "";
+/** A scratch folder under tmp/ (git-ignored), inside the package so that its name resolves. */
+function scratchFolder(): string {
+  mkdirSync("tmp", { recursive: true });
+  return mkdtempSync(join("tmp", "readme-"));
+}
+
+const scratch = built ? scratchFolder() : "";
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });

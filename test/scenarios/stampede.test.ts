@@ -97,6 +97,10 @@ describe("stampede at its default seed", () => {
     const series = r.series["spend per 10 s (USD)"] ?? [];
     const spent = series.reduce((s, [, usd]) => s + usd, 0);
     expect(spent).toBeCloseTo(metric(r, "total spend"), 6);
+    // One point per life of the prefix: the cold start's single write, then the stampede.
+    const perExpiry = r.series["cache writes per expiry"] ?? [];
+    expect(perExpiry.map(([, n]) => n)).toEqual([ofGeneration(r, "cache.write", 0).length, writes]);
+    expect(perExpiry[1]?.[0]).toBe(ofGeneration(r, "cache.miss", 1)[0]?.t);
   });
 });
 
