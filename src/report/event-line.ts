@@ -31,7 +31,14 @@ export function formatAttrs(attrs: TraceEvent["attrs"]): string {
 
 function valueText(v: unknown): string {
   if (typeof v === "string") return /[\s=]/.test(v) || v === "" ? JSON.stringify(v) : v;
-  return JSON.stringify(v) ?? String(v);
+  if (typeof v === "number") return readableNumber(v);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" ? Number(readableNumber(x)) : x)) ?? String(v);
+}
+
+/** Numbers as a person reads them: float noise (0.052500000000000005) rounded to 6 significant digits. */
+function readableNumber(x: number): string {
+  if (!Number.isFinite(x) || Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(Math.abs(x) >= 1e5 ? Math.max(6, Math.ceil(Math.log10(Math.abs(x))) + 1) : 6)));
 }
 
 function clip(s: string, max: number): string {

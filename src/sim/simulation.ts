@@ -92,7 +92,9 @@ export class ProcessHandle<T = unknown> {
   status: ProcessStatus = "running";
   readonly daemon: boolean;
   readonly children: ProcessHandle[] = [];
-  /** @internal The waits it is blocked in, oldest first. */ readonly waits: PendingWait[] = [];
+  /** @internal The oldest and newest of the waits it is blocked in (an intrusive list: no array to touch per wait). */
+  firstWait: BlockedWait<unknown> | undefined = undefined;
+  /** @internal */ lastWait: BlockedWait<unknown> | undefined = undefined;
   /** @internal A finished sleep's wait record, kept for its next sleep (sleeping allocates less). */
   spareSleep: BlockedWait<void> | undefined = undefined;
   #outcome: ProcessOutcome<T> | undefined;
@@ -129,6 +131,13 @@ export class ProcessHandle<T = unknown> {
     };
   }
 
+  /** @internal The waits it is blocked in, oldest first (a snapshot). */
+  get waits(): PendingWait[] {
+    const out: PendingWait[] = [];
+    for (let w = this.firstWait; w !== undefined; w = w.nextWait) out.push(w);
+    return out;
+  }
+
   /** @internal Why it was cancelled, or undefined: what every wait checks first. */
   get cancelReason(): string | undefined {
     return this.#cancelReason;
@@ -162,7 +171,7 @@ export class ProcessHandle<T = unknown> {
     const cbs = this.#cancelCallbacks;
     this.#cancelCallbacks = [];
     for (const cb of cbs) cb(reason);
-    for (const w of [...this.waits]) w.cancel(reason);
+    for (const w of this.waits) w.cancel(reason);
   }
 
   /** @internal */
@@ -307,7 +316,7 @@ export class ProcessContext {
     } else {
       wait = new BlockedWait<T>(sim, proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
     }
-    proc.waits.push(wait);
+    linkWait(proc, wait as BlockedWait<unknown>);
     proc.status = "waiting";
     if (subscribe) wait.disarm = subscribe((v) => wait.settle(v));
     else wait.timer = sim.schedule(sleepMs, wakeSleeper, wait);
@@ -326,6 +335,9 @@ class BlockedWait<T> implements PendingWait {
   timer: TimerHandle = -1;
   /** Unregisters the wake-up callback of a signal or mailbox wait. */
   disarm: (() => void) | undefined = undefined;
+  /** Neighbours in its process's list of waits. */
+  prevWait: BlockedWait<unknown> | undefined = undefined;
+  nextWait: BlockedWait<unknown> | undefined = undefined;
   readonly #sim: Simulation;
   readonly #proc: ProcessHandle;
   #label: string | undefined;
@@ -371,7 +383,8 @@ class BlockedWait<T> implements PendingWait {
   settle(value: T): void {
     const proc = this.#proc;
     this.#sim.wake();
-    if (removeWait(proc.waits, this) === 0 && !proc.finished) proc.status = "running";
+    unlinkWait(proc, this as BlockedWait<unknown>);
+    if (proc.firstWait === undefined && !proc.finished) proc.status = "running";
     this.#resolve(value);
     if (this.disarm === undefined) proc.spareSleep = this as BlockedWait<unknown> as BlockedWait<void>;
   }
@@ -379,7 +392,7 @@ class BlockedWait<T> implements PendingWait {
   cancel(why: string): void {
     if (this.timer >= 0) this.#sim.cancel(this.timer);
     else this.disarm?.();
-    removeWait(this.#proc.waits, this);
+    unlinkWait(this.#proc, this as BlockedWait<unknown>);
     this.#sim.wake();
     this.#reject(new CancelledError(why));
   }
@@ -393,17 +406,26 @@ function captureSettlers(resolve: (v: never) => void, reject: (e: unknown) => vo
   capturedReject = reject;
 }
 
-/** Removes `wait` from `waits` keeping the order, without allocating; returns how many remain. */
-function removeWait(waits: PendingWait[], wait: PendingWait): number {
-  if (waits.length === 1 && waits[0] === wait) {
-    waits.pop();
-    return 0;
-  }
-  const i = waits.indexOf(wait);
-  if (i < 0) return waits.length;
-  for (let j = i + 1; j < waits.length; j++) waits[j - 1] = waits[j] as PendingWait;
-  waits.pop();
-  return waits.length;
+/** Appends a wait to its process's list. */
+function linkWait(proc: ProcessHandle, wait: BlockedWait<unknown>): void {
+  const last = proc.lastWait;
+  wait.prevWait = last;
+  wait.nextWait = undefined;
+  if (last === undefined) proc.firstWait = wait;
+  else last.nextWait = wait;
+  proc.lastWait = wait;
+}
+
+/** Removes a wait from its process's list (a no-op if it is not in it). */
+function unlinkWait(proc: ProcessHandle, wait: BlockedWait<unknown>): void {
+  const { prevWait: prev, nextWait: next } = wait;
+  if (prev === undefined && proc.firstWait !== wait) return;
+  if (prev === undefined) proc.firstWait = next;
+  else prev.nextWait = next;
+  if (next === undefined) proc.lastWait = prev;
+  else next.prevWait = prev;
+  wait.prevWait = undefined;
+  wait.nextWait = undefined;
 }
 
 function noop(): void {}

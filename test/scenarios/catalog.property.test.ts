@@ -12,6 +12,8 @@ import { runScenario } from "../../src/run/run-scenario.js";
 import { catalog } from "../../src/scenarios/catalog.js";
 
 const RUNS = Number(process.env.AGENTSIM_PROPERTY_RUNS ?? 200);
+/** A search's time limit grows with its run count (a loaded 2-core machine runs ~100 ms a run at worst). */
+const SEARCH_TIMEOUT_MS = 60_000 + RUNS * 600;
 
 describe.each(catalog.map((s) => [s.name, s] as const))("%s", (_name, def) => {
   const all = def.mitigations.map((m) => m.name);
@@ -33,7 +35,7 @@ describe.each(catalog.map((s) => [s.name, s] as const))("%s", (_name, def) => {
       throw new Error(`${def.name} violated with --mitigate ${all.join(",")} at seed ${s.counterexample.seed} params ${JSON.stringify(s.counterexample.params)}: ${s.result.violations[0]?.message}`);
     }
     expect(s.runs).toBe(RUNS);
-  });
+  }, SEARCH_TIMEOUT_MS);
 
   it("without mitigations, the search finds the failure and its seed", async () => {
     const s = await searchForViolation(def, { runs: RUNS, seed: 4242 });
@@ -43,5 +45,5 @@ describe.each(catalog.map((s) => [s.name, s] as const))("%s", (_name, def) => {
       expect(replay.verdict).toBe("violated");
       expect(replay.traceHash).toBe(s.result.traceHash);
     }
-  });
+  }, SEARCH_TIMEOUT_MS);
 });
