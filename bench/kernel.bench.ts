@@ -80,20 +80,25 @@ function makeWorkload(actors: number, events: number): Workload {
   return { actors, steps, lat, expected };
 }
 
-/** Per-actor state handed to each callback as its preallocated argument. */
-interface Actor {
-  readonly id: number;
-  readonly base: number;
-  readonly name: string;
-  step: number;
-  /** The id of this actor's previous trace event (its causal parent), for the trace-on run. */
-  last: number;
+/**
+ * Per-actor state, in typed arrays as in the ceiling, so that every engine does the same work per
+ * event and they differ only in how they schedule. A callback's preallocated argument is the
+ * actor's index: a small integer, so nothing is allocated per event.
+ */
+interface Actors {
+  /** Steps taken so far. */
+  readonly step: Int32Array;
+  /** The id of each actor's previous trace event (its causal parent), for the trace-on run. */
+  readonly last: Int32Array;
+  readonly names: readonly string[];
 }
 
-function makeActors(w: Workload): Actor[] {
-  const out: Actor[] = [];
-  for (let a = 0; a < w.actors; a++) out.push({ id: a, base: a * w.steps, name: `actor:${a}`, step: 0, last: -1 });
-  return out;
+function makeActors(w: Workload): Actors {
+  return {
+    step: new Int32Array(w.actors),
+    last: new Int32Array(w.actors).fill(-1),
+    names: Array.from({ length: w.actors }, (_, a) => `actor:${a}`),
+  };
 }
 
 /** The ceiling: a binary min-heap over typed arrays ordered by (time, sequence), inlined work. */
@@ -102,7 +107,7 @@ const ceiling: Engine = (w) => {
   const times = new Float64Array(cap);
   const seqs = new Float64Array(cap);
   const targets = new Int32Array(cap);
-  const step = new Int32Array(w.actors);
+  const { step } = makeActors(w);
   let size = 0;
   let seq = 0;
   const push = (time: number, target: number): void => {
@@ -175,19 +180,22 @@ function agentsimCallbacks(traced: boolean): Engine {
     const sim = new Simulation({ seed: SEED, trace: traced });
     const { lat, steps } = w;
     const tally = newTally();
+    const { step, last, names } = makeActors(w);
     const onStep = traced
-      ? (a: Actor): void => {
+      ? (a: number): void => {
           count(tally, sim.now);
-          a.last = sim.trace.instant({ actor: a.name, layer: "sim", kind: "step", parent: a.last });
-          const s = ++a.step;
-          if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
+          last[a] = sim.trace.instant({ actor: names[a] as string, layer: "sim", kind: "step", parent: last[a] as number });
+          const s = (step[a] as number) + 1;
+          step[a] = s;
+          if (s < steps) sim.schedule(lat[a * steps + s] as number, onStep, a);
         }
-      : (a: Actor): void => {
+      : (a: number): void => {
           count(tally, sim.now);
-          const s = ++a.step;
-          if (s < steps) sim.schedule(lat[a.base + s] as number, onStep, a);
+          const s = (step[a] as number) + 1;
+          step[a] = s;
+          if (s < steps) sim.schedule(lat[a * steps + s] as number, onStep, a);
         };
-    for (const a of makeActors(w)) sim.schedule(lat[a.base] as number, onStep, a);
+    for (let a = 0; a < w.actors; a++) sim.schedule(lat[a * steps] as number, onStep, a);
     const out = await sim.run();
     if (out.status !== "completed") throw new Error(`agentsim callbacks: run ended ${out.status}`);
     if (out.events !== tally[1]) throw new Error("agentsim callbacks: event count differs from the kernel's");
@@ -218,13 +226,15 @@ const fakeTimersCallbacks: Engine = (w) => {
   const clock = FakeTimers.createClock(0, 1e9);
   const { lat, steps } = w;
   const tally = newTally();
-  const onStep = (a: Actor): void => {
+  const { step } = makeActors(w);
+  const onStep = (a: number): void => {
     count(tally, clock.now);
-    const s = ++a.step;
-    if (s < steps) clock.setTimeout(timerFn, lat[a.base + s] as number, a);
+    const s = (step[a] as number) + 1;
+    step[a] = s;
+    if (s < steps) clock.setTimeout(timerFn, lat[a * steps + s] as number, a);
   };
   const timerFn = onStep as (...args: unknown[]) => void;
-  for (const a of makeActors(w)) clock.setTimeout(timerFn, lat[a.base] as number, a);
+  for (let a = 0; a < w.actors; a++) clock.setTimeout(timerFn, lat[a * steps] as number, a);
   clock.runAll();
   return result(tally);
 };
