@@ -11,10 +11,10 @@
 import fc from "fast-check";
 import type { FaultSpec } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
+import { setPath } from "./explore.js";
 import { runScenario, type RunConfig, type RunResult } from "./run-scenario.js";
 import { scenarioRunArbitrary, type RunArbitraryOptions, type ScenarioRun } from "./scenario-run-arbitrary.js";
 import { oneLine } from "./sweep-summary.js";
-import { setPath } from "./explore.js";
 
 /** The default seed of the search itself. */
 export const DEFAULT_SEARCH_SEED = 1;

@@ -14,9 +14,7 @@
  * switched on, and `seed`. `agentsim replay` reruns it.
  */
 import { z } from "zod";
-import type { ScenarioConfig } from "../config/scenario-config.js";
-import { toRunConfig } from "../config/scenario-config.js";
-import { shellQuote } from "../report/run-context.js";
+import { toRunConfig, type ScenarioConfig } from "../config/scenario-config.js";
 import type { FaultSpec } from "../scenarios/scenario.js";
 import { formatDuration } from "../sim/duration.js";
 import { mergeParams, type CheckResult, type Counterexample } from "./check.js";
@@ -108,9 +106,10 @@ export function describeFault(f: FaultSpec): string {
   return `${f.kind} at ${formatDuration(f.at)} for ${formatDuration(f.for)}${f.target !== undefined ? ` on ${f.target}` : ""}${f.probability !== undefined ? ` (p=${f.probability})` : ""}`;
 }
 
-/** `npx agentsim replay <file>`. */
+/** `npx agentsim replay <file>` (the path quoted for POSIX shells when it needs it). */
 export function replayReproCommand(path: string): string {
-  return `npx agentsim replay ${shellQuote(path)}`;
+  const quoted = /^[\w./:=,@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  return `npx agentsim replay ${quoted}`;
 }
 
 const fault = z.strictObject({ kind: z.string(), at: z.number().min(0), for: z.number().min(0), target: z.string().optional(), probability: z.number().min(0).max(1).optional() });

@@ -88,6 +88,7 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
   const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
   const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
+  let hash: string | undefined;
   return {
     scenario: def.name,
     seed: config.seed,
@@ -99,7 +100,10 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     metrics: instance.metrics(outcome),
     series: instance.series?.(outcome) ?? {},
     trace: sim.trace,
-    traceHash: sim.trace.hash(),
+    // Hashed when first read: a search over a thousand runs reads only its counterexample's.
+    get traceHash(): string {
+      return (hash ??= sim.trace.hash());
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenarioFile } from "../../src/config/load-scenario-file.js";
 import type { ScenarioConfig } from "../../src/config/scenario-config.js";
 import { checkScenario } from "../../src/run/check.js";
-import { parseRepro, reproOf, type Repro } from "../../src/run/repro.js";
+import { parseRepro, replayReproCommand, reproOf, type Repro } from "../../src/run/repro.js";
 import { replayRepro } from "../../src/run/replay.js";
 
 const FILE = "test/run/fixtures/flaky.yaml";
@@ -60,6 +60,13 @@ describe("replayRepro", () => {
     const repro = await foundRepro();
     const o = await replayRepro({ ...repro, violation: { ...repro.violation!, message: "some other message" } }, await load(OVERRIDES));
     expect(o.status).toBe("verdict-differs");
+  });
+});
+
+describe("replayReproCommand", () => {
+  it("quotes a path only when a shell needs it", () => {
+    expect(replayReproCommand("out/flaky.repro.json")).toBe("npx agentsim replay out/flaky.repro.json");
+    expect(replayReproCommand("my repro's.json")).toBe(`npx agentsim replay 'my repro'\\''s.json'`);
   });
 });
 
