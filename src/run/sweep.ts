@@ -1,13 +1,14 @@
 /**
  * Runs many seeds of one scenario file in parallel worker threads.
  *
- * Each worker loads the file itself, then takes chunks of seeds from a shared queue and streams
- * back one small summary per seed. Results are kept by the seed's position in the list, so the
- * outcome does not depend on how many workers ran it or in which order they finished.
+ * Each worker loads the file itself, then takes chunks of seeds (smaller as the list drains, so
+ * that the workers finish together) and streams back one small summary per seed. Results are kept
+ * by the seed's position in the list, so the outcome does not depend on how many workers ran it or
+ * in which order they finished.
  *
  * A worker that dies (process.exit, an uncaught error, out of memory) loses no seed: the seed it
- * was running and the rest of its chunk go back to the queue, the suspect seed alone in a chunk of
- * its own, and a fresh worker takes over. A seed that kills a worker while running alone is
+ * was running and the rest of its chunk are handed out again before the rest of the list, the
+ * suspect seed alone in a chunk of its own, and a fresh worker takes over. A seed that kills a worker while running alone is
  * reported as an `error`, with the exit code and the worker's last error.
  */
 import { availableParallelism } from "node:os";
@@ -29,7 +30,11 @@ export interface SweepOptions {
   seeds: readonly number[];
   /** Worker threads (default: the machine's available parallelism). */
   workers?: number;
-  /** Seeds handed to a worker at a time (default: enough chunks for ~16 per worker, at most 50 seeds each). */
+  /**
+   * The most seeds handed to a worker at a time (default 50). Chunks shrink as the list drains
+   * (guided scheduling: a quarter of each worker's share of what is left), so that workers finish
+   * together.
+   */
   chunkSize?: number;
   /** Run each seed twice and compare trace hashes. */
   checkDeterminism?: boolean;
@@ -76,7 +81,11 @@ interface Slot {
 class SweepPool {
   readonly #options: SweepOptions;
   readonly #init: WorkerInit;
-  readonly #queue: Chunk[];
+  /** Chunks to run again after a worker died, ahead of the rest of the list. */
+  readonly #retry: Chunk[] = [];
+  /** The next position of the list not yet handed out. */
+  #cursor = 0;
+  readonly #maxChunk: number;
   readonly #results: (SeedSummary | undefined)[];
   readonly #units: Record<string, NonNullable<Metric["unit"]>> = {};
   readonly #live = new Set<Slot>();
@@ -92,11 +101,9 @@ class SweepPool {
     this.#init = { file: options.file, overrides: [...(options.overrides ?? [])], mitigate: [...(options.mitigate ?? [])], checkDeterminism: options.checkDeterminism ?? false };
     const total = options.seeds.length;
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-    const size = Math.max(1, Math.floor(options.chunkSize ?? Math.min(50, Math.ceil(total / (workers * 16)))));
-    this.#queue = [];
-    for (let p = 0; p < total; p += size) this.#queue.push({ positions: range(p, Math.min(total, p + size)), solo: false });
+    this.#maxChunk = Math.max(1, Math.floor(options.chunkSize ?? 50));
     this.#results = new Array<SeedSummary | undefined>(total);
-    this.#width = Math.min(workers, this.#queue.length);
+    this.#width = Math.min(workers, total);
   }
 
   run(): Promise<SweepRun> {
@@ -144,7 +151,7 @@ class SweepPool {
   /** Hands the slot the next chunk, or retires it when the queue is empty. */
   #dispatch(slot: Slot): void {
     if (this.#settled) return;
-    const chunk = this.#queue.shift();
+    const chunk = this.#nextChunk();
     if (!chunk) {
       this.#live.delete(slot);
       void slot.worker.terminate();
@@ -165,10 +172,27 @@ class SweepPool {
       const seed = this.#options.seeds[suspect] as number;
       this.#record(suspect, errorSummary(seed, `the worker thread running this seed died (${why})`));
     } else if (suspect !== undefined) {
-      if (rest.length) this.#queue.unshift({ positions: rest, solo: false });
-      this.#queue.unshift({ positions: [suspect], solo: true });
+      if (rest.length) this.#retry.unshift({ positions: rest, solo: false });
+      this.#retry.unshift({ positions: [suspect], solo: true });
     }
-    if (!this.#settled && this.#queue.length > 0 && this.#live.size < this.#width) this.#spawn();
+    if (!this.#settled && this.#hasWork() && this.#live.size < this.#width) this.#spawn();
+  }
+
+  /** Retried chunks first, then the next guided-size slice of the list. */
+  #nextChunk(): Chunk | undefined {
+    const retry = this.#retry.shift();
+    if (retry) return retry;
+    const total = this.#results.length;
+    const left = total - this.#cursor;
+    if (left <= 0) return undefined;
+    const size = Math.max(1, Math.min(this.#maxChunk, Math.ceil(left / (this.#width * 4))));
+    const chunk = { positions: range(this.#cursor, this.#cursor + size), solo: false };
+    this.#cursor += size;
+    return chunk;
+  }
+
+  #hasWork(): boolean {
+    return this.#retry.length > 0 || this.#cursor < this.#results.length;
   }
 
   #record(position: number, summary: SeedSummary): void {
