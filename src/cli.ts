@@ -92,7 +92,8 @@ Examples:
   $ agentsim validate scenarios/*.yaml
   $ agentsim report scenarios/stampede.yaml --out stampede.html
 
-Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario crashed.`,
+Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or usage, 3 the scenario crashed,
+4 two runs of one seed differed (nondeterminism).`,
     );
 
   program

@@ -34,9 +34,14 @@ export function leafArbitrary(param: Param): fc.Arbitrary<unknown> | undefined {
   }
 }
 
-/** An arbitrary for the explorable parameters of a scenario, as a written params tree. */
-export function paramsArbitrary(tree: ParamTree): fc.Arbitrary<Record<string, unknown>> {
+/**
+ * An arbitrary for the explorable parameters of a scenario, as a written params tree.
+ * Parameters at or under a `fixed` path (values the user pinned) are left out.
+ */
+export function paramsArbitrary(tree: ParamTree, fixed: readonly (readonly string[])[] = []): fc.Arbitrary<Record<string, unknown>> {
+  const isFixed = (path: readonly string[]): boolean => fixed.some((f) => f.every((k, i) => i >= path.length || path[i] === k));
   const leaves = paramLeaves(tree)
+    .filter((l) => !isFixed(l.path))
     .map((l) => ({ path: l.path, arb: leafArbitrary(l.param) }))
     .filter((l): l is { path: string[]; arb: fc.Arbitrary<unknown> } => l.arb !== undefined);
   if (leaves.length === 0) return fc.constant({});

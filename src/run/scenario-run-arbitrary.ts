@@ -17,10 +17,9 @@
  * ```
  */
 import fc from "fast-check";
-import { paramLeaves, type ParamTree } from "../scenarios/params.js";
 import type { FaultKind, FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
-import { leafArbitrary, setPath } from "./explore.js";
+import { paramsArbitrary } from "./explore.js";
 
 /** One drawn run: the seed, the parameter values written over the defaults, the fault schedule. */
 export interface ScenarioRun {
@@ -50,7 +49,7 @@ export function scenarioRunArbitrary(def: ScenarioDefinition, options: RunArbitr
   const kinds = options.faults === false ? [] : (def.faults ?? []);
   return fc.record({
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
-    params: drawnParamsArbitrary(def.params, options.fixedParams ?? []),
+    params: paramsArbitrary(def.params, options.fixedParams ?? []),
     faults: faultScheduleArbitrary(kinds, { horizonMs, maxFaults: options.maxFaults ?? 4, swarm: options.swarm ?? false }),
   });
 }
@@ -75,21 +74,6 @@ function faultArbitrary(kind: FaultKind, horizonMs: number): fc.Arbitrary<FaultS
       target: targets.length ? fc.constantFrom(...targets) : fc.constant(undefined),
     })
     .map((f) => ({ kind: kind.name, at: f.at, for: f.for, ...(f.target !== undefined ? { target: f.target } : {}) }));
-}
-
-/** Written values for every explorable parameter of `tree` not under a fixed path. */
-function drawnParamsArbitrary(tree: ParamTree, fixed: readonly (readonly string[])[]): fc.Arbitrary<Record<string, unknown>> {
-  const isFixed = (path: readonly string[]): boolean => fixed.some((f) => f.every((k, i) => i >= path.length || path[i] === k));
-  const leaves = paramLeaves(tree)
-    .filter((l) => !isFixed(l.path))
-    .map((l) => ({ path: l.path, arb: leafArbitrary(l.param) }))
-    .filter((l): l is { path: string[]; arb: fc.Arbitrary<unknown> } => l.arb !== undefined);
-  if (leaves.length === 0) return fc.constant({});
-  return fc.tuple(...leaves.map((l) => l.arb)).map((values) => {
-    const out: Record<string, unknown> = {};
-    leaves.forEach((l, i) => setPath(out, l.path, values[i]));
-    return out;
-  });
 }
 
 function byStart(faults: FaultSpec[]): FaultSpec[] {
