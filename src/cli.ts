@@ -100,9 +100,9 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .command("run")
     .description("run a scenario file and judge its invariants")
     .argument("<file>", "scenario file (YAML)")
-    .option("--seed <n>", "the seed (replaces the file's)", parseSeed)
-    .option("--set <path=value>", "override a value of the file, e.g. params.workers=2000 (repeatable)", collect)
-    .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
+    .addOption(seedOption())
+    .addOption(setOption())
+    .addOption(mitigateOption())
     .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("text"))
     .option("--trace <file>", "also write the trace to a file: Chrome trace JSON if it ends in .json, else canonical JSON lines")
     .option("--quiet", "text format: print only the verdict, the violations, the trace hash and the replay command")
@@ -272,6 +272,21 @@ export function useColor(io: CliIo): boolean {
 }
 
 /** Shared with the command modules in cli/. */
+/** `--seed N`: the seed of one run, replacing the file's. Shared by `run` and `report`. */
+export function seedOption(): Option {
+  return new Option("--seed <n>", "the seed (replaces the file's)").argParser(parseSeed);
+}
+
+/** `--set path=value`, repeatable: an override of a value of the scenario file. */
+export function setOption(): Option {
+  return new Option("--set <path=value>", "override a value of the file, e.g. params.workers=2000 (repeatable)").argParser(collect);
+}
+
+/** `--mitigate a,b`, repeatable: mitigations to switch on. */
+export function mitigateOption(): Option {
+  return new Option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)").argParser(collectNames);
+}
+
 export function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("Expected a whole number of 0 or more.");

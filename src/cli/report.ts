@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { EXIT, collect, collectNames, parseSeed, reportProblems, runContext, type CliIo } from "../cli.js";
+import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";
@@ -31,9 +31,9 @@ export function registerReport(program: Command, io: CliIo, exit: (code: number)
     .command("report")
     .description("run a scenario file and write a self-contained HTML report: timeline, causal chains, charts")
     .argument("<file>", "scenario file (YAML)")
-    .option("--seed <n>", "the seed (replaces the file's)", parseSeed)
-    .option("--set <path=value>", "override a value of the file, e.g. params.workers=2000 (repeatable)", collect)
-    .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
+    .addOption(seedOption())
+    .addOption(setOption())
+    .addOption(mitigateOption())
     .option("--out <file>", "where to write the HTML (- for stdout)", "report.html")
     .addHelpText(
       "after",

@@ -7,7 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
-import { EXIT, collect, collectNames, reportProblems, useColor, type CliIo } from "../cli.js";
+import { EXIT, mitigateOption, reportProblems, setOption, useColor, type CliIo } from "../cli.js";
 import { buildSweepReport, judgedInvariants, type SweepReport } from "../run/sweep-report.js";
 import { parseSeedList, parseShard, shardSeeds, type SeedList, type Shard } from "../run/sweep-seeds.js";
 import { runSweep, SweepLoadError } from "../run/sweep.js";
@@ -31,8 +31,8 @@ export function registerSweep(program: Command, io: CliIo, exit: (code: number) 
     .description("run many seeds in parallel and report violation rates, failing seeds and metric distributions")
     .argument("<file>", "scenario file (YAML)")
     .addOption(new Option("--seeds <list>", "seeds to run: ranges and single seeds, comma-separated").argParser(seedListOption).default(defaultSeeds(), "1..1000"))
-    .option("--set <path=value>", "override a value of the file, e.g. params.workers=2000 (repeatable)", collect)
-    .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
+    .addOption(setOption())
+    .addOption(mitigateOption())
     .option("--workers <n>", "worker threads (default: the machine's available parallelism)", workersOption)
     .option("--shard <i/n>", "run only shard i of n: the seeds at positions p with p mod n = i-1 (round-robin)", shardOption)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
