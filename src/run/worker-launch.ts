@@ -1,7 +1,9 @@
 /**
  * Starts a sweep's worker thread, from built JavaScript or from TypeScript source.
  *
- * Built (`dist/`), the worker is `worker-entry.js` beside this module. From source (under tsx or
+ * Built (`dist/`, where this code sits in a bundle of either module format), the worker is the ES
+ * module `worker-entry.mjs` beside it: a thread loads its own modules, so a CommonJS caller starts
+ * the same worker as an ES module one. From source (under tsx or
  * vitest, where this module's URL ends in `.ts`), Node 20 does not apply `--import tsx` to a
  * worker's entry module (measured: "Unknown file extension .ts"), so the worker starts from a
  * two-line ES module bootstrap that registers tsx's loader in the thread and then imports
@@ -13,7 +15,7 @@ import type { WorkerInit } from "./worker-protocol.js";
 /** Starts one worker thread for a sweep. */
 export function startWorker(init: WorkerInit): Worker {
   const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL("./worker-entry.js", here), { workerData: init });
+  if (!here.endsWith(".ts")) return new Worker(new URL("./worker-entry.mjs", here), { workerData: init });
   const entry = new URL("./worker-entry.ts", here).href;
   const bootstrap = `import { register } from ${JSON.stringify(tsxApi())}; register(); await import(${JSON.stringify(entry)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init });

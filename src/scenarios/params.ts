@@ -32,8 +32,14 @@ interface ParamOptions<V> {
   explore?: [V, V];
 }
 
+/** Marks a `Param` made by either module format of the package (CommonJS or ES module), which `instanceof` cannot. */
+const PARAM_BRAND = Symbol.for("agentsim:param");
+
 /** One declared parameter. `V` is its written form, `R` its resolved form. */
 export class Param<V = unknown, R = unknown> {
+  /** @internal */
+  readonly [PARAM_BRAND] = true;
+
   constructor(
     readonly type: ParamType,
     readonly defaultValue: V,
@@ -70,7 +76,7 @@ export const p = {
 
 /** Whether a node of a parameter tree is a leaf (`Param`). */
 export function isParam(x: unknown): x is Param {
-  return x instanceof Param;
+  return x instanceof Param || (typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[PARAM_BRAND] === true);
 }
 
 /** Every leaf of a tree with its dotted path, in declaration order. */

@@ -33,7 +33,7 @@
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { RandomStream } from "../sim/rng.js";
 import { coerceDelay, VirtualTimeout } from "./virtual-timers.js";
-import { currentScope, type WorldRuntime } from "./world-context.js";
+import { currentScope, processWide, type WorldRuntime } from "./world-context.js";
 
 const require = createRequire(import.meta.url);
 const nodeCrypto = require("node:crypto") as Record<string, unknown>;
@@ -42,8 +42,11 @@ const nodeTimersPromises = require("node:timers/promises") as Record<string, unk
 
 type Fn = (...args: never[]) => unknown;
 
-/** The real implementations, captured when this module loads (before any world swaps them). */
-const REAL = {
+/**
+ * The real implementations, captured when the first copy of this module loads (before any world
+ * swaps them; a second copy, from the package's other module format, shares the first's).
+ */
+const REAL = processWide("real-globals", () => ({
   setTimeout: globalThis.setTimeout,
   setInterval: globalThis.setInterval,
   setImmediate: globalThis.setImmediate,
@@ -62,10 +65,10 @@ const REAL = {
   fetch: globalThis.fetch,
   promisesSetTimeout: nodeTimersPromises.setTimeout as Fn,
   promisesSetImmediate: nodeTimersPromises.setImmediate as Fn,
-} as const;
+}));
 
-/** The world whose globals are installed, if any. */
-let installed: WorldRuntime | undefined;
+/** The world whose globals are installed, if any: one per thread, whichever copy of this module installed it. */
+const current = processWide("installed-world", (): { world: WorldRuntime | undefined } => ({ world: undefined }));
 
 /** A property as it was before a swap. */
 interface SavedProperty {
@@ -80,12 +83,12 @@ interface SavedProperty {
  * @throws Error when another world is installed on this thread.
  */
 export function installVirtualGlobals(world: WorldRuntime): () => void {
-  if (installed) {
+  if (current.world) {
     throw new Error(
       "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread)",
     );
   }
-  installed = world;
+  current.world = world;
   const saved: SavedProperty[] = [];
   const swap = (target: object, key: PropertyKey, value: unknown): void => {
     const descriptor = Object.getOwnPropertyDescriptor(target, key);
@@ -129,7 +132,7 @@ function restore(saved: SavedProperty[]): void {
   }
   saved.length = 0;
   syncBuiltinESMExports();
-  installed = undefined;
+  current.world = undefined;
 }
 
 /** The caller's world, if it runs in an active one. */

@@ -33,7 +33,19 @@ export interface WorldScope {
   readonly parent?: number;
 }
 
-const storage = new AsyncLocalStorage<WorldScope>();
+/**
+ * One value per process, shared by every copy of this module: the package ships CommonJS and ES
+ * module builds, and a program can load both (its own `import` and a dependency's `require`).
+ * State that must be one per thread (the scope store, the swapped globals) is keyed here on
+ * `globalThis` under `Symbol.for(key)`, so both copies see the same one.
+ */
+export function processWide<T>(key: string, make: () => T): T {
+  const slot = Symbol.for(`agentsim:${key}`);
+  const global = globalThis as unknown as Record<symbol, T | undefined>;
+  return (global[slot] ??= make());
+}
+
+const storage = processWide("world-scope", () => new AsyncLocalStorage<WorldScope>());
 
 /** The scope of the code running now, if it runs inside an active world. */
 export function currentScope(): WorldScope | undefined {
