@@ -10,14 +10,16 @@
 //
 // Plain JavaScript with JSDoc types (`// @ts-check` gives editors the types), so the built
 // `agentsim` command loads it under plain Node.js, no TypeScript loader needed.
-import { LlmProvider, defineScenario, p, verdict } from "agentsim";
+import { LlmProvider } from "agentsim-kit/actors";
+import { verdict } from "agentsim-kit/checks";
+import { defineScenario, p } from "agentsim-kit/scenarios";
 
-/** @typedef {import("agentsim").ToolPort} ToolPort */
-/** @typedef {import("agentsim").ToolRequest} ToolRequest */
-/** @typedef {import("agentsim").ToolResponse} ToolResponse */
-/** @typedef {import("agentsim").ProcessContext} ProcessContext */
-/** @typedef {import("agentsim").Simulation} Simulation */
-/** @typedef {import("agentsim").Distribution} Distribution */
+/** @typedef {import("agentsim-kit/actors").ToolPort} ToolPort */
+/** @typedef {import("agentsim-kit/actors").ToolRequest} ToolRequest */
+/** @typedef {import("agentsim-kit/actors").ToolResponse} ToolResponse */
+/** @typedef {import("agentsim-kit/kernel").ProcessContext} ProcessContext */
+/** @typedef {import("agentsim-kit/kernel").Simulation} Simulation */
+/** @typedef {import("agentsim-kit/kernel").Distribution} Distribution */
 /** @typedef {{ t: number, guest: string, eventId: number }} Booking */
 
 /**

@@ -3,7 +3,7 @@
 // (milliseconds per run), and a failure shrinks to the smallest run that still breaks.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { agentRunArbitrary, agentScenario, expectNoViolation, simulate } from "agentsim";
+import { agentRunArbitrary, agentScenario, expectNoViolation, simulate } from "agentsim-kit";
 import { refundAgent, refundAgentFixed } from "./refund-agent.js";
 import { setup } from "./setup.js";
 

@@ -2,7 +2,7 @@
 // order it asks the model to check the refund, then calls the payments API with a 5 s timeout
 // and up to three attempts. `refundAgent` sends no idempotency key; `refundAgentFixed` sends one
 // key per order, the same on every attempt.
-import type { AgentEnv } from "agentsim";
+import type { AgentEnv } from "agentsim-kit";
 
 export interface Order {
   orderId: string;

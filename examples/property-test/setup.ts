@@ -2,7 +2,7 @@
 // agent's 5 s timeout), supports idempotency keys, and records each refund it pays. Fault
 // schedules add `tool-slowdown` windows (calls take 15 s longer) and `tool-outage` windows
 // (calls fail at once with a 503) on it.
-import { atMostOnce, type AgentSetup } from "agentsim";
+import { atMostOnce, type AgentSetup } from "agentsim-kit";
 
 export const setup = {
   tools: {

@@ -3,7 +3,7 @@
 // semantics, and records every refund it pays in a ledger. `atMostOnce("refund")` judges that
 // ledger. The same seed gives the same run, so each assertion below is about one exact run.
 import { describe, expect, it } from "vitest";
-import { atMostOnce, simulate, type AgentTool, type ToolSpec } from "agentsim";
+import { atMostOnce, simulate, type AgentTool, type ToolSpec } from "agentsim-kit";
 import { refundOrder, refundOrderFixed, type PaymentsClient } from "./refund.js";
 
 const payments: ToolSpec = {

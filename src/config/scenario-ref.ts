@@ -1,10 +1,14 @@
 /**
  * What a file's `scenario:` names: a built-in scenario of the catalog (`double-refund`), or a path
  * to a user's module (`./my-scenario.js`, relative to the file) whose default export is a
- * `ScenarioDefinition`. Modules are loaded with a dynamic import: `.js` and `.mjs` under plain
- * Node.js; `.ts` when running under a TypeScript loader such as tsx or vitest.
+ * `ScenarioDefinition`. Modules are loaded with a dynamic import: `.js`, `.mjs` and `.cjs` under
+ * plain Node.js (a CommonJS module's `module.exports` is its default export); `.ts` when running
+ * under a TypeScript loader such as tsx or vitest. A `.js` module whose syntax does not match its
+ * package's `"type"` (ES module syntax in a CommonJS package, what `npm init -y` makes, or the
+ * reverse) fails with a message that says what to rename it to.
  */
-import { isAbsolute, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { catalog, findScenario } from "../scenarios/catalog.js";
@@ -46,9 +50,29 @@ async function importScenario(path: string, ref: string): Promise<{ ok: true; sc
 
 function importFailure(e: unknown, path: string): string {
   const code = (e as { code?: string }).code;
+  const message = (e as Error)?.message ?? "";
+  if (extname(path) === ".js") {
+    const pkg = nearestPackageJson(path) ?? "package.json";
+    const stem = basename(path, ".js");
+    if (e instanceof SyntaxError && /Cannot use import statement outside a module|Unexpected token 'export'/.test(message)) {
+      return `it is written as an ES module (import/export), but ${pkg} makes .js files CommonJS (its "type" is not "module"): rename it to ${stem}.mjs and name that in the scenario file, or set "type": "module" in ${pkg}`;
+    }
+    if (/(require|module|exports) is not defined in ES module scope/.test(message)) {
+      return `it is written as CommonJS (require/module.exports), but ${pkg} makes .js files ES modules ("type": "module"): rename it to ${stem}.cjs and name that in the scenario file`;
+    }
+  }
   if (code === "ERR_MODULE_NOT_FOUND" && (e as Error).message.includes(path)) return "no such file";
   if (code === "ERR_UNKNOWN_FILE_EXTENSION") return "Node.js cannot import this file type; compile it to .js, or run agentsim under tsx for .ts";
   return (e as Error)?.message?.split("\n")[0] ?? String(e);
+}
+
+/** The package.json that decides how Node.js reads `path`: the nearest one above it. */
+function nearestPackageJson(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const candidate = join(dir, "package.json");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 const named = z.object({ name: z.string(), description: z.string() });

@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const built = existsSync("dist/cli.js");
-if (!built) console.warn("bin.test.ts: dist/cli.js is missing; run `npm run build` to test the built command");
+const built = existsSync("dist/cli.mjs");
+if (!built) console.warn("bin.test.ts: dist/cli.mjs is missing; run `npm run build` to test the built command");
 
 function agentsim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["bin/agentsim.js", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

@@ -1,12 +1,12 @@
 /**
- * The built command's sweep (after `npm run build`): worker threads run dist/run/worker-entry.js
+ * The built command's sweep (after `npm run build`): worker threads run dist/worker-entry.mjs
  * under plain Node.js, no TypeScript loader. Skipped, with a note, when dist/ lacks the sweep.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const built = existsSync("dist/run/worker-entry.js") && existsSync("dist/cli/sweep.js");
+const built = existsSync("dist/worker-entry.mjs") && existsSync("dist/cli.mjs");
 if (!built) console.warn("sweep-bin.test.ts: dist/ has no sweep yet; run `npm run build` to test the built sweep");
 
 function agentsim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
