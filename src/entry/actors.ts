@@ -71,10 +71,36 @@ export {
   type EscalationPolicy,
 } from "../actors/approval-queue.js";
 export { Reviewer, type ReviewerOptions } from "../actors/reviewer.js";
-export { Calendar, CalendarError, type CalendarSpec, type MeetingSpec, type AbsenceSpec, type LocalInterval, type CalendarStatus, type Spell } from "../actors/calendar.js";
+export {
+  Calendar,
+  CalendarError,
+  type CalendarSpec,
+  type MeetingSpec,
+  type AbsenceSpec,
+  type LocalInterval,
+  type CalendarStatus,
+  type Spell,
+} from "../actors/calendar.js";
 export { TimeZoneError } from "../actors/time-zone.js";
-export { SessionStore, ConversationIdAllocator, spawnUser, type Session, type SessionMessage, type ConversationLease, type IdReusePolicy, type UserOptions } from "../actors/sessions.js";
-export { Gateway, type GatewayOptions, type Callback, type DeliveryRecord, type DeliveryOutcome, type DeliveryReason, type DeadLetter } from "../actors/gateway.js";
+export {
+  SessionStore,
+  ConversationIdAllocator,
+  spawnUser,
+  type Session,
+  type SessionMessage,
+  type ConversationLease,
+  type IdReusePolicy,
+  type UserOptions,
+} from "../actors/sessions.js";
+export {
+  Gateway,
+  type GatewayOptions,
+  type Callback,
+  type DeliveryRecord,
+  type DeliveryOutcome,
+  type DeliveryReason,
+  type DeadLetter,
+} from "../actors/gateway.js";
 export { parseCron, CronSchedule, spawnCron, CronError, type CronFields, type CronFire, type CronJobOptions } from "../actors/cron.js";
 
 // ## Defaults, each with its source
@@ -97,4 +123,3 @@ export {
   GATEWAY_DEFAULTS,
   CRON_DEFAULTS,
 } from "../actors/defaults.js";
-

@@ -39,7 +39,9 @@ export function entryPoints(repo: string = REPO): EntryPoint[] {
   const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
   return Object.keys(pkg.exports)
     .filter((key) => key !== "./package.json")
-    .map((key) => (key === "." ? { specifier: pkg.name, module: ROOT_MODULE } : { specifier: `${pkg.name}/${key.slice(2)}`, module: `src/entry/${key.slice(2)}.ts` }));
+    .map((key) =>
+      key === "." ? { specifier: pkg.name, module: ROOT_MODULE } : { specifier: `${pkg.name}/${key.slice(2)}`, module: `src/entry/${key.slice(2)}.ts` },
+    );
 }
 /** The reference file and its markers. */
 export const API_DOC = "docs/API.md";
@@ -165,7 +167,9 @@ export function renderReference(entries: readonly ApiEntry[], heading = "###"): 
 /** The Markdown reference of every entry point: a heading each (`agentsim-kit/world`, with its count of names), then its sections. */
 export function renderPackageReference(apis: readonly { entry: EntryPoint; entries: readonly ApiEntry[] }[]): string {
   return apis
-    .map(({ entry, entries }) => [`### \`${entry.specifier}\``, "", `${entries.length} names, from \`${entry.module}\`.`, "", renderReference(entries, "####")].join("\n"))
+    .map(({ entry, entries }) =>
+      [`### \`${entry.specifier}\``, "", `${entries.length} names, from \`${entry.module}\`.`, "", renderReference(entries, "####")].join("\n"),
+    )
     .join("\n");
 }
 
