@@ -7,22 +7,11 @@
  * replaces the agent's call and the same test must pass. Skipped when dist/ has not been built.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { built } from "./built.js";
-
-/** The README section's test file, its fix line, and the failure report it shows (less the FAIL line). */
-function readmeSection(): { testFile: string; fixLine: string; report: string[] } {
-  const readme = readFileSync("README.md", "utf8");
-  const start = readme.indexOf("## Test your own agent");
-  const section = readme.slice(start, readme.indexOf("\n## ", start + 3));
-  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-  const report = (/```\nFAIL .*\n([\s\S]*?)```/.exec(section)?.[1] ?? "").split("\n").filter((l) => l.trim() !== "");
-  const fixLine = blocks[1]?.trim();
-  if (!blocks[0] || !fixLine || report.length === 0) throw new Error("README.md: the Test your own agent section lost its test file, fix line or failure report");
-  return { testFile: blocks[0], fixLine, report };
-}
+import { readmeSection, withFixLine } from "./readme-section.js";
 
 /** A scratch folder under tmp/ (git-ignored), inside the package so that its name resolves. */
 function scratchFolder(): string {
@@ -62,7 +51,7 @@ describe.skipIf(!built)("README: Test your own agent", () => {
   });
 
   it("passes once the README's fix line replaces the agent's call", () => {
-    const fixed = testFile.replace(/^ *const refund = tools\.payments\.invoke\(.*$/m, (line) => `${line.match(/^ */)?.[0] ?? ""}${fixLine}`);
+    const fixed = withFixLine(testFile, fixLine);
     expect(fixed).not.toBe(testFile);
     const r = runVitest(fixed);
     expect(r.code, r.output).toBe(0);
