@@ -184,6 +184,31 @@ describe.each(["cjs", "esm"] as const)("installed in a fresh %s project", (kind)
   });
 });
 
+describe("in the ES module project, with both builds loaded (an import and a dependency's require)", () => {
+  it("runs one simulated world at a time across the two builds, and restores the real globals", async (ctx) => {
+    if (unreachable) ctx.skip();
+    const script = `
+import { createRequire } from "node:module";
+const esm = { ...(await import("${PKG.name}")), ...(await import("${PKG.name}/kernel")) };
+const cjs = { ...createRequire(import.meta.url)("${PKG.name}"), ...createRequire(import.meta.url)("${PKG.name}/kernel") };
+if (esm.runInWorld === cjs.runInWorld) throw new Error("expected two builds");
+const realTimeout = globalThis.setTimeout;
+const first = esm.runInWorld(new esm.Simulation({ seed: 1 }), async () => new Promise((r) => setTimeout(r, 1000)));
+const second = await cjs.runInWorld(new cjs.Simulation({ seed: 2 }), async () => 1).then(() => "ran", (e) => e.message);
+await first;
+const third = await cjs.runInWorld(new cjs.Simulation({ seed: 3 }), async () => Date.now());
+console.log(JSON.stringify({ second, third: third.agent, virtualNow: cjs.DEFAULT_EPOCH_MS, restored: globalThis.setTimeout === realTimeout }));
+`;
+    const r = await node(["--input-type=module", "-e", script], projects.esm);
+    expect(r.code, r.output).toBe(0);
+    const out = JSON.parse(r.output.trim().split("\n").pop() ?? "{}") as { second: string; third: unknown; virtualNow: number; restored: boolean };
+    expect(out.second).toMatch(/already running on this thread/);
+    // The CommonJS build's world, after the ES build's: Date.now() reads the simulation's clock.
+    expect(out.third).toMatchObject({ value: out.virtualNow });
+    expect(out.restored).toBe(true);
+  });
+});
+
 describe("in the CommonJS project", () => {
   it("runs a Jest test that require()s the package", async (ctx) => {
     if (unreachable) ctx.skip();
