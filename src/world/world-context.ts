@@ -16,6 +16,12 @@ import type { VirtualTimers } from "./virtual-timers.js";
 
 /** What the swapped globals need from a world. */
 export interface WorldRuntime {
+  /** Whether a simulated service answers for `host` (the world's network routes node:http and undici there). */
+  hasService(host: string): boolean;
+  /** Reports what user code reached for and was refused; the world fails the run with it. */
+  refuse(error: Error): void;
+  /** Real thread-pool work started in the world: the kernel does not advance virtual time until it settles. */
+  hold(work: Promise<unknown>): void;
   readonly sim: Simulation;
   readonly timers: VirtualTimers;
   /** The world's fetch, answered by its simulated services. */
@@ -33,7 +39,32 @@ export interface WorldScope {
   readonly parent?: number;
 }
 
-const storage = new AsyncLocalStorage<WorldScope>();
+/**
+ * The state every copy of this module shares (a dual CommonJS/ESM install loads two): the async
+ * context and the world whose globals are installed, keyed on `globalThis` by a registered symbol.
+ */
+interface WorldRegistry {
+  readonly storage: AsyncLocalStorage<WorldScope>;
+  /** The world whose globals are installed, if any. */
+  installed: WorldRuntime | undefined;
+  /** Process-wide interceptions already in place (installed once, never removed), by name. */
+  readonly guards: Set<string>;
+}
+
+const REGISTRY_KEY = Symbol.for("agentsim.world.registry.v1");
+
+/** The registry shared by every copy of agentsim on this thread. */
+export function worldRegistry(): WorldRegistry {
+  const g = globalThis as unknown as Record<symbol, WorldRegistry | undefined>;
+  let registry = g[REGISTRY_KEY];
+  if (registry === undefined) {
+    registry = { storage: new AsyncLocalStorage<WorldScope>(), installed: undefined, guards: new Set() };
+    Object.defineProperty(globalThis, REGISTRY_KEY, { value: registry, enumerable: false, configurable: false, writable: false });
+  }
+  return registry;
+}
+
+const storage = worldRegistry().storage;
 
 /** The scope of the code running now, if it runs inside an active world. */
 export function currentScope(): WorldScope | undefined {
