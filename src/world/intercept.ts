@@ -27,16 +27,18 @@
  */
 import { createHook } from "node:async_hooks";
 import { createRequire, syncBuiltinESMExports } from "node:module";
+import { Duplex } from "node:stream";
 import { captureStack, fromUser } from "./call-site.js";
 import { SimulationLeakError } from "./sim-fetch.js";
 import { SimHttpServer } from "./sim-socket.js";
-import { anyScope, worldRegistry, type WorldRuntime, type WorldScope } from "./world-context.js";
+import { anyScope, outsideWorld, worldRegistry, type WorldRuntime, type WorldScope } from "./world-context.js";
 
 const require = createRequire(import.meta.url);
 type Any = Record<string, unknown> & ((...args: unknown[]) => unknown);
 const net = require("node:net") as { Socket: { prototype: Record<string, unknown> } };
 const http = require("node:http") as { Agent: { prototype: Record<string, unknown> } };
 const dns = require("node:dns") as Record<string, unknown> & { promises: Record<string, unknown>; Resolver: { prototype: Record<string, unknown> } };
+const http2 = require("node:http2") as Record<string, unknown>;
 const dgram = require("node:dgram") as { Socket: { prototype: Record<string, unknown> } };
 const childProcess = require("node:child_process") as Record<string, unknown> & { ChildProcess: { prototype: Record<string, unknown> } };
 
@@ -50,6 +52,7 @@ export function installNetworkGuards(): void {
   guards.add("network");
   guardConnect();
   guardHttpAgents();
+  guardHttp2();
   guardUndici();
   guardDns();
   guardDgram();
@@ -77,10 +80,12 @@ export function refusal(scope: WorldScope, what: string, target: string, stack: 
 function guardConnect(): void {
   const proto = net.Socket.prototype;
   const realConnect = proto.connect as Any;
-  proto.connect = function connect(this: { destroy(e: Error): void }, ...args: unknown[]) {
+  proto.connect = function connect(this: { destroy(e: Error): void; connecting: boolean }, ...args: unknown[]) {
     const scope = anyScope();
     if (!scope) return Reflect.apply(realConnect, this, args);
     const error = refusal(scope, "a connection (node:net)", connectTarget(args), captureStack());
+    // Still "connecting" (as a real socket is until its error): nothing waits for a connect that never comes.
+    this.connecting = true;
     process.nextTick(() => this.destroy(error));
     return this;
   };
@@ -140,7 +145,7 @@ function guardHttpAgents(): void {
     const port = Number(options.port ?? (protocol === "https:" ? 443 : 80));
     const world = scope.world;
     if (!world.active || !world.hasService(host)) {
-      req.onSocket(null, refusal(scope, `an HTTP request (node:${protocol === "https:" ? "https" : "http"})`, `${protocol}//${host}`, captureStack()));
+      req.onSocket(null, refusal(scope, `an HTTP request (node:${protocol === "https:" ? "https" : "http"})`, `${protocol}//${host}:${port}`, captureStack()));
       return;
     }
     let server = servers.get(world);
@@ -149,6 +154,26 @@ function guardHttpAgents(): void {
       servers.set(world, server);
     }
     req.onSocket(server.connect(protocol, port));
+  };
+}
+
+/**
+ * node:http2: no simulated service speaks HTTP/2, so every session from a world is refused: it is
+ * made over a socket that goes nowhere and destroyed with the refusal (its `error` event).
+ */
+function guardHttp2(): void {
+  const realConnect = http2.connect as Any;
+  http2.connect = function connect(this: unknown, authority: unknown, ...rest: unknown[]) {
+    const scope = anyScope();
+    if (!scope) return Reflect.apply(realConnect, this, [authority, ...rest]);
+    const error = refusal(scope, "an HTTP/2 session (node:http2)", String(authority instanceof URL ? authority.origin : authority), captureStack());
+    const options = rest[0] !== null && typeof rest[0] === "object" ? (rest[0] as Record<string, unknown>) : {};
+    const listener = rest.find((a) => typeof a === "function");
+    // A socket that stays "connecting" until it fails with the refusal: the session never starts.
+    const nowhere = Object.assign(new Duplex({ read() {}, write: (_c, _e, cb) => cb() }), { connecting: true });
+    const session = Reflect.apply(realConnect, this, [authority, { ...options, createConnection: () => nowhere }, ...(listener ? [listener] : [])]) as unknown;
+    process.nextTick(() => nowhere.destroy(error));
+    return session;
   };
 }
 
@@ -455,11 +480,13 @@ function guardThreadPool(): void {
     const work = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const timer = realSetTimeout(() => {
-      // nondeterminism-ok: a bound on real work; reaching it fails the run, it never shapes one
-      scope.world.refuse(new SimulationLeakError(`agentsim: real thread-pool work (${what}) did not finish within ${POOL_WORK_LIMIT_MS} ms of real time${fromUser(stack)}`));
-      done();
-    }, POOL_WORK_LIMIT_MS);
+    const timer = outsideWorld(() =>
+      realSetTimeout(() => {
+        // nondeterminism-ok: a bound on real work; reaching it fails the run, it never shapes one
+        scope.world.refuse(new SimulationLeakError(`agentsim: real thread-pool work (${what}) did not finish within ${POOL_WORK_LIMIT_MS} ms of real time${fromUser(stack)}`));
+        done();
+      }, POOL_WORK_LIMIT_MS),
+    );
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);

@@ -10,7 +10,7 @@
  * The socket looks enough like a connected `net.Socket` for Node's HTTP client and for the
  * libraries' timing code: it is writable and not connecting, has addresses, and its idle timeout
  * (`setTimeout`, what `req.setTimeout` and axios's `timeout` use) runs on the world's virtual
- * timers. Nothing here is encrypted: an `https:` request is answered in clear, in process.
+ * timers. The `Date` header, when the service sets none, is the world's virtual now. Nothing here is encrypted: an `https:` request is answered in clear, in process.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Duplex } from "node:stream";
@@ -164,6 +164,9 @@ export class SimHttpServer {
       });
       const cookies = response.headers.getSetCookie();
       if (cookies.length > 0) out["set-cookie"] = cookies;
+      // Node's own Date header reads the real clock (and caches it on a real timer): the world's is virtual.
+      res.sendDate = false;
+      out.date ??= new Date(this.#world.sim.epochMs + this.#world.sim.now).toUTCString();
       res.writeHead(response.status, response.statusText, out);
       if (response.body) {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -77,6 +77,11 @@ export function anyScope(): WorldScope | undefined {
   return storage.getStore();
 }
 
+/** Runs `fn` (and everything it starts) outside any world: agentsim's own real timers. */
+export function outsideWorld<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** Runs `fn` (and everything it starts) in `scope`. */
 export function withScope<T>(scope: WorldScope, fn: () => T): T {
   return storage.run(scope, fn);
