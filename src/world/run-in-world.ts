@@ -37,7 +37,7 @@ export interface RunInWorldOptions {
   maxEvents?: number;
   /** Virtual time the world's timers may still run once the agent has settled (default 60 s); see `SimWorld`. */
   drain?: DurationInput;
-  /** Timer firings allowed in the drain (default 10,000). */
+  /** Timer firings allowed in the drain (default 1,000). */
   drainFirings?: number;
   /** Real time, in ms, before a stuck world is ended and torn down (default 60,000). */
   timeout?: number;

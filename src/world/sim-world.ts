@@ -22,7 +22,7 @@
  * - Real thread-pool work started in the world (zlib, crypto's pbkdf2 and friends) holds virtual
  *   time until it completes, so what follows it happens at the same virtual time on every run.
  * - A bounded drain: once every agent has settled, the world's timers may run for `drain` more
- *   virtual time (default 60 s) and `drainFirings` firings (default 10,000); then those still
+ *   virtual time (default 60 s) and `drainFirings` firings (default 1,000); then those still
  *   pending are cleared and listed in `leftovers` with the user's code that created them. The
  *   services' own work (a tool call still committing) runs to its end.
  * - A wall-clock bound (`timeout`, default 60 s of real time): a world still running then is
@@ -43,7 +43,7 @@ export interface SimWorldOptions {
   services?: readonly SimService[];
   /** Virtual time the world's timers may still run once every agent has settled (default 60 s). */
   drain?: DurationInput;
-  /** Timer firings allowed in the drain (default 10,000). */
+  /** Timer firings allowed in the drain (default 1,000). */
   drainFirings?: number;
   /** Real time, in ms, the world may run before it is ended as timed out (default 60,000). */
   timeout?: number;
@@ -76,7 +76,7 @@ export class SimWorld implements WorldRuntime {
     installNetworkGuards();
     this.sim = sim;
     this.#drainMs = parseDuration(options.drain ?? "60s");
-    this.#drainFirings = options.drainFirings ?? 10_000;
+    this.#drainFirings = options.drainFirings ?? 1_000;
     this.#timeoutMs = options.timeout ?? 60_000;
     this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e) });
     this.timers = new VirtualTimers(

@@ -60,11 +60,11 @@ export class VirtualTimeout {
     this.#repeat = repeat;
   }
 
-  /** What it is and where user code created it: `a setInterval (every 100 ms) created at f (file:line:col)`. */
+  /** What it is and where user code created it: `a setInterval every 100 ms, created at f (file:line:col)`. */
   describe(): string {
-    const what = this.#kind === "setInterval" ? `a setInterval (every ${this.#delayMs} ms)` : this.#kind === "setImmediate" ? "a setImmediate" : `a setTimeout (${this.#delayMs} ms)`;
+    const what = this.#kind === "setInterval" ? `a setInterval every ${this.#delayMs} ms` : this.#kind === "setImmediate" ? "a setImmediate" : `a setTimeout of ${this.#delayMs} ms`;
     const frame = userFrame(this.#site);
-    return frame === "" ? what : `${what} created at ${frame}`;
+    return frame === "" ? what : `${what}, created at ${frame}`;
   }
 
   /** Whether it is still pending (not fired, for a one-shot, and not cleared). */
