@@ -51,6 +51,8 @@ export interface SimService {
 export interface SimNetworkOptions {
   /** Told of each leak (a fetch to a host no service answers); the world fails the run. */
   onLeak?: (error: SimulationLeakError) => void;
+  /** Whether the network still runs (default always): a fetch after its world ended is refused, not left hanging. */
+  isOpen?: () => boolean;
 }
 
 /** The hosts of a simulated world and the fetch that reaches them. */
@@ -58,11 +60,13 @@ export class SimNetwork {
   readonly #sim: Simulation;
   readonly #services = new Map<string, SimService>();
   readonly #onLeak: ((error: SimulationLeakError) => void) | undefined;
+  readonly #isOpen: () => boolean;
   #requests = 0;
 
   constructor(sim: Simulation, services: readonly SimService[] = [], options: SimNetworkOptions = {}) {
     this.#sim = sim;
     this.#onLeak = options.onLeak;
+    this.#isOpen = options.isOpen ?? (() => true);
     for (const s of services) this.add(s);
   }
 
@@ -95,6 +99,11 @@ export class SimNetwork {
   #fetch(input: string | URL | Request, init: RequestInit | undefined): Promise<Response> {
     const request = new Request(input, init);
     const url = new URL(request.url);
+    if (!this.#isOpen()) {
+      const error = new SimulationLeakError(`agentsim: fetch to ${url.origin} refused: its simulated world has ended (code that outlives its world cannot reach the network)${fromUser(captureStack())}`);
+      (error as { code?: string }).code = "ERR_AGENTSIM_REFUSED";
+      return Promise.reject(error);
+    }
     const service = url.protocol === "http:" || url.protocol === "https:" ? this.#services.get(url.hostname.toLowerCase()) : undefined;
     const scope = currentScope();
     const caller = scope?.actor ?? "fetch";

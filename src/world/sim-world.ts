@@ -25,8 +25,9 @@
  *   virtual time (default 60 s) and `drainFirings` firings (default 1,000); then those still
  *   pending are cleared and listed in `leftovers` with the user's code that created them. The
  *   services' own work (a tool call still committing) runs to its end.
- * - A wall-clock bound (`timeout`, default 60 s of real time): a world still running then is
- *   ended as `crashed` and torn down, so the next world on the thread starts clean.
+ * - A wall-clock bound (`timeout`, default 4 s of real time, under vitest's and Jest's default test
+ *   timeout): a world still running then is ended as `crashed` and torn down (real work it waits
+ *   for is abandoned), so the next world on the thread, in the next test, starts clean.
  */
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import type { ProcessHandle, Simulation, TimerHandle } from "../sim/simulation.js";
@@ -45,7 +46,7 @@ export interface SimWorldOptions {
   drain?: DurationInput;
   /** Timer firings allowed in the drain (default 1,000). */
   drainFirings?: number;
-  /** Real time, in ms, the world may run before it is ended as timed out (default 60,000). */
+  /** Real time, in ms, the world may run before it is ended as timed out (default 4,000: under a test runner's default 5 s). */
   timeout?: number;
 }
 
@@ -69,6 +70,11 @@ export class SimWorld implements WorldRuntime {
   readonly #timeoutMs: number;
   #active = false;
   #agentsRunning = 0;
+  /** Resolves when the world gives up waiting (its wall-clock bound): releases every hold. */
+  #abandon: (() => void) | undefined;
+  #abandoned: Promise<void> = new Promise((resolve) => {
+    this.#abandon = resolve;
+  });
   /** While draining: the kernel timer that ends the drain (armed once a timer is pending), and the firings left. */
   #drain: { until: number; end: TimerHandle | undefined; firingsLeft: number } | undefined;
 
@@ -77,8 +83,8 @@ export class SimWorld implements WorldRuntime {
     this.sim = sim;
     this.#drainMs = parseDuration(options.drain ?? "60s");
     this.#drainFirings = options.drainFirings ?? 1_000;
-    this.#timeoutMs = options.timeout ?? 60_000;
-    this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e) });
+    this.#timeoutMs = options.timeout ?? 4_000;
+    this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e), isOpen: () => this.#active });
     this.timers = new VirtualTimers(
       sim,
       (error) => sim.crashed("timer callback", error),
@@ -115,7 +121,7 @@ export class SimWorld implements WorldRuntime {
 
   /** Holds virtual time until real work started in the world settles (see the file's contract). */
   hold(work: Promise<unknown>): void {
-    if (this.#active) this.sim.hold(work);
+    if (this.#active) this.sim.hold(Promise.race([work, this.#abandoned]));
   }
 
   /** Agents spawned and not yet finished. */
@@ -172,6 +178,7 @@ export class SimWorld implements WorldRuntime {
     const wall = realSetTimeout(() => {
       // nondeterminism-ok: a wall-clock bound on a stuck run; reaching it ends the run as crashed
       sim.crashed("world", new Error(`agentsim: the world was still running after ${limit} ms of real time (at virtual ${sim.now} ms); it was ended and torn down (raise \`timeout\` if the run is meant to take this long)`));
+      this.#abandon?.();
     }, limit);
     wall.unref();
     try {
