@@ -20,6 +20,7 @@
  * | node:dns                                                 | `lookup`, `resolve*`, `reverse`, promises and `Resolver` |
  * | node:dgram                                               | `Socket.prototype.send`, `connect`               |
  * | node:child_process                                       | `ChildProcess.prototype.spawn`, `spawnSync`, `execSync`, `execFileSync` |
+ * | node:worker_threads (a worker runs outside the world's scope) | the `Worker` constructor                    |
  *
  * A refusal is an error (a `SimulationLeakError`, code `ERR_AGENTSIM_REFUSED`) delivered the way the
  * real call reports a failure (an `error` event, a rejected promise, a callback), naming the host
@@ -40,6 +41,7 @@ const http = require("node:http") as { Agent: { prototype: Record<string, unknow
 const dns = require("node:dns") as Record<string, unknown> & { promises: Record<string, unknown>; Resolver: { prototype: Record<string, unknown> } };
 const http2 = require("node:http2") as Record<string, unknown>;
 const dgram = require("node:dgram") as { Socket: { prototype: Record<string, unknown> } };
+const workerThreads = require("node:worker_threads") as Record<string, unknown>;
 const childProcess = require("node:child_process") as Record<string, unknown> & { ChildProcess: { prototype: Record<string, unknown> } };
 
 /** The refusal's error code. */
@@ -57,6 +59,7 @@ export function installNetworkGuards(): void {
   guardDns();
   guardDgram();
   guardChildProcess();
+  guardWorkers();
   guardDeadTimers();
   guardThreadPool();
   syncBuiltinESMExports();
@@ -411,6 +414,22 @@ function guardChildProcess(): void {
   }
 }
 
+/**
+ * node:worker_threads: a worker runs on its own event loop, outside the world's async scope, where
+ * nothing above could tell its requests from the test runner's; so a world may not start one.
+ */
+function guardWorkers(): void {
+  const RealWorker = workerThreads.Worker as new (...args: unknown[]) => object;
+  const Worker = class Worker extends RealWorker {
+    constructor(...args: unknown[]) {
+      const scope = anyScope();
+      if (scope) throw refusal(scope, "a worker thread (node:worker_threads)", String(args[0]), captureStack());
+      super(...args);
+    }
+  };
+  workerThreads.Worker = Worker;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Real timers started by code that outlived its world
 // ---------------------------------------------------------------------------------------------
@@ -527,10 +546,6 @@ function guardThreadPool(): void {
         }
         writes.delete(id);
       }
-      pending.get(id)?.();
-    },
-    destroy(id) {
-      writes.delete(id);
       pending.get(id)?.();
     },
   }).enable();

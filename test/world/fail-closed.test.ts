@@ -12,6 +12,9 @@ import zlib from "node:zlib";
 import crypto from "node:crypto";
 import dns from "node:dns";
 import http2 from "node:http2";
+import tls from "node:tls";
+import { Worker } from "node:worker_threads";
+import { execSync } from "node:child_process";
 import axios from "axios";
 import got from "got";
 import nodeFetch from "node-fetch";
@@ -93,7 +96,7 @@ describe("a host no simulated service answers is refused before a byte leaves", 
     expect(run.leaks[0]).not.toMatch(/src\/world|dist\/world/);
   });
 
-  it("by axios, got, node-fetch, undici, net, http2, dns and an explicit no-agent request, while the world runs and after it crashed", async () => {
+  it("by axios, got, node-fetch, undici, net, tls, http2, dns, a child process, a worker and an explicit no-agent request, while the world runs and after it crashed", async () => {
     const count = counter();
     let all!: Promise<Record<string, string>>;
     const run = await runInWorld(new Simulation({ seed: 1 }), async () => {
@@ -113,6 +116,9 @@ describe("a host no simulated service answers is refused before a byte leaves", 
         await tryIt("agent:false", () => new Promise((resolve, reject) => http.get(`${base}/no-agent`, { agent: false }, resolve).on("error", reject)));
         await tryIt("net", () => new Promise((resolve, reject) => net.connect(Number(new URL(base).port), "127.0.0.1", () => resolve("connected")).on("error", reject)));
         await tryIt("http2", () => new Promise((resolve, reject) => http2.connect(base).on("error", reject).on("close", resolve)));
+        await tryIt("tls", () => new Promise((resolve, reject) => tls.connect(Number(new URL(base).port), "127.0.0.1", { rejectUnauthorized: false }, () => resolve("connected")).on("error", reject)));
+        await tryIt("child_process", async () => execSync(`curl -s ${base}/curl`));
+        await tryIt("worker", async () => new Worker(`fetch(${JSON.stringify(`${base}/worker`)})`, { eval: true }));
         await tryIt("dns", () => dns.promises.lookup("example.com"));
         return outcomes;
       })();
@@ -122,12 +128,12 @@ describe("a host no simulated service answers is refused before a byte leaves", 
     await sleepReal(150);
     expect(count()).toEqual({ requests: 0, connections: 0 });
     expect(run.outcome.status).toBe("crashed");
-    expect(outcomes).toEqual({ axios: "refused", got: "refused", "node-fetch": "refused", undici: "refused", "agent:false": "refused", net: "refused", http2: "refused", dns: "refused" });
-    expect(run.leaks.length).toBeGreaterThanOrEqual(8);
+    expect(outcomes).toEqual({ axios: "refused", got: "refused", "node-fetch": "refused", undici: "refused", "agent:false": "refused", net: "refused", http2: "refused", tls: "refused", child_process: "refused", worker: "refused", dns: "refused" });
+    expect(run.leaks.length).toBeGreaterThanOrEqual(11);
     // Each names the user's line, except got's: got's event-emitter flow breaks V8's async stack, so
     // its own frame stands in. None names agentsim's files.
     for (const leak of run.leaks) expect(leak).toMatch(/, from .*(fail-closed\.test\.ts|node_modules\/got\/).*:\d+:\d+/);
-    expect(run.leaks.filter((l) => l.includes("fail-closed.test.ts"))).toHaveLength(7);
+    expect(run.leaks.filter((l) => l.includes("fail-closed.test.ts"))).toHaveLength(10);
     for (const leak of run.leaks) expect(leak).not.toMatch(/src\/world|dist\/world/);
   });
 });
