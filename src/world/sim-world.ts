@@ -23,8 +23,9 @@
  *   time until it completes, so what follows it happens at the same virtual time on every run.
  * - A bounded drain: once every agent has settled, the world's timers may run for `drain` more
  *   virtual time (default 60 s) and `drainFirings` firings (default 1,000); then those still
- *   pending are cleared and listed in `leftovers` with the user's code that created them. The
- *   services' own work (a tool call still committing) runs to its end.
+ *   pending are cleared and listed in `leftovers` with the user's code that created them (so are
+ *   those pending when a run ends otherwise: crashed, horizon, budget). The services' own work (a
+ *   tool call still committing) runs to its end.
  * - A wall-clock bound (`timeout`, default 4 s of real time, under vitest's and Jest's default test
  *   timeout): a world still running then is ended as `crashed` and torn down (real work it waits
  *   for is abandoned), so the next world on the thread, in the next test, starts clean.
@@ -188,6 +189,7 @@ export class SimWorld implements WorldRuntime {
       this.#detector.disable();
       this.#active = false;
       if (this.#drain) this.#endDrain();
+      for (const t of this.timers.referenced()) this.#leftovers.push(`agentsim: ${t.describe()} was still pending when the run ended; it was cleared`);
       this.timers.clearAll();
       closeWorldConnections(this);
       uninstall();

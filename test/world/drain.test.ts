@@ -58,6 +58,15 @@ describe("an agent that leaves timers running", () => {
 });
 
 describe("a world that errors or times out is torn down", () => {
+  it("a crashed run names the timers it left pending", async () => {
+    const run = await runInWorld(new Simulation({ seed: 1 }), async () => {
+      setInterval(() => {}, 500);
+      await fetch("https://unknown.example/").catch(() => undefined);
+    });
+    expect(run.outcome.status).toBe("crashed");
+    expect(run.leftovers).toEqual([expect.stringMatching(/^agentsim: a setInterval every 500 ms, created at .*drain\.test\.ts:\d+:\d+.* was still pending when the run ended; it was cleared$/)]);
+  });
+
   it("ends a world still spinning after its wall-clock timeout, as crashed", async () => {
     const wall = wallNow();
     const run = await runInWorld(
