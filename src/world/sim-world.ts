@@ -188,7 +188,7 @@ export class SimWorld implements WorldRuntime {
       realClearTimeout(wall);
       this.#detector.disable();
       this.#active = false;
-      if (this.#drain) this.#endDrain();
+      this.#drain = undefined;
       for (const t of this.timers.referenced()) this.#leftovers.push(`agentsim: ${t.describe()} was still pending when the run ended; it was cleared`);
       this.timers.clearAll();
       closeWorldConnections(this);
