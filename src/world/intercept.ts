@@ -191,14 +191,28 @@ interface Dispatcher {
   dispatch(opts: Record<string, unknown>, handler: Record<string, unknown>): boolean;
 }
 
-function guardUndici(): void {
+/** The dispatchers this module made (so a replaced global dispatcher is noticed and wrapped again). */
+const wrappers = new WeakSet<object>();
+
+/**
+ * Wraps undici's global dispatcher (Node's fetch and the npm package read the same slot): a
+ * dispatch from a world is answered by its services or refused; any other goes to the dispatcher
+ * it wraps. Called at install and each time a world starts, so a dispatcher set with undici's
+ * `setGlobalDispatcher` after install is wrapped before the next world runs.
+ */
+export function guardUndici(): void {
   const g = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
   if (g[DISPATCHER] === undefined) {
     // Node's bundled undici creates its global dispatcher when fetch is first called.
-    void (globalThis.fetch as (u: string) => Promise<unknown>)("data:,").catch(() => undefined);
+    void outsideWorld(() => (globalThis.fetch as (u: string) => Promise<unknown>)("data:,").catch(() => undefined));
   }
   const original = g[DISPATCHER];
-  if (original === undefined) return;
+  if (original === undefined || wrappers.has(original)) return;
+  const dispatch = (opts: Record<string, unknown>, handler: Record<string, unknown>): boolean => {
+    const scope = anyScope();
+    if (!scope) return original.dispatch(opts, handler);
+    return simDispatch(scope, opts, handler, captureStack());
+  };
   const wrapped = new Proxy(original as object, {
     get(target, key) {
       if (key === "dispatch") return dispatch;
@@ -206,11 +220,7 @@ function guardUndici(): void {
       return typeof value === "function" ? (value as Any).bind(target) : value;
     },
   });
-  function dispatch(opts: Record<string, unknown>, handler: Record<string, unknown>): boolean {
-    const scope = anyScope();
-    if (!scope) return original!.dispatch(opts, handler);
-    return simDispatch(scope, opts, handler, captureStack());
-  }
+  wrappers.add(wrapped);
   g[DISPATCHER] = wrapped as Dispatcher;
   if (g[DISPATCHER_V2] !== undefined) g[DISPATCHER_V2] = wrapped as Dispatcher;
 }
@@ -368,6 +378,7 @@ function guardDns(): void {
         const scope = anyScope();
         if (!scope) return Reflect.apply(real as Any, this, args);
         const host = String(args[0]);
+        if (name === "lookup" && scope.world.active && scope.world.hasService(host)) return simLookup(args, style);
         const error = refusal(scope, `a DNS query (node:dns ${name})`, host, captureStack());
         (error as { code?: string; hostname?: string }).code = "ENOTFOUND";
         (error as { hostname?: string }).hostname = host;
@@ -378,6 +389,20 @@ function guardDns(): void {
       };
     }
   }
+}
+
+/** The address a simulated host resolves to (TEST-NET-2 benchmarking space: routes nowhere real). */
+const SIM_ADDRESS = "198.18.0.1";
+
+/** `dns.lookup` of a host a service answers: its simulated address, as the real call answers. */
+function simLookup(args: unknown[], style: "callback" | "promise"): unknown {
+  const options = args[1];
+  const all = options !== null && typeof options === "object" && (options as { all?: boolean }).all === true;
+  const answer = all ? [{ address: SIM_ADDRESS, family: 4 }] : { address: SIM_ADDRESS, family: 4 };
+  if (style === "promise") return Promise.resolve(answer);
+  const cb = args.findLast((a) => typeof a === "function") as ((e: null, a: unknown, f?: number) => void) | undefined;
+  if (cb) process.nextTick(() => (all ? cb(null, answer) : cb(null, SIM_ADDRESS, 4)));
+  return undefined;
 }
 
 function guardDgram(): void {

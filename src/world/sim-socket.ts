@@ -35,7 +35,7 @@ export class SimSocket extends Duplex {
   constructor(world: WorldRuntime, options: { remotePort: number; localPort: number; encrypted: boolean }) {
     super({ allowHalfOpen: true });
     this.#world = world;
-    this.remoteAddress = "198.18.0.1";
+    this.remoteAddress = "198.18.0.1"; // what node:dns answers for a simulated host (intercept.ts)
     this.remotePort = options.remotePort;
     this.localPort = options.localPort;
     this.encrypted = options.encrypted;

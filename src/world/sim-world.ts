@@ -32,7 +32,7 @@
  */
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import type { ProcessHandle, Simulation, TimerHandle } from "../sim/simulation.js";
-import { closeWorldConnections, installNetworkGuards } from "./intercept.js";
+import { closeWorldConnections, guardUndici, installNetworkGuards } from "./intercept.js";
 import { LeakDetector } from "./leak-detector.js";
 import { SimNetwork, SimulationLeakError, type SimService } from "./sim-fetch.js";
 import { installVirtualGlobals } from "./virtual-globals.js";
@@ -172,6 +172,7 @@ export class SimWorld implements WorldRuntime {
   /** Runs `fn` with the world installed; see the file's contract. */
   async enter<T>(fn: () => Promise<T>): Promise<T> {
     const uninstall = installVirtualGlobals(this);
+    guardUndici();
     this.#active = true;
     this.#detector.enable();
     const sim = this.sim;

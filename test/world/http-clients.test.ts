@@ -8,7 +8,8 @@ import { describe, it, expect } from "vitest";
 import axios from "axios";
 import got from "got";
 import nodeFetch from "node-fetch";
-import { request as undiciRequest } from "undici";
+import { request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher, Agent } from "undici";
+import dns from "node:dns";
 import http from "node:http";
 import { Simulation } from "../../src/sim/simulation.js";
 import { runInWorld, type WorldRun } from "../../src/world/run-in-world.js";
@@ -137,6 +138,21 @@ describe("node:http and undici clients on a world's network", () => {
       false,
     );
     expect(value).toEqual({ status: 200, seen: ["data: 1@400 seen@400", "data: 2@800 seen@800", "data: 3@1200 seen@1200"] });
+  });
+
+  it("undici after the user sets its own global dispatcher, and node:dns for a simulated host", async () => {
+    const before = getGlobalDispatcher();
+    setGlobalDispatcher(new Agent({ keepAliveTimeout: 10 }));
+    try {
+      const value = (await expectDeterministic(async () => ({
+        quote: await (await undiciRequest("https://quotes.sim/after-set")).body.json(),
+        lookup: await dns.promises.lookup("quotes.sim"),
+      }))) as { quote: { path: string }; lookup: unknown };
+      expect(value.quote.path).toBe("/after-set");
+      expect(value.lookup).toEqual({ address: "198.18.0.1", family: 4 });
+    } finally {
+      setGlobalDispatcher(before);
+    }
   });
 
   it("axios's timeout fires on virtual time against a slow service", async () => {
