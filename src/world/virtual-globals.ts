@@ -30,7 +30,11 @@
  * What cannot be swapped: references to the real functions taken before the world started (a
  * library that copied `setTimeout` at import), and time read natively (`Intl.DateTimeFormat`'s
  * format with no date). Real timers and I/O started from the world are reported by the leak
- * detector (`leak-detector.ts`).
+ * detector (`leak-detector.ts`). The network is closed below these globals, for a live world and
+ * for code that outlives it, by `intercept.ts` (node:http, undici, net, tls, dns, ...); after the
+ * world ends its globals are real again, but a real timer its code starts is disarmed there.
+ * The "installed" slot lives in the registry every copy of agentsim shares (`world-context.ts`),
+ * so a CommonJS and an ESM copy on one thread still run one world at a time.
  */
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { RandomStream } from "../sim/rng.js";

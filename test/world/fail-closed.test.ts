@@ -19,6 +19,8 @@ import axios from "axios";
 import got from "got";
 import nodeFetch from "node-fetch";
 import { request as undiciRequest } from "undici";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { Simulation } from "../../src/sim/simulation.js";
 import { runInWorld } from "../../src/world/run-in-world.js";
 import { answerAfter, jsonResponse, SimulationLeakError, type SimService } from "../../src/world/sim-fetch.js";
@@ -175,6 +177,25 @@ describe("code that awaits real thread-pool work before calling out", () => {
     expect(b.count).toEqual({ requests: 0, connections: 0 });
     expect(a.run.agent).toMatchObject({ status: "done", value: { at: 0, sim: { ok: true }, simAt: 100, real: true } });
     expect(a.run.traceHash).toBe(b.run.traceHash);
+  });
+});
+
+describe("code that awaits real file-system I/O before calling out", () => {
+  it("fails the run at the read, and its next fetch, after teardown, is refused", async () => {
+    let after!: Promise<string>;
+    const count = counter();
+    const run = await runInWorld(new Simulation({ seed: 1 }), async () => {
+      after = (async () => {
+        await readFile(fileURLToPath(import.meta.url), "utf8");
+        return fetch(`${base}/after-fs`).then(() => "answered", (e: { cause?: { code?: string } }) => e.cause?.code ?? "?");
+      })();
+      return after;
+    });
+    expect(await after).toBe("ERR_AGENTSIM_REFUSED");
+    await sleepReal(100);
+    expect(count()).toEqual({ requests: 0, connections: 0 });
+    expect(run.outcome.status).toBe("crashed");
+    expect(run.leaks[0]).toMatch(/^agentsim: file-system I\/O was started inside the simulation \(async resource \w+, from .*fail-closed\.test\.ts:\d+:\d+\)/);
   });
 });
 
