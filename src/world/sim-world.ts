@@ -37,7 +37,7 @@ import { LeakDetector } from "./leak-detector.js";
 import { SimNetwork, SimulationLeakError, type SimService } from "./sim-fetch.js";
 import { installVirtualGlobals } from "./virtual-globals.js";
 import { VirtualTimers } from "./virtual-timers.js";
-import { anyScope, withScope, type WorldRuntime } from "./world-context.js";
+import { anyScope, outsideWorld, withScope, type WorldRuntime } from "./world-context.js";
 
 /** The services a simulated world's fetch reaches. */
 export interface SimWorldOptions {
@@ -177,11 +177,11 @@ export class SimWorld implements WorldRuntime {
     this.#detector.enable();
     const sim = this.sim;
     const limit = this.#timeoutMs;
-    const wall = realSetTimeout(() => {
+    const wall = outsideWorld(() => realSetTimeout(() => {
       // nondeterminism-ok: a wall-clock bound on a stuck run; reaching it ends the run as crashed
       sim.crashed("world", new Error(`agentsim: the world was still running after ${limit} ms of real time (at virtual ${sim.now} ms); it was ended and torn down (raise \`timeout\` if the run is meant to take this long)`));
       this.#abandon?.();
-    }, limit);
+    }, limit));
     wall.unref();
     try {
       return await withScope({ world: this, actor: "world" }, fn);
