@@ -8,7 +8,7 @@ import { describe, it, expect } from "vitest";
 import axios from "axios";
 import got from "got";
 import nodeFetch from "node-fetch";
-import { request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher, Agent } from "undici";
+import { request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import dns from "node:dns";
 import http from "node:http";
 import { Simulation } from "../../src/sim/simulation.js";
@@ -142,7 +142,7 @@ describe("node:http and undici clients on a world's network", () => {
 
   it("undici after the user sets its own global dispatcher, and node:dns for a simulated host", async () => {
     const before = getGlobalDispatcher();
-    setGlobalDispatcher(new Agent({ keepAliveTimeout: 10 }));
+    setGlobalDispatcher(new UndiciAgent({ keepAliveTimeout: 10 }));
     try {
       const value = (await expectDeterministic(async () => ({
         quote: await (await undiciRequest("https://quotes.sim/after-set")).body.json(),
