@@ -16,6 +16,8 @@ import { runInWorld, type WorldRun } from "../../src/world/run-in-world.js";
 import { answerAfter, jsonResponse, type SimService } from "../../src/world/sim-fetch.js";
 
 const wallNow = performance.now.bind(performance);
+/** Node's own fetch, taken before any world swaps the global (as an SDK client made at import holds it). */
+const capturedFetch = globalThis.fetch;
 
 /** A service whose answers take a seeded latency and carry a seeded number, echoing what it was sent. */
 function quoteService(sim: Simulation, host: string): SimService {
@@ -138,6 +140,21 @@ describe("node:http and undici clients on a world's network", () => {
       false,
     );
     expect(value).toEqual({ status: 200, seen: ["data: 1@400 seen@400", "data: 2@800 seen@800", "data: 3@1200 seen@1200"] });
+  });
+
+  it("Node's fetch taken before the world (through undici's dispatcher), streaming included", async () => {
+    const value = (await expectDeterministic(async () => {
+      const quote = await (await capturedFetch("https://quotes.sim/captured", { method: "POST", body: "x" })).json();
+      const res = await capturedFetch("https://ticker.sim/stream");
+      const seen: string[] = [];
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) seen.push(`${decoder.decode(chunk).trim()} seen@${performance.now()}`);
+      return { quote, seen };
+    })) as { quote: { path: string; body: string }; seen: string[] };
+    expect(value.quote).toMatchObject({ path: "/captured", body: "x" });
+    // The stream starts once the quote has come back; each event is seen when the service sends it.
+    const start = (value.quote as unknown as { latency: number }).latency;
+    expect(value.seen).toEqual([1, 2, 3].map((n) => `data: ${n}@${start + 400 * n} seen@${start + 400 * n}`));
   });
 
   it("undici after the user sets its own global dispatcher, and node:dns for a simulated host", async () => {
