@@ -458,6 +458,7 @@ export class Simulation implements TimeSource, WakeSink {
   #crash: { process: string; error: unknown } | undefined;
   #tieRng: RandomStream | undefined;
   #running = false;
+  readonly #holds = new Set<Promise<void>>();
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -540,6 +541,20 @@ export class Simulation implements TimeSource, WakeSink {
     this.#woken = true;
   }
 
+  /**
+   * @internal Real work the run must wait for (a thread-pool job started by code in a simulated
+   * world): the kernel neither advances virtual time nor ends the run until it settles, then lets
+   * its continuations run. Whatever settles it must do so in bounded real time.
+   */
+  hold(work: Promise<unknown>): void {
+    const held: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#holds.add(held);
+    void held.then(() => this.#holds.delete(held));
+  }
+
   /** @internal Records a process crash: the run ends as `crashed`. */
   crashed(process: string, error: unknown): void {
     if (!this.#crash) this.#crash = { process, error };
@@ -565,6 +580,11 @@ export class Simulation implements TimeSource, WakeSink {
         if (this.#crash) {
           status = "crashed";
           break;
+        }
+        if (this.#holds.size > 0) {
+          await Promise.all([...this.#holds]);
+          this.#woken = true;
+          continue;
         }
         this.#dropCancelled();
         if (queue.size === 0) {

@@ -8,9 +8,14 @@
  * once, with its kind and the first frame of user code that started it, to `onLeak`.
  *
  * Not reported: promises, microtasks, `process.nextTick` and immediates (they read no time and
- * settle before the kernel advances it), and writes (console output changes nothing simulated).
+ * settle before the kernel advances it), writes (console output changes nothing simulated), HTTP
+ * parsers (node:http on a world's network runs over in-process sockets, `sim-socket.ts`) and
+ * thread-pool jobs (zlib, crypto: the kernel waits for them, `intercept.ts`). Network connections
+ * never get this far: `intercept.ts` refuses them before they open; this is the second line.
+ * The origin named is the user's frame (`call-site.ts`), never agentsim's own files.
  */
 import { createHook, type AsyncHook } from "node:async_hooks";
+import { captureStack, fromUser } from "./call-site.js";
 import { anyScope, type WorldRuntime } from "./world-context.js";
 
 /** Async resource types that mean real time or real input, and what to call them. */
@@ -31,8 +36,6 @@ const LEAKS: Readonly<Record<string, string>> = {
   GETADDRINFOREQWRAP: "a DNS lookup",
   GETNAMEINFOREQWRAP: "a DNS lookup",
   QUERYWRAP: "a DNS query",
-  HTTPCLIENTREQUEST: "an HTTP request (node:http)",
-  HTTPINCOMINGMESSAGE: "an HTTP response (node:http)",
   PROCESSWRAP: "a child process",
   WORKER: "a worker thread",
   SIGNALWRAP: "a signal handler",
@@ -51,7 +54,7 @@ export class LeakDetector {
       init: (_id, type) => {
         const kind = LEAKS[type];
         if (kind === undefined || anyScope()?.world !== this.#world || !this.#world.active) return;
-        const what = `agentsim: ${kind} was started inside the simulation (async resource ${type}${origin()}); it would complete on the real clock, outside the simulation`;
+        const what = `agentsim: ${kind} was started inside the simulation (async resource ${type}${fromUser(captureStack())}); it would complete on the real clock, outside the simulation`;
         if (this.#seen.has(what)) return;
         this.#seen.add(what);
         onLeak(what);
@@ -66,11 +69,4 @@ export class LeakDetector {
   disable(): void {
     this.#hook.disable();
   }
-}
-
-/** The first stack frame outside Node's internals and agentsim's world, for the report. */
-function origin(): string {
-  const stack = new Error().stack?.split("\n").slice(1) ?? [];
-  const frame = stack.find((l) => !l.includes("node:") && !l.includes("/src/world/") && !l.includes("\\src\\world\\"));
-  return frame ? `, from ${frame.trim().replace(/^at /, "")}` : "";
 }

@@ -14,7 +14,8 @@
  *
  * The agent runs as one process of a `SimWorld` (timers, Date, randomness and fetch virtual for
  * the run's duration; see `virtual-globals.ts`) and the kernel runs until nothing is scheduled,
- * the horizon or the event budget. The result is data: how the agent ended, how the run ended,
+ * the horizon or the event budget, then drains for a bounded time once the agent has settled (timers
+ * it left running are cleared and named in `leftovers`). The result is data: how the agent ended, how the run ended,
  * what leaked. An agent that never finished is explained: it waits on something the simulation
  * does not control (a leak the detector could not name: a promise nothing in the world settles),
  * or the horizon came first.
@@ -34,6 +35,12 @@ export interface RunInWorldOptions {
   horizon?: DurationInput;
   /** Runaway guard (default the kernel's). */
   maxEvents?: number;
+  /** Virtual time the world's timers may still run once the agent has settled (default 60 s); see `SimWorld`. */
+  drain?: DurationInput;
+  /** Timer firings allowed in the drain (default 1,000). */
+  drainFirings?: number;
+  /** Real time, in ms, before a stuck world is ended and torn down (default 4,000). */
+  timeout?: number;
 }
 
 /** How the user's code ended. */
@@ -45,13 +52,20 @@ export interface WorldRun<T> {
   outcome: RunOutcome;
   /** Leaks that failed the run (see `SimWorld`), in order. */
   leaks: readonly string[];
+  /** Timers still pending after the drain (cleared then), each naming the user's code that created it. */
+  leftovers: readonly string[];
   traceHash: string;
   world: SimWorld;
 }
 
 /** Runs `agent` inside a simulated world on `sim`; see the file's contract. */
 export async function runInWorld<T>(sim: Simulation, agent: () => Promise<T>, options: RunInWorldOptions = {}): Promise<WorldRun<T>> {
-  const world = new SimWorld(sim, { services: options.services ?? [] });
+  const world = new SimWorld(sim, {
+    services: options.services ?? [],
+    ...(options.drain !== undefined ? { drain: options.drain } : {}),
+    ...(options.drainFirings !== undefined ? { drainFirings: options.drainFirings } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  });
   const name = options.name ?? "agent";
   const handle = world.spawnAgent(name, agent);
   const outcome = await world.enter(() =>
@@ -61,7 +75,7 @@ export async function runInWorld<T>(sim: Simulation, agent: () => Promise<T>, op
   let result: AgentResult<T>;
   if (ended?.status === "done") result = ended.value.ok ? { status: "done", value: ended.value.value } : { status: "failed", error: ended.value.error };
   else result = { status: "unfinished", reason: unfinishedReason(name, outcome) };
-  return { agent: result, outcome, leaks: world.leaks, traceHash: sim.trace.hash(), world };
+  return { agent: result, outcome, leaks: world.leaks, leftovers: world.leftovers, traceHash: sim.trace.hash(), world };
 }
 
 /** Why an agent never finished, in words that say what to look for. */

@@ -9,10 +9,13 @@
  *   its host; the service answers on the kernel's timers with a standard `Response`;
  * - honours the request's `signal`: when it aborts, the fetch rejects at once with the signal's
  *   reason (as Node's fetch does), and the service, like a real server, may go on working;
- * - for a host no service answers, rejects with a `SimulationLeakError` naming the URL and host
- *   and reports the leak (the world fails the run with it): nothing real is ever contacted.
+ * - for a host no service answers, rejects with a `SimulationLeakError` (code
+ *   `ERR_AGENTSIM_REFUSED`) naming the host and the user's call site, and reports the leak (the
+ *   world fails the run with it): nothing real is ever contacted. The trace records the refusal
+ *   without the call site (a file path differs between machines; the trace hash must not).
  */
 import type { Simulation } from "../sim/simulation.js";
+import { captureStack, fromUser } from "./call-site.js";
 import { currentScope } from "./world-context.js";
 
 /** Thrown (and reported) when user code reaches for something the simulation cannot answer. */
@@ -48,6 +51,8 @@ export interface SimService {
 export interface SimNetworkOptions {
   /** Told of each leak (a fetch to a host no service answers); the world fails the run. */
   onLeak?: (error: SimulationLeakError) => void;
+  /** Whether the network still runs (default always): a fetch after its world ended is refused, not left hanging. */
+  isOpen?: () => boolean;
 }
 
 /** The hosts of a simulated world and the fetch that reaches them. */
@@ -55,11 +60,13 @@ export class SimNetwork {
   readonly #sim: Simulation;
   readonly #services = new Map<string, SimService>();
   readonly #onLeak: ((error: SimulationLeakError) => void) | undefined;
+  readonly #isOpen: () => boolean;
   #requests = 0;
 
   constructor(sim: Simulation, services: readonly SimService[] = [], options: SimNetworkOptions = {}) {
     this.#sim = sim;
     this.#onLeak = options.onLeak;
+    this.#isOpen = options.isOpen ?? (() => true);
     for (const s of services) this.add(s);
   }
 
@@ -92,6 +99,11 @@ export class SimNetwork {
   #fetch(input: string | URL | Request, init: RequestInit | undefined): Promise<Response> {
     const request = new Request(input, init);
     const url = new URL(request.url);
+    if (!this.#isOpen()) {
+      const error = new SimulationLeakError(`agentsim: fetch to ${url.origin} refused: its simulated world has ended (code that outlives its world cannot reach the network)${fromUser(captureStack())}`);
+      (error as { code?: string }).code = "ERR_AGENTSIM_REFUSED";
+      return Promise.reject(error);
+    }
     const service = url.protocol === "http:" || url.protocol === "https:" ? this.#services.get(url.hostname.toLowerCase()) : undefined;
     const scope = currentScope();
     const caller = scope?.actor ?? "fetch";
@@ -139,9 +151,11 @@ export class SimNetwork {
   }
 
   #leak(url: URL, caller: string, parent: number | undefined): SimulationLeakError {
-    const where = url.protocol === "http:" || url.protocol === "https:" ? `no simulated service for host ${url.hostname}` : `no simulated service for ${url.protocol} URLs`;
-    const error = new SimulationLeakError(`agentsim: fetch to ${url.origin === "null" ? url.href : url.origin} leaked out of the simulation (${where})`);
-    this.#sim.trace.instant({ actor: caller, layer: "sim", kind: "world.leak", parent, attrs: { what: error.message } });
+    const where = url.protocol === "http:" || url.protocol === "https:" ? `no simulated service answers ${url.hostname}` : `no simulated service answers ${url.protocol} URLs`;
+    const what = `agentsim: fetch to ${url.origin === "null" ? url.href : url.origin} refused: ${where}`;
+    const error = new SimulationLeakError(`${what}${fromUser(captureStack())}`);
+    (error as { code?: string }).code = "ERR_AGENTSIM_REFUSED";
+    this.#sim.trace.instant({ actor: caller, layer: "sim", kind: "world.leak", parent, attrs: { what } });
     this.#onLeak?.(error);
     return error;
   }

@@ -13,6 +13,8 @@
  * | performance's now, process's hrtime (and .bigint)   | `sim.now` (ms since the run began)                      |
  * | Math's random                                       | the seeded stream `world:random`                        |
  * | crypto.randomUUID (global and node:crypto), crypto.getRandomValues | the seeded streams `world:uuid`, `world:random-bytes` |
+ * | node:crypto randomBytes, randomFill, randomFillSync, getRandomValues (which calls Web Crypto's) | the seeded stream `world:random-bytes` |
+ * | node:crypto randomInt                               | the seeded stream `world:random-int`                    |
  * | fetch                                               | the world's simulated services (`sim-fetch.ts`)         |
  *
  * Code outside the world's scope on the same thread (the test runner, other async work) keeps the
@@ -28,12 +30,16 @@
  * What cannot be swapped: references to the real functions taken before the world started (a
  * library that copied `setTimeout` at import), and time read natively (`Intl.DateTimeFormat`'s
  * format with no date). Real timers and I/O started from the world are reported by the leak
- * detector (`leak-detector.ts`).
+ * detector (`leak-detector.ts`). The network is closed below these globals, for a live world and
+ * for code that outlives it, by `intercept.ts` (node:http, undici, net, tls, dns, ...); after the
+ * world ends its globals are real again, but a real timer its code starts is disarmed there.
+ * The "installed" slot lives in the registry every copy of agentsim shares (`world-context.ts`),
+ * so a CommonJS and an ESM copy on one thread still run one world at a time.
  */
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { RandomStream } from "../sim/rng.js";
 import { coerceDelay, VirtualTimeout } from "./virtual-timers.js";
-import { currentScope, processWide, type WorldRuntime } from "./world-context.js";
+import { currentScope, processWide, worldRegistry, type WorldRuntime } from "./world-context.js";
 
 const require = createRequire(import.meta.url);
 const nodeCrypto = require("node:crypto") as Record<string, unknown>;
@@ -62,13 +68,15 @@ const REAL = processWide("real-globals", () => ({
   randomUUID: Reflect.get(globalThis.crypto, "randomUUID") as () => string,
   getRandomValues: Reflect.get(globalThis.crypto, "getRandomValues") as <T extends ArrayBufferView | null>(array: T) => T,
   nodeRandomUUID: nodeCrypto.randomUUID as () => string,
+  randomBytes: nodeCrypto.randomBytes as Fn,
+  randomFill: nodeCrypto.randomFill as Fn,
+  randomFillSync: nodeCrypto.randomFillSync as Fn,
+  randomInt: nodeCrypto.randomInt as Fn,
   fetch: globalThis.fetch,
   promisesSetTimeout: nodeTimersPromises.setTimeout as Fn,
   promisesSetImmediate: nodeTimersPromises.setImmediate as Fn,
 }));
 
-/** The world whose globals are installed, if any: one per thread, whichever copy of this module installed it. */
-const current = processWide("installed-world", (): { world: WorldRuntime | undefined } => ({ world: undefined }));
 
 /** A property as it was before a swap. */
 interface SavedProperty {
@@ -83,12 +91,13 @@ interface SavedProperty {
  * @throws Error when another world is installed on this thread.
  */
 export function installVirtualGlobals(world: WorldRuntime): () => void {
-  if (current.world) {
+  const registry = worldRegistry();
+  if (registry.installed) {
     throw new Error(
       "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread)",
     );
   }
-  current.world = world;
+  registry.installed = world;
   const saved: SavedProperty[] = [];
   const swap = (target: object, key: PropertyKey, value: unknown): void => {
     const descriptor = Object.getOwnPropertyDescriptor(target, key);
@@ -110,6 +119,10 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
     swap(globalThis.crypto, "randomUUID", randomUUID);
     swap(globalThis.crypto, "getRandomValues", getRandomValues);
     swap(nodeCrypto, "randomUUID", nodeRandomUUID);
+    swap(nodeCrypto, "randomBytes", randomBytes);
+    swap(nodeCrypto, "randomFill", randomFill);
+    swap(nodeCrypto, "randomFillSync", randomFillSync);
+    swap(nodeCrypto, "randomInt", randomInt);
     swap(AbortSignal, "timeout", abortSignalTimeout);
     swap(globalThis, "fetch", fetch);
     syncBuiltinESMExports();
@@ -132,7 +145,7 @@ function restore(saved: SavedProperty[]): void {
   }
   saved.length = 0;
   syncBuiltinESMExports();
-  current.world = undefined;
+  worldRegistry().installed = undefined;
 }
 
 /** The caller's world, if it runs in an active one. */
@@ -277,10 +290,60 @@ const getRandomValues = dispatch(REAL.getRandomValues.bind(globalThis.crypto) as
     array instanceof BigUint64Array;
   if (!integer) throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
   if (array.byteLength > 65_536) throw new DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, "QuotaExceededError");
-  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  seededFill(w, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return array;
+});
+
+/** Fills `bytes` from the world's seeded stream `world:random-bytes`. */
+function seededFill(w: WorldRuntime, bytes: Uint8Array): void {
   const rng = w.sim.rng("world:random-bytes");
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rng.next() * 256);
-  return array;
+}
+
+/** The bytes of a buffer argument (`offset` and `size` as node:crypto reads them). */
+function region(buf: ArrayBufferView | ArrayBuffer, offset?: unknown, size?: unknown): Uint8Array {
+  const view = buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  const start = typeof offset === "number" ? offset : 0;
+  if (!(Number.isInteger(start) && start >= 0 && start <= view.length)) throw new RangeError(`The value of "offset" is out of range. It must be >= 0 && <= ${view.length}. Received ${String(offset)}`);
+  const length = typeof size === "number" ? size : view.length - start;
+  if (!(Number.isInteger(length) && length >= 0 && start + length <= view.length)) throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${view.length - start}. Received ${String(size)}`);
+  return view.subarray(start, start + length);
+}
+
+/** node:crypto's randomBytes(size[, callback]) from the seeded stream. */
+const randomBytes = dispatch(REAL.randomBytes, (w, size: number, callback?: (err: Error | null, buf: Buffer) => void) => {
+  if (!(Number.isInteger(size) && size >= 0 && size <= 2 ** 31 - 1)) throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${2 ** 31 - 1}. Received ${String(size)}`);
+  const buf = Buffer.alloc(size);
+  seededFill(w, buf);
+  if (typeof callback !== "function") return buf;
+  process.nextTick(callback, null, buf);
+  return undefined;
+});
+
+/** node:crypto's randomFillSync(buf[, offset[, size]]) from the seeded stream. */
+const randomFillSync = dispatch(REAL.randomFillSync, (w, buf: ArrayBufferView | ArrayBuffer, offset?: unknown, size?: unknown) => {
+  seededFill(w, region(buf, offset, size));
+  return buf;
+});
+
+/** node:crypto's randomFill(buf[, offset[, size]], callback) from the seeded stream. */
+const randomFill = dispatch(REAL.randomFill, (w, buf: ArrayBufferView | ArrayBuffer, ...rest: unknown[]) => {
+  const callback = rest.pop();
+  if (typeof callback !== "function") throw new TypeError('The "callback" argument must be of type function');
+  seededFill(w, region(buf, rest[0], rest[1]));
+  process.nextTick(callback as (e: null, b: unknown) => void, null, buf);
+});
+
+/** node:crypto's randomInt([min, ]max[, callback]): uniform in [min, max), from the seeded stream `world:random-int`. */
+const randomInt = dispatch(REAL.randomInt, (w, ...args: unknown[]) => {
+  const callback = typeof args[args.length - 1] === "function" ? (args.pop() as (e: null, n: number) => void) : undefined;
+  const [min, max] = args.length >= 2 ? [args[0], args[1]] : [0, args[0]];
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) throw new TypeError('The "min" and "max" arguments must be safe integers');
+  if (!((max as number) > (min as number))) throw new RangeError(`The value of "max" is out of range. It must be greater than the value of "min" (${String(min)}). Received ${String(max)}`);
+  const n = (min as number) + Math.floor(w.sim.rng("world:random-int").next() * ((max as number) - (min as number)));
+  if (!callback) return n;
+  process.nextTick(callback, null, n);
+  return undefined;
 });
 
 /** A version-4 UUID from 16 seeded bytes. */

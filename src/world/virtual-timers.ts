@@ -18,6 +18,7 @@
  *   (the world crashes the run with it) and an interval stops.
  */
 import type { Simulation, TimerHandle } from "../sim/simulation.js";
+import { captureStack, userFrame } from "./call-site.js";
 
 /** The largest delay Node's timers accept (2^31 - 1 ms). */
 export const TIMEOUT_MAX = 2 ** 31 - 1;
@@ -40,18 +41,30 @@ export class VirtualTimeout {
   readonly #args: unknown[];
   readonly #delayMs: number;
   readonly #repeat: boolean;
+  readonly #kind: TimerKind;
+  /** The stack where user code created it (formatted only when reported). */
+  readonly #site: Error;
   #ref = true;
   #handle: TimerHandle = -1;
   #active = true;
 
   /** @internal Made by `VirtualTimers`. */
-  constructor(owner: VirtualTimers, id: number, callback: Callback, args: unknown[], delayMs: number, repeat: boolean) {
+  constructor(owner: VirtualTimers, id: number, callback: Callback, args: unknown[], delayMs: number, repeat: boolean, kind: TimerKind = repeat ? "setInterval" : "setTimeout") {
     this.#owner = owner;
+    this.#kind = kind;
+    this.#site = captureStack(30);
     this.id = id;
     this.#callback = callback;
     this.#args = args;
     this.#delayMs = delayMs;
     this.#repeat = repeat;
+  }
+
+  /** What it is and where user code created it: `a setInterval every 100 ms, created at f (file:line:col)`. */
+  describe(): string {
+    const what = this.#kind === "setInterval" ? `a setInterval every ${this.#delayMs} ms` : this.#kind === "setImmediate" ? "a setImmediate" : `a setTimeout of ${this.#delayMs} ms`;
+    const frame = userFrame(this.#site);
+    return frame === "" ? what : `${what}, created at ${frame}`;
   }
 
   /** Whether it is still pending (not fired, for a one-shot, and not cleared). */
@@ -114,6 +127,7 @@ export class VirtualTimeout {
       return;
     }
     if (!this.#repeat) this.#owner.forget(this);
+    this.#owner.fired();
     try {
       this.#callback.apply(this, this.#args);
     } catch (error) {
@@ -133,20 +147,26 @@ if (typeof Symbol.dispose === "symbol") {
   });
 }
 
+/** Which timer function made a timer. */
+export type TimerKind = "setTimeout" | "setInterval" | "setImmediate";
+
 /** The timers of one simulated world. */
 export class VirtualTimers {
   readonly #sim: Simulation;
   readonly #onError: (error: unknown) => void;
   readonly #userIdle: () => boolean;
+  readonly #onActivity: ((what: "start" | "fire" | "stop") => void) | undefined;
   readonly #pending = new Map<number, VirtualTimeout>();
   #nextId = 1;
 
   /**
    * `onError` receives what a callback threw (an uncaught exception, in Node's terms); `userIdle`
-   * says whether the world's user code has finished (default: never), for unref'd timers.
+   * says whether the world's user code has finished (default: never), for unref'd timers;
+   * `onActivity` is told when a timer starts and when one fires (the world bounds its drain with it).
    */
-  constructor(sim: Simulation, onError: (error: unknown) => void, userIdle: () => boolean = () => false) {
+  constructor(sim: Simulation, onError: (error: unknown) => void, userIdle: () => boolean = () => false, onActivity?: (what: "start" | "fire" | "stop") => void) {
     this.#sim = sim;
+    this.#onActivity = onActivity;
     this.#onError = onError;
     this.#userIdle = userIdle;
   }
@@ -158,17 +178,17 @@ export class VirtualTimers {
 
   /** Node's `setTimeout`, called as (callback, delay, ...args), on virtual time. */
   timeout(callback: unknown, delay?: unknown, ...args: unknown[]): VirtualTimeout {
-    return this.#start(callback, coerceDelay(delay), args, false);
+    return this.#start(callback, coerceDelay(delay), args, false, "setTimeout");
   }
 
   /** Node's `setInterval`, called as (callback, delay, ...args), on virtual time. */
   interval(callback: unknown, delay?: unknown, ...args: unknown[]): VirtualTimeout {
-    return this.#start(callback, coerceDelay(delay), args, true);
+    return this.#start(callback, coerceDelay(delay), args, true, "setInterval");
   }
 
   /** Node's `setImmediate`, called as (callback, ...args): at the same virtual time, after what is already due. */
   immediate(callback: unknown, ...args: unknown[]): VirtualTimeout {
-    return this.#start(callback, 0, args, false);
+    return this.#start(callback, 0, args, false, "setImmediate");
   }
 
   /** The pending timer with this primitive id, if it is one of this world's. */
@@ -182,6 +202,7 @@ export class VirtualTimers {
     timer.deactivate();
     this.#sim.cancel(timer.handle);
     this.#pending.delete(timer.id);
+    this.#onActivity?.("stop");
   }
 
   /** Cancels every pending timer (when the world ends). */
@@ -199,6 +220,7 @@ export class VirtualTimers {
   forget(timer: VirtualTimeout): void {
     timer.deactivate();
     this.#pending.delete(timer.id);
+    this.#onActivity?.("stop");
   }
 
   /** @internal Whether the world is idle: user code finished and no referenced timer pending. */
@@ -208,20 +230,31 @@ export class VirtualTimers {
     return true;
   }
 
+  /** @internal A timer's callback is about to run. */
+  fired(): void {
+    this.#onActivity?.("fire");
+  }
+
   /** @internal */
   reportError(error: unknown): void {
     this.#onError(error);
   }
 
-  #start(callback: unknown, delayMs: number, args: unknown[], repeat: boolean): VirtualTimeout {
+  /** Timers still pending that keep the world alive (referenced), oldest first. */
+  referenced(): VirtualTimeout[] {
+    return [...this.#pending.values()].filter((t) => t.hasRef());
+  }
+
+  #start(callback: unknown, delayMs: number, args: unknown[], repeat: boolean, kind: TimerKind): VirtualTimeout {
     if (typeof callback !== "function") {
       const err = new TypeError(`The "callback" argument must be of type function. Received ${describe(callback)}`);
       (err as { code?: string }).code = "ERR_INVALID_ARG_TYPE";
       throw err;
     }
-    const timer = new VirtualTimeout(this, this.#nextId++, callback as Callback, args, delayMs, repeat);
+    const timer = new VirtualTimeout(this, this.#nextId++, callback as Callback, args, delayMs, repeat, kind);
     this.#pending.set(timer.id, timer);
     this.arm(timer, delayMs);
+    this.#onActivity?.("start");
     return timer;
   }
 }

@@ -16,6 +16,12 @@ import type { VirtualTimers } from "./virtual-timers.js";
 
 /** What the swapped globals need from a world. */
 export interface WorldRuntime {
+  /** Whether a simulated service answers for `host` (the world's network routes node:http and undici there). */
+  hasService(host: string): boolean;
+  /** Reports what user code reached for and was refused; the world fails the run with it. */
+  refuse(error: Error): void;
+  /** Real thread-pool work started in the world: the kernel does not advance virtual time until it settles. */
+  hold(work: Promise<unknown>): void;
   readonly sim: Simulation;
   readonly timers: VirtualTimers;
   /** The world's fetch, answered by its simulated services. */
@@ -45,7 +51,24 @@ export function processWide<T>(key: string, make: () => T): T {
   return (global[slot] ??= make());
 }
 
-const storage = processWide("world-scope", () => new AsyncLocalStorage<WorldScope>());
+/**
+ * The state every copy of this module shares (a dual CommonJS/ESM install loads two): the async
+ * context and the world whose globals are installed, keyed on `globalThis` by a registered symbol.
+ */
+interface WorldRegistry {
+  readonly storage: AsyncLocalStorage<WorldScope>;
+  /** The world whose globals are installed, if any. */
+  installed: WorldRuntime | undefined;
+  /** Process-wide interceptions already in place (installed once, never removed), by name. */
+  readonly guards: Set<string>;
+}
+
+/** The registry shared by every copy of agentsim on this thread. */
+export function worldRegistry(): WorldRegistry {
+  return processWide("world.registry.v1", (): WorldRegistry => ({ storage: new AsyncLocalStorage<WorldScope>(), installed: undefined, guards: new Set() }));
+}
+
+const storage = worldRegistry().storage;
 
 /** The scope of the code running now, if it runs inside an active world. */
 export function currentScope(): WorldScope | undefined {
@@ -56,6 +79,11 @@ export function currentScope(): WorldScope | undefined {
 /** The scope of the code running now, whether or not its world is still active. */
 export function anyScope(): WorldScope | undefined {
   return storage.getStore();
+}
+
+/** Runs `fn` (and everything it starts) outside any world: agentsim's own real timers. */
+export function outsideWorld<T>(fn: () => T): T {
+  return storage.exit(fn);
 }
 
 /** Runs `fn` (and everything it starts) in `scope`. */

@@ -82,7 +82,7 @@ describe("virtual time inside a world", () => {
     expect(seen.fired).toEqual([160]);
   });
 
-  it("drops an unref'd interval once the agent is done, as Node lets a process exit; a referenced one runs to the horizon", async () => {
+  it("drops an unref'd interval once the agent is done, as Node lets a process exit; a referenced one runs until the drain ends", async () => {
     const ticks: number[] = [];
     const unrefd = await runInWorld(new Simulation({ seed: 1 }), async () => {
       setInterval(() => ticks.push(performance.now()), 1_000).unref();
@@ -90,9 +90,10 @@ describe("virtual time inside a world", () => {
     });
     expect(unrefd.outcome.status).toBe("completed");
     expect(ticks).toEqual([1_000, 2_000, 3_000]);
-    const referenced = await runInWorld(new Simulation({ seed: 1 }), async () => void setInterval(() => {}, 1_000), { horizon: "1m" });
-    expect(referenced.outcome.status).toBe("horizon");
+    const referenced = await runInWorld(new Simulation({ seed: 1 }), async () => void setInterval(() => {}, 1_000), { horizon: "1h", drain: "10s" });
+    expect(referenced.outcome).toMatchObject({ status: "completed", now: 10_000 });
     expect(referenced.agent.status).toBe("done");
+    expect(referenced.leftovers).toEqual([expect.stringMatching(/^agentsim: a setInterval every 1000 ms, created at .*virtual-globals\.test\.ts:\d+:\d+/)]);
   });
 
   it("AbortSignal.timeout and node:timers/promises run on virtual time", async () => {
