@@ -130,8 +130,12 @@ describe("streaming through the SDK", () => {
       return [await ask("Return R-1?"), await ask("Return R-2?")];
     });
     const [first, second] = value<{ sent: number; events: [string, number][]; final: Anthropic.Message; text: string }[]>(run);
-    const types = first?.events.map(([t]) => t);
-    expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    const types = first?.events.map(([t]) => t) ?? [];
+    const deltas = first?.events.filter(([t]) => t === "content_block_delta") ?? [];
+    expect(types.filter((t) => t !== "content_block_delta")).toEqual(["message_start", "content_block_start", "content_block_stop", "message_delta", "message_stop"]);
+    // Token by token: one delta a token, spread over the output time (not one block at the last token).
+    expect(deltas).toHaveLength(first?.final.usage.output_tokens as number);
+    expect(new Set(deltas.map(([, t]) => t)).size).toBe(deltas.length);
     const call = sim.trace.events.find((e) => e.kind === "llm.call" && e.phase === "end");
     const firstToken = sim.trace.events.find((e) => e.kind === "llm.first-token");
     expect(first?.events[0]?.[1]).toBe(firstToken?.t);
