@@ -276,7 +276,7 @@ describe("a streamed tool loop with the default model", () => {
           .messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_nope", content: "x" }] }] })
           .catch((e: unknown) => e),
         client(0)
-          .messages.create({ model: MODEL, max_tokens: 50, temperature: 1.5, messages: [{ role: "user", content: "hi" }] })
+          .messages.create({ model: MODEL, max_tokens: 50, temperature: 1.5, messages: [{ role: "user", content: "hi" }] } as Anthropic.MessageCreateParamsNonStreaming)
           .catch((e: unknown) => e),
       ]),
     );

@@ -182,7 +182,7 @@ describe("Responses through the openai SDK", () => {
       const first = oa.responses.stream({ model: MODEL, instructions: POLICY, input: "Refund R-1", tools: rtools });
       first.on("response.function_call_arguments.delta", (e) => deltas.push(e.delta));
       const r1 = await first.finalResponse();
-      const call = r1.output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === "function_call");
+      const call = r1.output.find((o) => o.type === "function_call") as OpenAI.Responses.ResponseFunctionToolCall | undefined;
       const r2 = await oa.responses.create({
         model: MODEL,
         instructions: POLICY,
