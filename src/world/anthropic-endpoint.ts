@@ -35,7 +35,7 @@ import type { Exchange, SimService } from "./sim-fetch.js";
 export type { ContentBlock, ResponseContext } from "./model-turn.js";
 
 /** A simulated Messages API: the provider behind it, its host, token counting and responses. */
-export type AnthropicEndpointOptions = ModelEndpointOptions;
+export interface AnthropicEndpointOptions extends ModelEndpointOptions {}
 
 const HOUR_MS = 3_600_000;
 const ID_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -33,7 +33,7 @@ import { jsonResponse, type Exchange, type SimService } from "./sim-fetch.js";
 import { createHash } from "node:crypto";
 
 /** A simulated OpenAI API: the provider behind it, its host, token counting and responses. */
-export type OpenAIEndpointOptions = ModelEndpointOptions;
+export interface OpenAIEndpointOptions extends ModelEndpointOptions {}
 
 /** An OpenAI error body's fields. */
 export interface OpenAIErrorFields {
