@@ -271,8 +271,8 @@ export class LlmProvider implements ModelPort {
     if (u < p529) return { status: 529, message: "overloaded_error: the provider is overloaded" };
     if (u < p529 + p500) return { status: 500, message: "api_error: internal server error" };
     if (u < p529 + p500 + p429) {
-      const g = this.#retryGranularity;
-      return { status: 429, retryAfterMs: g > 0 ? g : 1000, message: "rate_limit_error: rate limited (a burst of rate limiting); retry after the retry-after" };
+      const retryAfterMs = this.#retryGranularity > 0 ? this.#retryGranularity : 1000;
+      return { status: 429, retryAfterMs, message: `rate_limit_error: requests rate-limited (a burst); retry after ${retryAfterMs} ms` };
     }
     return undefined;
   }

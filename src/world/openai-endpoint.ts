@@ -118,8 +118,9 @@ export class OpenAIEndpoint implements SimService {
     const retryAfterMs = this.core.retryAfterMs(answer);
     if (retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000));
     if (answer.status === 429) {
-      const what = answer.message.includes("tokens") ? "tokens" : "requests";
-      return jsonResponse(429, { error: { message: `Rate limit reached for ${what} per min (RPM/TPM). ${answer.message.replace(/^[a-z_]+: /, "")}`, type: what, param: null, code: "rate_limit_exceeded" } }, headers);
+      const what = answer.message.includes("tokens per minute") ? "tokens" : "requests";
+      const wait = retryAfterMs === undefined ? "" : ` Please try again in ${openAIDuration(retryAfterMs)}.`;
+      return jsonResponse(429, { error: { message: `Rate limit reached on ${what} per min (${what === "tokens" ? "TPM" : "RPM"}).${wait}`, type: what, param: null, code: "rate_limit_exceeded" } }, headers);
     }
     if (answer.status === 529) return jsonResponse(503, { error: { message: "The server is overloaded or not ready yet.", type: "server_error", param: null, code: null } }, headers);
     return jsonResponse(500, { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } }, headers);
