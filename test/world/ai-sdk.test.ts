@@ -92,3 +92,27 @@ describe("the AI SDK's tool loop against the simulated endpoints", () => {
     });
   }
 });
+
+describe("a stream that breaks off after its 200, through the AI SDK", () => {
+  for (const flavour of ["openai-responses", "openai-chat", "anthropic"] as const) {
+    it(`${flavour}: the provider's error event reaches the stream as an error part`, async () => {
+      const sim = new Simulation({ seed: 5 });
+      const llm = new LlmProvider(sim);
+      const options = { provider: llm, outputTokens: 50, pMidStreamError: 1 };
+      const run = await runInWorld(
+        sim,
+        async () => {
+          const r = streamText({ model: model(flavour), prompt: "hi", maxRetries: 0, onError: () => {} });
+          const parts: string[] = [];
+          for await (const part of r.fullStream) parts.push(part.type === "error" ? `error: ${String((part.error as Error).message ?? part.error)}` : part.type);
+          return parts;
+        },
+        { services: [new OpenAIEndpoint(sim, options), new AnthropicEndpoint(sim, options)] },
+      );
+      expect(run.agent.status).toBe("done");
+      const parts = (run.agent as { value: string[] }).value;
+      expect(parts.some((p) => p.startsWith("error:") && p.includes("stream broke off")), parts.join(", ")).toBe(true);
+      expect(sim.trace.events.filter((e) => e.kind === "stream.error")).toHaveLength(1);
+    });
+  }
+});
