@@ -193,6 +193,10 @@ export class ModelEndpointCore {
               let sent = 0;
               pacer = new TokenPacer(sim, pieces, timing.lastTokenAt, (piece) => {
                 if (broken) return;
+                if (s.done) {
+                  pacer?.cut(); // the client dropped the connection: nothing more to send
+                  return;
+                }
                 if (sent === cutAt) {
                   broken = true;
                   sim.trace.instant({ actor: this.host, layer: "gateway", kind: "stream.error", parent: exchange.span, attrs: { afterTokens: sent, of: pieces.length } });
