@@ -37,6 +37,25 @@ describe("world fault windows", () => {
     ]);
   });
 
+  it("a slow-stream window stretches time to first token and output time by its factor; an overload is a 503 at once", async () => {
+    const call = async (faults: WorldFault[]) => {
+      const sim = new Simulation({ seed: 2 });
+      const provider = new LlmProvider(sim);
+      const api = new OpenAIEndpoint(sim, { provider, outputTokens: 40 });
+      scheduleWorldFaults(sim, { provider, endpoints: [api], slowdown: 4 }, faults);
+      const run = await runInWorld(sim, () => new OpenAI({ apiKey: "k", logLevel: "off", maxRetries: 0 }).chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e), { services: [api] });
+      return { run, sim, end: sim.trace.events.find((e) => e.kind === "llm.call" && e.phase === "end" || e.kind === "llm.error") };
+    };
+    const calm = await call([]);
+    const slow = await call([{ kind: "slow-stream", at: 0, for: 10 }]);
+    expect(slow.end?.attrs?.ttftMs).toBeCloseTo(4 * (calm.end?.attrs?.ttftMs as number), 6);
+    expect(slow.end?.attrs?.tokensPerSecond).toBeCloseTo((calm.end?.attrs?.tokensPerSecond as number) / 4, 6);
+    const overloaded = await call([{ kind: "llm-overloaded", at: 0, for: 10 }]);
+    expect(overloaded.run.agent).toMatchObject({ status: "done", value: { status: 503 } });
+    expect(overloaded.end?.t, "answered at arrival").toBe(overloaded.sim.trace.events[overloaded.end?.span as number]?.t);
+    expect(overloaded.end?.attrs?.status).toBe(529);
+  });
+
   it("the five clients finish with no faults, and a tool outage or a broken stream fails the naive fleet", async () => {
     const calm = await fleetRun(1, [], naiveFleet);
     expect(calm.agent, JSON.stringify(calm.agent)).toMatchObject({ status: "done" });
