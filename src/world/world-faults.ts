@@ -87,22 +87,30 @@ function effectsOf(f: WorldFault, t: WorldFaultTargets): Effect[] {
   const p = t.provider;
   switch (f.kind) {
     case "llm-429-burst":
-      return [{ key: "p429", on: () => void (p.errorRates.p429 = 1), save: keep(() => p.errorRates.p429, (v) => void (p.errorRates.p429 = v)) }];
+      return [setting("p429", p.errorRates, "p429", 1)];
     case "llm-overloaded":
-      return [{ key: "p529", on: () => void (p.errorRates.p529 = 1), save: keep(() => p.errorRates.p529, (v) => void (p.errorRates.p529 = v)) }];
+      return [setting("p529", p.errorRates, "p529", 1)];
     case "slow-stream":
-      return [{ key: "slowdown", on: () => void (p.slowdown = t.slowdown ?? 5), save: keep(() => p.slowdown, (v) => void (p.slowdown = v)) }];
+      return [setting("slowdown", p, "slowdown", t.slowdown ?? 5)];
     case "mid-stream-error":
-      return (t.endpoints ?? []).map((e, i) => ({ key: `mid-stream:${i}`, on: () => void (e.pMidStreamError = 1), save: keep(() => e.pMidStreamError, (v) => void (e.pMidStreamError = v)) }));
+      return (t.endpoints ?? []).map((e, i) => setting(`mid-stream:${i}`, e, "pMidStreamError", 1));
     case "tool-outage":
-      return (t.tools ?? []).filter((tool) => f.target === undefined || tool.host === f.target).map((tool) => ({ key: `down:${tool.host}`, on: () => void (tool.down = true), save: keep(() => tool.down, (v) => void (tool.down = v)) }));
+      return (t.tools ?? []).filter((tool) => f.target === undefined || tool.host === f.target).map((tool) => setting(`down:${tool.host}`, tool, "down", true));
   }
 }
 
-/** Captures a value now; the returned function puts it back. */
-function keep<T>(get: () => T, set: (v: T) => void): () => () => void {
-  return () => {
-    const v = get();
-    return () => set(v);
+/** Setting `target[field]` to `value`, saving the value it replaces. */
+function setting<O extends object, K extends keyof O>(key: string, target: O, field: K, value: O[K]): Effect {
+  return {
+    key,
+    on: () => {
+      target[field] = value;
+    },
+    save: () => {
+      const before = target[field];
+      return () => {
+        target[field] = before;
+      };
+    },
   };
 }
