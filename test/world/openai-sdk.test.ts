@@ -68,7 +68,8 @@ async function chatLoop(question: string) {
       if (!choice) continue;
       text += choice.delta.content ?? "";
       for (const d of choice.delta.tool_calls ?? []) {
-        const c = (calls[d.index] ??= { id: "", name: "", args: "" });
+        calls[d.index] ??= { id: "", name: "", args: "" };
+        const c = calls[d.index] as { id: string; name: string; args: string };
         c.id ||= d.id ?? "";
         c.name ||= d.function?.name ?? "";
         c.args += d.function?.arguments ?? "";
