@@ -9,15 +9,17 @@
  */
 import type { AttrValue, Attrs } from "../sim/trace.js";
 
-/** An OTLP `AnyValue`. */
+/**
+ * An OTLP `AnyValue` as agentsim writes it: integers as JSON numbers, as the official JavaScript
+ * serializer writes them (the reader takes decimal strings too).
+ */
 export type OtlpAnyValue =
   | { stringValue: string }
   | { boolValue: boolean }
-  | { intValue: string | number }
+  | { intValue: number }
   | { doubleValue: number }
-  | { arrayValue: { values?: OtlpAnyValue[] } }
-  | { kvlistValue: { values?: OtlpKeyValue[] } }
-  | { bytesValue: string };
+  | { arrayValue: { values: OtlpAnyValue[] } }
+  | { kvlistValue: { values: OtlpKeyValue[] } };
 
 /** An OTLP `KeyValue`. */
 export interface OtlpKeyValue {
@@ -29,36 +31,41 @@ export interface OtlpKeyValue {
 export interface OtlpSpanEvent {
   timeUnixNano: string;
   name: string;
-  attributes?: OtlpKeyValue[];
+  attributes: OtlpKeyValue[];
+  droppedAttributesCount: number;
 }
 
 /** An OTLP span link. */
 export interface OtlpLink {
   traceId: string;
   spanId: string;
-  attributes?: OtlpKeyValue[];
+  attributes: OtlpKeyValue[];
+  droppedAttributesCount: number;
 }
 
-/** An OTLP span. `kind`: 1 internal, 2 server, 3 client; `status.code`: 0 unset, 1 ok, 2 error. */
+/** An OTLP span, as agentsim writes it. `kind`: 1 internal, 2 server, 3 client; `status.code`: 0 unset, 1 ok, 2 error. */
 export interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
-  kind?: number;
+  kind: number;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
-  attributes?: OtlpKeyValue[];
-  events?: OtlpSpanEvent[];
-  links?: OtlpLink[];
-  status?: { code?: number; message?: string };
+  attributes: OtlpKeyValue[];
+  droppedAttributesCount: number;
+  events: OtlpSpanEvent[];
+  droppedEventsCount: number;
+  links: OtlpLink[];
+  droppedLinksCount: number;
+  status: { code: number; message?: string };
 }
 
-/** An OTLP trace export request (`ExportTraceServiceRequest`). */
+/** An OTLP trace export request (`ExportTraceServiceRequest`), as agentsim writes it. */
 export interface OtlpTraces {
   resourceSpans: {
-    resource?: { attributes?: OtlpKeyValue[] };
-    scopeSpans: { scope?: { name: string; version?: string }; spans: OtlpSpan[] }[];
+    resource: { attributes: OtlpKeyValue[]; droppedAttributesCount: number };
+    scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[];
   }[];
 }
 
@@ -224,7 +231,7 @@ export function toOtlpAttributes(attrs: Attrs): OtlpKeyValue[] {
 function toAnyValue(v: AttrValue): OtlpAnyValue {
   if (typeof v === "string") return { stringValue: v };
   if (typeof v === "boolean") return { boolValue: v };
-  if (typeof v === "number") return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (typeof v === "number") return Number.isSafeInteger(v) ? { intValue: v } : { doubleValue: v };
   if (v === null) return { stringValue: "null" };
   if (Array.isArray(v)) return { arrayValue: { values: v.map(toAnyValue) } };
   return { kvlistValue: { values: toOtlpAttributes(v) } };

@@ -74,7 +74,7 @@ export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces
     const end = e.phase === "begin" ? endOf.get(e.id) : e;
     const parentEvent = byId.get(e.parent ?? -1);
     const parentSpan = spanOf(e.parent);
-    const links = parentEvent?.phase === "end" && parentSpan !== undefined ? [{ traceId: traceIdOf(rootOf(parentSpan)), spanId: spanIdOf(parentSpan), attributes: toOtlpAttributes({ "agentsim.cause": "span end" }) }] : [];
+    const links = parentEvent?.phase === "end" && parentSpan !== undefined ? [{ traceId: traceIdOf(rootOf(parentSpan)), spanId: spanIdOf(parentSpan), attributes: toOtlpAttributes({ "agentsim.cause": "span end" }), droppedAttributesCount: 0 }] : [];
     const attrs: Attrs = { ...(e.attrs ?? {}), ...(end && end !== e ? (end.attrs ?? {}) : {}) };
     const { name, genAi, failed } = conventions(e, end === e ? undefined : end, attrs);
     const span: OtlpSpan = {
@@ -94,8 +94,11 @@ export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces
         ...(end && end !== e ? { "agentsim.end_kind": end.kind } : {}),
         ...prefixed(attrs),
       }),
+      droppedAttributesCount: 0,
       events: [],
-      ...(links.length ? { links } : {}),
+      droppedEventsCount: 0,
+      links,
+      droppedLinksCount: 0,
       status: end ? (failed ? { code: 2, message: failed } : { code: 0 }) : { code: 2, message: "unfinished when the run stopped" },
     };
     spans.set(e.id, span);
@@ -104,14 +107,21 @@ export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces
     if (e.phase !== "instant") continue;
     const owner = spanOf(e.parent);
     if (owner === undefined) continue;
-    spans.get(owner)?.events?.push({ timeUnixNano: at(e.t), name: e.kind, attributes: toOtlpAttributes({ "agentsim.actor": e.actor, "agentsim.event_id": e.id, ...prefixed(e.attrs ?? {}) }) });
+    spans.get(owner)?.events.push({
+      timeUnixNano: at(e.t),
+      name: e.kind,
+      attributes: toOtlpAttributes({ "agentsim.actor": e.actor, "agentsim.event_id": e.id, ...prefixed(e.attrs ?? {}) }),
+      droppedAttributesCount: 0,
+    });
   }
   for (const v of result.violations) {
     const first = v.evidence[0];
     const owner = first === undefined ? undefined : (spanOf(first) ?? first);
     const span = owner === undefined ? undefined : spans.get(owner);
     if (!span) continue;
-    span.events?.push({ timeUnixNano: at(v.at), name: "agentsim.violation", attributes: toOtlpAttributes({ "agentsim.invariant": v.invariant, "agentsim.message": v.message, "agentsim.evidence": v.evidence.map(String) }) });
+    span.events.push({ timeUnixNano: at(v.at), name: "agentsim.violation", attributes: toOtlpAttributes({ "agentsim.invariant": v.invariant, "agentsim.message": v.message, "agentsim.evidence": v.evidence.map(String) }),
+      droppedAttributesCount: 0,
+    });
   }
   return {
     resourceSpans: [
@@ -125,6 +135,7 @@ export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces
             "agentsim.verdict": result.verdict,
             "agentsim.trace_hash": result.traceHash,
           }),
+          droppedAttributesCount: 0,
         },
         scopeSpans: [{ scope: { name: "agentsim" }, spans: [...spans.values()] }],
       },
