@@ -185,7 +185,7 @@ function incidentMetrics(tools: ReadonlyMap<string, SimTool>, ledger: EffectLedg
   ];
 }
 
-/** A call's arguments as a stable key (sorted keys), less the conversation number's own key. */
+/** A call's arguments (with the conversation number the scenario adds) as a stable key: keys sorted. */
 function stableKey(args: Attrs): string {
   return JSON.stringify(Object.fromEntries(Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
@@ -219,12 +219,12 @@ export function incidentParams(w: IncidentWorkload): ParamTree {
   const tree: Record<string, Param | ParamTree> = {
     conversations: {
       count: p.int(w.conversations.count, { min: 1, max: 100_000, explore: [1, Math.max(2, w.conversations.count * 3)], doc: "conversations that arrive in one run", source: seen }),
-      window: p.duration(d(Math.max(1_000, w.conversations.windowMs)), { min: "1ms", max: "30d", doc: "conversations arrive at uniformly random times within this window", source: seen }),
+      window: p.duration(d(Math.max(1_000, w.conversations.windowMs)), { min: "1ms", max: "30d", explore: [d(Math.max(1_000, w.conversations.windowMs) / 4), d(Math.max(1_000, w.conversations.windowMs) * 2)], doc: "conversations arrive at uniformly random times within this window", source: seen }),
     },
     client: {
-      timeout: p.duration(d(w.client.timeoutMs), { min: "1ms", max: "1d", doc: "the client's timeout per tool call: when it fires, the call counts as failed", source: `inferred from ${seen}` }),
+      timeout: p.duration(d(w.client.timeoutMs), { min: "1ms", max: "1d", explore: [d(w.client.timeoutMs / 2), d(w.client.timeoutMs * 2)], doc: "the client's timeout per tool call: when it fires, the call counts as failed", source: `inferred from ${seen}` }),
       maxAttempts: p.int(w.client.maxAttempts, { min: 1, max: 20, explore: [1, Math.max(2, w.client.maxAttempts)], doc: "tries per tool call, the first included", source: `inferred from ${seen}` }),
-      backoff: p.duration(d(w.client.backoffMs), { min: "0ms", max: "1h", doc: "base of the exponential backoff (full jitter) between tries", source: `inferred from ${seen}` }),
+      backoff: p.duration(d(Math.min(w.client.backoffMs, 20_000)), { min: "0ms", max: "20s", explore: ["0ms", d(Math.min(20_000, Math.max(1_000, w.client.backoffMs * 4)))], doc: "base of the exponential backoff (full jitter, cap 20 s) between tries", source: `inferred from ${seen}` }),
     },
     model: { latency: latency(w.model.latencyMs, `${w.model.name} call latency`), errorRate: errorRate(w.model.errorRate, w.model.name) },
     tools,
