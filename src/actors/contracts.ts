@@ -102,7 +102,20 @@ export interface LlmRequest {
    * records it. A prefix this request wrote to the cache is visible from then on. Not called for
    * an error.
    */
-  onFirstToken?: (eventId: number) => void;
+  onFirstToken?: (eventId: number, timing: FirstTokenTiming) => void;
+  /**
+   * Answer a 429 or 529 at arrival, as an HTTP API's front door does, rather than after a
+   * time-to-first-token (the simulated endpoints set it). The draws are the same either way.
+   */
+  rejectAtArrival?: boolean;
+}
+
+/** When a streamed response's tokens come: what `onFirstToken` is told. */
+export interface FirstTokenTiming {
+  /** The call's output speed. */
+  tokensPerSecond: number;
+  /** Virtual time of the last token (when the call's answer comes). */
+  lastTokenAt: number;
 }
 
 /** The tokens a model call used, in Anthropic's usage fields, and what it cost. */

@@ -6,11 +6,14 @@
  * 1. Arrival: the `llm.call` span begins. The requests-per-minute and tokens-per-minute buckets
  *    are checked; if either is short, the answer is 429 with `retryAfterMs` (whole seconds, as the
  *    `retry-after` header). Then one draw decides a 529 `overloaded` or a 500 at their rates.
- *    An error answers after a time-to-first-token draw; nothing is cached or billed.
+ *    A third, `p429`, rate-limits regardless of the buckets (a burst). An error answers after a
+ *    time-to-first-token draw (at once for a 429 or 529 when the request says `rejectAtArrival`);
+ *    nothing is cached or billed. `slowdown` stretches the time to first token and output time.
  * 2. Otherwise the prompt cache is looked up at arrival (when the request has a prefix marked for
  *    caching): a hit reads the prefix cheaply, a miss creates a pending write.
  * 3. First token at `ttft` (a draw): `llm.first-token`, and the pending write becomes visible;
- *    then a streaming caller's `onFirstToken` is told the response has begun.
+ *    then a streaming caller's `onFirstToken` is told the response has begun, and when its last
+ *    token will come (so that it can pace the tokens between).
  * 4. Last token at `ttft + outputTokens / tokensPerSecond` (a draw): the span ends with the usage
  *    and cost, and the charges go to the billing meter.
  *
@@ -54,6 +57,8 @@ export interface ErrorRates {
   p500: number;
   /** 529 overloaded. */
   p529: number;
+  /** 429 rate limited regardless of the buckets (a burst of rate limiting; default 0). */
+  p429?: number;
 }
 
 /** How a simulated LLM provider behaves: latency, prices, cache, rate limits, errors, sampling. */
@@ -96,6 +101,13 @@ export interface LlmTotals {
   costUsd: number;
 }
 
+/** One rate limit at a moment: its size per minute, what is left, ms until it is full again. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
 /** A call decided at arrival, waiting for its timers. */
 interface InFlight {
   request: LlmRequest;
@@ -122,6 +134,11 @@ export class LlmProvider implements ModelPort {
   readonly errorRates: ErrorRates;
   readonly inputUsdPerMTok: number;
   readonly outputUsdPerMTok: number;
+  /**
+   * Stretches time to first token and output time by this factor (1: as drawn); assign to change
+   * it mid-run (a slow-stream window). Calls already in flight keep their timing.
+   */
+  slowdown = 1;
   readonly #sim: Simulation;
   readonly #ttft: Distribution;
   readonly #tps: Distribution;
@@ -167,6 +184,22 @@ export class LlmProvider implements ModelPort {
     return this.#totals;
   }
 
+  /**
+   * The rate limits' state now, for `x-ratelimit-*` headers: per limit its size (per minute), what
+   * is left, and ms until the bucket is full again. Absent for an unlimited dimension.
+   */
+  rateLimitState(): { requests?: RateLimitState; tokens?: RateLimitState } {
+    const now = this.#sim.now;
+    const state = (b: TokenBucket | undefined): RateLimitState | undefined => {
+      if (!b) return undefined;
+      const remaining = Math.floor(b.available(now));
+      return { limit: b.capacity, remaining, resetMs: b.refillPerMs > 0 ? Math.ceil((b.capacity - b.available(now)) / b.refillPerMs) : 0 };
+    };
+    const requests = state(this.#rpm);
+    const tokens = state(this.#tpm);
+    return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
+  }
+
   /** Sends a request and waits for its last token (or its error). See the file's contract. */
   complete(ctx: ProcessContext, request: LlmRequest): Promise<LlmResponse> {
     const answer = this.#sim.signal<LlmResponse>(`${this.name} answer to ${request.caller}`);
@@ -204,12 +237,13 @@ export class LlmProvider implements ModelPort {
     const limited = this.#rateLimit(prefixTokens + request.inputTokens + outputTokens, start);
     const error = limited ?? this.#serverError();
     const latency = sim.rng(`${this.name}:latency`);
-    const ttft = this.#ttft.sample(latency);
+    const ttft = this.#ttft.sample(latency) * this.slowdown;
     if (error) {
-      sim.schedule(ttft, () => done(this.#fail(span, request.caller, error)));
+      const at = request.rejectAtArrival && error.status !== 500 ? 0 : ttft;
+      sim.schedule(at, () => done(this.#fail(span, request.caller, error)));
       return;
     }
-    const tokensPerSecond = this.#tps.sample(latency);
+    const tokensPerSecond = this.#tps.sample(latency) / this.slowdown;
     const { usage, charges, write } = this.#account(request, prefixTokens, outputTokens, span);
     const call: InFlight = { request, span, start, ttft, tokensPerSecond, usage, charges, write, done };
     sim.schedule(ttft, () => this.#firstToken(call));
@@ -231,11 +265,15 @@ export class LlmProvider implements ModelPort {
   }
 
   /** One draw per request decides 529, 500 or neither. */
-  #serverError(): { status: 500 | 529; message: string } | undefined {
+  #serverError(): { status: 429 | 500 | 529; message: string; retryAfterMs?: number } | undefined {
     const u = this.#sim.rng(`${this.name}:errors`).next();
-    const { p500, p529 } = this.errorRates;
+    const { p500, p529, p429 = 0 } = this.errorRates;
     if (u < p529) return { status: 529, message: "overloaded_error: the provider is overloaded" };
     if (u < p529 + p500) return { status: 500, message: "api_error: internal server error" };
+    if (u < p529 + p500 + p429) {
+      const retryAfterMs = this.#retryGranularity > 0 ? this.#retryGranularity : 1000;
+      return { status: 429, retryAfterMs, message: `rate_limit_error: requests rate-limited (a burst); retry after ${retryAfterMs} ms` };
+    }
     return undefined;
   }
 
@@ -272,7 +310,7 @@ export class LlmProvider implements ModelPort {
   #firstToken(call: InFlight): void {
     const eventId = this.#sim.trace.instant({ actor: this.name, layer: "model", kind: "llm.first-token", parent: call.span, attrs: { caller: call.request.caller } });
     if (call.write) this.cache.commit(call.write);
-    call.request.onFirstToken?.(eventId);
+    call.request.onFirstToken?.(eventId, { tokensPerSecond: call.tokensPerSecond, lastTokenAt: call.start + (call.ttft + (call.usage.outputTokens / call.tokensPerSecond) * 1000) });
   }
 
   #lastToken(call: InFlight): void {

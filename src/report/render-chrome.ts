@@ -11,6 +11,8 @@
  */
 import type { RunResult } from "../run/run-scenario.js";
 import type { Trace, TraceEvent } from "../sim/trace.js";
+import type { WorldRun } from "../world/run-in-world.js";
+import { asRunResult } from "./world-run-result.js";
 
 /** One Chrome trace event. */
 export interface ChromeEvent {
@@ -48,8 +50,9 @@ interface Slice {
   endT: number;
 }
 
-/** Converts a run to a Chrome trace. */
-export function chromeTrace(result: RunResult): ChromeTrace {
+/** Converts a run (a scenario's, or a world run of real agent code) to a Chrome trace. */
+export function chromeTrace(run: RunResult | WorldRun<unknown>): ChromeTrace {
+  const result = asRunResult(run);
   const events = result.trace.events;
   const slices = spanSlices(events, result.outcome.now);
   const tracks = new Tracks(result.trace);
@@ -83,7 +86,7 @@ export function chromeTrace(result: RunResult): ChromeTrace {
 }
 
 /** The Chrome trace as JSON text (ending in a newline). */
-export function renderChrome(result: RunResult): string {
+export function renderChrome(result: RunResult | WorldRun<unknown>): string {
   return JSON.stringify(chromeTrace(result)) + "\n";
 }
 

@@ -14,6 +14,7 @@
  *   `idempotency-mismatch`), 409 (`conflict`: the key is in flight), 429 (`rate-limited`, with
  *   `retry-after` in whole seconds), 499 (`cancelled`), 503 (`transient`), 504 (`timeout`).
  *   Every answer carries `request-id` (the tool's request id).
+ * - While `down` (an outage window), every request is 503 at once and none reaches the tool.
  * - Another method is 405, another path 404, a body that is not a JSON object 400: none reaches
  *   the tool.
  */
@@ -48,6 +49,8 @@ export class HttpTool implements SimService {
   readonly host: string;
   readonly path: string;
   readonly tool: SimTool;
+  /** While true, the endpoint answers 503 at once and nothing reaches the tool (an outage); assign to change it mid-run. */
+  down = false;
   readonly #sim: Simulation;
 
   constructor(sim: Simulation, tool: SimTool, options: HttpToolOptions) {
@@ -67,6 +70,10 @@ export class HttpTool implements SimService {
     const path = new URL(request.url).pathname;
     if (path !== this.path) return jsonResponse(404, { error: { type: "not_found", message: `no endpoint ${path} on ${this.host}; expected ${this.path}` } });
     if (request.method !== "POST") return jsonResponse(405, { error: { type: "method_not_allowed", message: `${request.method} ${path}: expected POST` } }, { allow: "POST" });
+    if (this.down) {
+      this.#sim.trace.instant({ actor: this.tool.name, layer: "tool", kind: "tool.outage", parent: exchange.span, attrs: { host: this.host } });
+      return jsonResponse(503, { error: { type: "api_error", message: `503 service unavailable: ${this.host} is down (tool-outage)` } });
+    }
     const args = await readArgs(request);
     if (!args) return jsonResponse(400, { error: { type: "invalid_request_error", message: "the request body must be a JSON object of arguments" } });
     const key = request.headers.get("idempotency-key") ?? undefined;

@@ -130,8 +130,12 @@ describe("streaming through the SDK", () => {
       return [await ask("Return R-1?"), await ask("Return R-2?")];
     });
     const [first, second] = value<{ sent: number; events: [string, number][]; final: Anthropic.Message; text: string }[]>(run);
-    const types = first?.events.map(([t]) => t);
-    expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    const types = first?.events.map(([t]) => t) ?? [];
+    const deltas = first?.events.filter(([t]) => t === "content_block_delta") ?? [];
+    expect(types.filter((t) => t !== "content_block_delta")).toEqual(["message_start", "content_block_start", "content_block_stop", "message_delta", "message_stop"]);
+    // Token by token: one delta a token, spread over the output time (not one block at the last token).
+    expect(deltas).toHaveLength(first?.final.usage.output_tokens as number);
+    expect(new Set(deltas.map(([, t]) => t)).size).toBe(deltas.length);
     const call = sim.trace.events.find((e) => e.kind === "llm.call" && e.phase === "end");
     const firstToken = sim.trace.events.find((e) => e.kind === "llm.first-token");
     expect(first?.events[0]?.[1]).toBe(firstToken?.t);
@@ -204,5 +208,89 @@ describe("the SDK's own retries, in virtual time", () => {
     const c = await withApi(4, { rpm: 1 }, agent);
     expect(a.run.traceHash).toBe(b.run.traceHash);
     expect(c.run.traceHash).not.toBe(a.run.traceHash);
+  });
+});
+
+describe("a streamed tool loop with the default model", () => {
+  const tools: Anthropic.Tool[] = [
+    {
+      name: "refund",
+      description: "Refund a return",
+      input_schema: { type: "object", properties: { returnId: { type: "string", minLength: 3 }, amountUsd: { type: "integer", minimum: 1, maximum: 500 } }, required: ["returnId", "amountUsd"] },
+    },
+  ];
+  const loop = async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Refund R-1" }];
+    const inputs: unknown[] = [];
+    let deltas = 0;
+    for (let turn = 0; turn < 5; turn++) {
+      const stream = client().messages.stream({ model: MODEL, max_tokens: 400, tools, messages });
+      stream.on("streamEvent", (e) => void (e.type === "content_block_delta" && deltas++));
+      const msg = await stream.finalMessage();
+      messages.push({ role: "assistant", content: msg.content });
+      const uses = msg.content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
+      if (msg.stop_reason !== "tool_use") return { text: msg.content.map((b) => (b.type === "text" ? b.text : "")).join(""), turn, inputs, deltas };
+      for (const u of uses) inputs.push(u.input);
+      messages.push({ role: "user", content: uses.map((u) => ({ type: "tool_result" as const, tool_use_id: u.id, content: "refunded" })) });
+    }
+    throw new Error("the loop did not end");
+  };
+
+  it("calls the declared tool with schema-valid input streamed as input_json_delta, then answers with text", async () => {
+    const { run } = await withApi(6, {}, loop, { outputTokens: 30 });
+    const out = value<{ text: string; turn: number; inputs: { returnId: string; amountUsd: number }[]; deltas: number }>(run);
+    expect(out.turn).toBe(1);
+    expect(out.text).toContain("Read 1 tool result: refunded");
+    const input = out.inputs[0];
+    expect(input?.returnId.length).toBeGreaterThanOrEqual(3);
+    expect(Number.isInteger(input?.amountUsd)).toBe(true);
+    expect(input?.amountUsd).toBeGreaterThanOrEqual(1);
+    expect(out.deltas).toBeGreaterThan(30);
+  });
+
+  it("gives the same trace for the same seed and another for another seed", async () => {
+    const a = await withApi(7, { rpm: 2 }, () => Promise.all([loop(), loop()]), { outputTokens: 30 });
+    const b = await withApi(7, { rpm: 2 }, () => Promise.all([loop(), loop()]), { outputTokens: 30 });
+    const c = await withApi(8, { rpm: 2 }, () => Promise.all([loop(), loop()]), { outputTokens: 30 });
+    expect(a.run.agent.status).toBe("done");
+    expect(a.run.traceHash).toBe(b.run.traceHash);
+    expect(c.run.traceHash).not.toBe(a.run.traceHash);
+  });
+
+  it("breaks a stream off after its 200 with an error event the SDK raises", async () => {
+    const { run, sim } = await withApi(9, {}, () => client(0).messages.stream({ model: MODEL, max_tokens: 400, messages: [{ role: "user", content: "hi" }] }).finalMessage().catch((e: unknown) => e), {
+      outputTokens: 100,
+      pMidStreamError: 1,
+    });
+    const err = value<Error>(run);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect(err.message).toContain("stream broke off");
+    expect(sim.trace.events.some((e) => e.kind === "stream.error")).toBe(true);
+    expect(requests(sim.trace.events)[0]?.attrs).toEqual({ status: 200 });
+  });
+
+  it("answers 400 for an orphan tool_result and a temperature above 1, as the API does", async () => {
+    const { run, llm } = await withApi(10, {}, () =>
+      Promise.all([
+        client(0)
+          .messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_nope", content: "x" }] }] })
+          .catch((e: unknown) => e),
+        client(0)
+          .messages.create({ model: MODEL, max_tokens: 50, temperature: 1.5, messages: [{ role: "user", content: "hi" }] } as Anthropic.MessageCreateParamsNonStreaming)
+          .catch((e: unknown) => e),
+      ]),
+    );
+    const [orphan, temperature] = value<InstanceType<typeof Anthropic.BadRequestError>[]>(run);
+    expect(orphan).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(orphan?.error).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringContaining("unexpected `tool_use_id` found in `tool_result` blocks: toolu_nope") } });
+    expect(temperature?.message).toContain("temperature");
+    expect(llm.totals.calls).toBe(0);
+  });
+
+  it("answers a 429 at arrival, not after a time to first token", async () => {
+    const { sim } = await withApi(11, { rpm: 1 }, () => Promise.all([1, 2].map((i) => client(3).messages.create({ model: MODEL, max_tokens: 20, messages: [{ role: "user", content: `m${i}` }] }))));
+    const limited = sim.trace.events.filter((e) => e.kind === "llm.error" && e.attrs?.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const e of limited) expect(e.t).toBe(sim.trace.events[e.span as number]?.t);
   });
 });

@@ -12,6 +12,8 @@ import type { Named } from "../../scenarios/scenario.js";
 import type { Layer } from "../../sim/trace.js";
 import { formatNumber } from "../format-metric.js";
 import type { RunContext } from "../run-context.js";
+import type { WorldRun } from "../../world/run-in-world.js";
+import { asRunResult, isWorldRun } from "../world-run-result.js";
 import { figureHtml } from "./figure.js";
 import { esc } from "./html.js";
 import { invariantsSection, shownViolations, type ShownViolation } from "./invariants-section.js";
@@ -33,8 +35,14 @@ export interface HtmlOptions {
   violationsShown?: number;
 }
 
-/** Renders a run as one HTML document. */
-export function renderHtml(result: RunResult, ctx: RunContext, options: HtmlOptions = {}): string {
+/**
+ * Renders a run as one HTML document: a scenario's run, or a world run of real agent code (judged
+ * by `worldRunResult`; its context defaults to naming the run, as it has no scenario file).
+ */
+export function renderHtml(run: RunResult | WorldRun<unknown>, ctx?: RunContext, options: HtmlOptions = {}): string {
+  const result = asRunResult(run);
+  if (ctx === undefined && !isWorldRun(run)) throw new Error("renderHtml: a scenario's run needs its RunContext");
+  ctx ??= { file: result.scenario, title: `world run of ${result.scenario}`, overrides: [], mitigate: [] };
   const shown = shownViolations(result, options.violationsShown ?? 3);
   const timeline = timelineSection(result, shown, options.limits ?? DEFAULT_LANE_LIMITS);
   const figures = runFigures(result);
