@@ -22,6 +22,8 @@ import { toOtlpAttributes, msToNanos, type OtlpSpan, type OtlpTraces } from "../
 import type { RunResult } from "../run/run-scenario.js";
 import { DEFAULT_EPOCH_MS } from "../sim/simulation.js";
 import type { AttrValue, Attrs, TraceEvent } from "../sim/trace.js";
+import type { WorldRun } from "../world/run-in-world.js";
+import { asRunResult, isWorldRun } from "./world-run-result.js";
 
 /** Options of the export. */
 export interface OtlpOptions {
@@ -29,9 +31,10 @@ export interface OtlpOptions {
   epochMs?: number;
 }
 
-/** The run as an OTLP trace export request, `JSON.stringify`-ready. */
-export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces {
-  const epoch = options.epochMs ?? DEFAULT_EPOCH_MS;
+/** The run (a scenario's, or a world run of real agent code) as an OTLP trace export request, `JSON.stringify`-ready. */
+export function toOtlp(run: RunResult | WorldRun<unknown>, options: OtlpOptions = {}): OtlpTraces {
+  const result = asRunResult(run);
+  const epoch = options.epochMs ?? (isWorldRun(run) ? run.world.sim.epochMs : DEFAULT_EPOCH_MS);
   const events = result.trace.events;
   const byId = new Map<number, TraceEvent>(events.map((e) => [e.id, e]));
   const endOf = new Map<number, TraceEvent>();
@@ -144,8 +147,8 @@ export function toOtlp(result: RunResult, options: OtlpOptions = {}): OtlpTraces
 }
 
 /** The run as OTLP/JSON text (the OTLP HTTP JSON body), one document. */
-export function renderOtlp(result: RunResult, options: OtlpOptions = {}): string {
-  return `${JSON.stringify(toOtlp(result, options))}\n`;
+export function renderOtlp(run: RunResult | WorldRun<unknown>, options: OtlpOptions = {}): string {
+  return `${JSON.stringify(toOtlp(run, options))}\n`;
 }
 
 /** The GenAI name and attributes of a span, and its error if it failed. */

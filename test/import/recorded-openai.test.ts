@@ -15,6 +15,7 @@ import { LlmProvider } from "../../src/actors/llm-provider.js";
 import { SimTool } from "../../src/actors/tool.js";
 import { incidentFromSpans } from "../../src/import/incident-workload.js";
 import { readOtlpJson } from "../../src/import/otlp-json.js";
+import { renderOtlp } from "../../src/report/render-otlp.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { HttpTool } from "../../src/world/http-tool.js";
 import { OpenAIEndpoint } from "../../src/world/openai-endpoint.js";
@@ -91,6 +92,9 @@ describe("a trace recorded by @opentelemetry/instrumentation-openai around the o
       { services: [api, new HttpTool(sim, orders, { host: "orders.sim" })] },
     );
     expect(run.agent).toMatchObject({ status: "done" });
+    // The world run itself exports in the same conventions: a chat span per model call.
+    const exported = readOtlpJson(renderOtlp(run));
+    expect(exported.filter((s) => s.attributes["gen_ai.operation.name"] === "chat").length).toBe(llm.totals.calls);
     const spans = exporter.getFinishedSpans();
     const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
     expect(chats.length).toBe(llm.totals.calls);
