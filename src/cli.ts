@@ -17,12 +17,14 @@ import { errorText } from "./report/error-text.js";
 import { renderChrome } from "./report/render-chrome.js";
 import { renderJson } from "./report/render-json.js";
 import { renderJsonl } from "./report/render-jsonl.js";
+import { renderOtlp } from "./report/render-otlp.js";
 import { renderText } from "./report/render-text.js";
 import type { RunContext } from "./report/run-context.js";
 import { RunConfigError, runScenario, type RunResult } from "./run/run-scenario.js";
 import { catalog } from "./scenarios/catalog.js";
 import { checkDeterminism, describeDivergence, type DeterminismCheck } from "./run/determinism.js";
 import { registerCheck } from "./cli/check.js";
+import { registerImport } from "./cli/import.js";
 import { registerMerge } from "./cli/merge.js";
 import { registerReplay } from "./cli/replay.js";
 import { registerReport } from "./cli/report.js";
@@ -40,7 +42,7 @@ export interface CliIo {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-const FORMATS = ["text", "json", "jsonl", "chrome"] as const;
+const FORMATS = ["text", "json", "jsonl", "chrome", "otlp"] as const;
 type Format = (typeof FORMATS)[number];
 
 interface RunOptions {
@@ -150,6 +152,7 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
   registerCheck(program, io, exit);
   registerReplay(program, io, exit);
   registerReport(program, io, exit);
+  registerImport(program, io, exit);
   return program;
 }
 
@@ -199,6 +202,8 @@ function render(result: RunResult, ctx: RunContext, opts: RunOptions, io: CliIo)
       return renderJsonl(result);
     case "chrome":
       return renderChrome(result);
+    case "otlp":
+      return renderOtlp(result);
     case "text":
       return renderText(result, ctx, { color: useColor(io), quiet: opts.quiet ?? false });
   }
