@@ -25,6 +25,11 @@ export { toolFaultKinds, DEFAULT_SLOWDOWN } from "../api/tool-faults.js";
 // ## The catalog
 export { catalog, findScenario } from "../scenarios/catalog.js";
 
+// ## Incidents: scenarios imported from OpenTelemetry GenAI traces (`agentsim import`)
+export { incidentScenario, incidentInvariants, type IncidentWorkload } from "../scenarios/incident.js";
+export { readOtlpJson, OtlpFormatError, type SpanRecord, type OtlpTraces, type OtlpSpan } from "../import/otlp-json.js";
+export { incidentFromSpans, NotGenAiTracesError, type ImportOptions, type IncidentFindings } from "../import/incident-workload.js";
+
 // ## Running: one seed, search with shrinking, repros and replay, determinism
 export { runScenario, RunConfigError, type RunConfig, type RunResult, type RunVerdict } from "../run/run-scenario.js";
 export { scenarioRunArbitrary, faultScheduleArbitrary, type ScenarioRun, type RunArbitraryOptions } from "../run/scenario-run-arbitrary.js";
@@ -54,3 +59,4 @@ export { renderText, type TextOptions } from "../report/render-text.js";
 export { jsonReport, renderJson, type JsonReport } from "../report/render-json.js";
 export { renderJsonl } from "../report/render-jsonl.js";
 export { chromeTrace, renderChrome, type ChromeEvent, type ChromeTrace } from "../report/render-chrome.js";
+export { toOtlp, renderOtlp, type OtlpOptions } from "../report/render-otlp.js";
