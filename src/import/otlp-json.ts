@@ -110,12 +110,14 @@ const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"
 export function readOtlpJson(text: string): SpanRecord[] {
   const trimmed = text.trim();
   if (trimmed === "") throw new OtlpFormatError("the file is empty; expected OTLP/JSON traces ({\"resourceSpans\": [...]})");
+  let whole: unknown;
   try {
-    return spansOf(JSON.parse(trimmed) as unknown, undefined);
-  } catch (whole) {
-    if (whole instanceof OtlpFormatError && !trimmed.includes("\n")) throw whole;
-    if (!(whole instanceof SyntaxError) && !(whole instanceof OtlpFormatError)) throw whole;
+    whole = JSON.parse(trimmed);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    whole = undefined;
   }
+  if (whole !== undefined) return spansOf(whole, undefined);
   const spans: SpanRecord[] = [];
   const lines = trimmed.split("\n");
   lines.forEach((raw, i) => {

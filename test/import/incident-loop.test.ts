@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 
-const built = existsSync("dist/cli.js");
-if (!built) console.warn("incident-loop.test.ts: dist/cli.js is missing; run `npm run build` to test the import loop");
+const built = existsSync("dist/cli.mjs");
+if (!built) console.warn("incident-loop.test.ts: dist/cli.mjs is missing; run `npm run build` to test the import loop");
 
 const dir = `tmp/incident-loop-${process.pid}`;
 
