@@ -90,7 +90,7 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
   const registry = worldRegistry();
   if (registry.installed) {
     throw new Error(
-      "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread); a world still running after its `timeout` (default 4 s of real time) is ended and torn down",
+      "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread); a world still running after its `timeout` (default 4 s of real time, or 1 s under a longer vitest test timeout) is ended and torn down",
     );
   }
   registry.installed = world;
