@@ -116,6 +116,8 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
     swap(globalThis.crypto, "getRandomValues", getRandomValues);
     swap(nodeCrypto, "randomUUID", nodeRandomUUID);
     swap(nodeCrypto, "randomBytes", randomBytes);
+    // node:crypto's deprecated aliases of randomBytes.
+    for (const alias of ["pseudoRandomBytes", "prng", "rng"]) if (typeof nodeCrypto[alias] === "function") swap(nodeCrypto, alias, randomBytes);
     swap(nodeCrypto, "randomFill", randomFill);
     swap(nodeCrypto, "randomFillSync", randomFillSync);
     swap(nodeCrypto, "randomInt", randomInt);
