@@ -30,7 +30,7 @@ import { createHook } from "node:async_hooks";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { Duplex } from "node:stream";
 import { captureStack, fromUser } from "./call-site.js";
-import { SimulationLeakError } from "./sim-fetch.js";
+import { REFUSED_CODE, SimulationLeakError } from "./sim-fetch.js";
 import { SimHttpServer } from "./sim-socket.js";
 import { anyScope, outsideWorld, worldRegistry, type WorldRuntime, type WorldScope } from "./world-context.js";
 
@@ -43,9 +43,6 @@ const http2 = require("node:http2") as Record<string, unknown>;
 const dgram = require("node:dgram") as { Socket: { prototype: Record<string, unknown> } };
 const workerThreads = require("node:worker_threads") as Record<string, unknown>;
 const childProcess = require("node:child_process") as Record<string, unknown> & { ChildProcess: { prototype: Record<string, unknown> } };
-
-/** The refusal's error code. */
-export const REFUSED = "ERR_AGENTSIM_REFUSED";
 
 /** Installs every interception (once per process; later calls do nothing). */
 export function installNetworkGuards(): void {
@@ -70,7 +67,7 @@ export function refusal(scope: WorldScope, what: string, target: string, stack: 
   const live = scope.world.active;
   const why = live ? `no simulated service answers ${target}` : "its simulated world has ended (code that outlives its world cannot reach the network)";
   const error = new SimulationLeakError(`agentsim: ${what} to ${target} refused: ${why}${fromUser(stack)}`);
-  (error as { code?: string; what?: string }).code = REFUSED;
+  (error as { code?: string; what?: string }).code = REFUSED_CODE;
   (error as { what?: string }).what = `agentsim: ${what} to ${target} refused: ${why}`;
   scope.world.refuse(error);
   return error;

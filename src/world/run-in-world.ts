@@ -39,7 +39,7 @@ export interface RunInWorldOptions {
   drain?: DurationInput;
   /** Timer firings allowed in the drain (default 1,000). */
   drainFirings?: number;
-  /** Real time, in ms, before a stuck world is ended and torn down (default 4,000). */
+  /** Real time, in ms, before a stuck world is ended and torn down (default 4,000; see `SimWorld`). */
   timeout?: number;
 }
 

@@ -18,6 +18,9 @@ import type { Simulation } from "../sim/simulation.js";
 import { captureStack, fromUser } from "./call-site.js";
 import { currentScope } from "./world-context.js";
 
+/** The `code` of a refusal: a request (or connection, DNS query, ...) the world did not let out. */
+export const REFUSED_CODE = "ERR_AGENTSIM_REFUSED";
+
 /** Thrown (and reported) when user code reaches for something the simulation cannot answer. */
 export class SimulationLeakError extends Error {
   override name = "SimulationLeakError";
@@ -101,7 +104,7 @@ export class SimNetwork {
     const url = new URL(request.url);
     if (!this.#isOpen()) {
       const error = new SimulationLeakError(`agentsim: fetch to ${url.origin} refused: its simulated world has ended (code that outlives its world cannot reach the network)${fromUser(captureStack())}`);
-      (error as { code?: string }).code = "ERR_AGENTSIM_REFUSED";
+      (error as { code?: string }).code = REFUSED_CODE;
       return Promise.reject(error);
     }
     const service = url.protocol === "http:" || url.protocol === "https:" ? this.#services.get(url.hostname.toLowerCase()) : undefined;
@@ -154,7 +157,7 @@ export class SimNetwork {
     const where = url.protocol === "http:" || url.protocol === "https:" ? `no simulated service answers ${url.hostname}` : `no simulated service answers ${url.protocol} URLs`;
     const what = `agentsim: fetch to ${url.origin === "null" ? url.href : url.origin} refused: ${where}`;
     const error = new SimulationLeakError(`${what}${fromUser(captureStack())}`);
-    (error as { code?: string }).code = "ERR_AGENTSIM_REFUSED";
+    (error as { code?: string }).code = REFUSED_CODE;
     this.#sim.trace.instant({ actor: caller, layer: "sim", kind: "world.leak", parent, attrs: { what } });
     this.#onLeak?.(error);
     return error;

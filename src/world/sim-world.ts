@@ -27,8 +27,9 @@
  *   those pending when a run ends otherwise: crashed, horizon, budget). The services' own work (a
  *   tool call still committing) runs to its end.
  * - A wall-clock bound (`timeout`, default 4 s of real time, under vitest's and Jest's default test
- *   timeout): a world still running then is ended as `crashed` and torn down (real work it waits
- *   for is abandoned), so the next world on the thread, in the next test, starts clean.
+ *   timeout; under vitest with a longer test timeout, 1 s under it): a world still running then is
+ *   ended as `crashed` and torn down (real work it waits for is abandoned), so the next world on
+ *   the thread, in the next test, starts clean.
  */
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import type { ProcessHandle, Simulation, TimerHandle } from "../sim/simulation.js";
@@ -47,7 +48,7 @@ export interface SimWorldOptions {
   drain?: DurationInput;
   /** Timer firings allowed in the drain (default 1,000). */
   drainFirings?: number;
-  /** Real time, in ms, the world may run before it is ended as timed out (default 4,000: under a test runner's default 5 s). */
+  /** Real time, in ms, the world may run before it is ended as timed out (default: 4,000, or 1,000 under vitest's test timeout when that is longer). */
   timeout?: number;
 }
 
@@ -84,7 +85,7 @@ export class SimWorld implements WorldRuntime {
     this.sim = sim;
     this.#drainMs = parseDuration(options.drain ?? "60s");
     this.#drainFirings = options.drainFirings ?? 1_000;
-    this.#timeoutMs = options.timeout ?? 4_000;
+    this.#timeoutMs = options.timeout ?? defaultTimeoutMs();
     this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e), isOpen: () => this.#active });
     this.timers = new VirtualTimers(
       sim,
@@ -237,6 +238,13 @@ export class SimWorld implements WorldRuntime {
     this.#leaks.push(error.message);
     this.sim.crashed("world", error);
   }
+}
+
+/** The default wall-clock bound: 4 s, or 1 s under the running vitest test timeout when that is longer. */
+function defaultTimeoutMs(): number {
+  const worker = (globalThis as { __vitest_worker__?: { config?: { testTimeout?: unknown } } }).__vitest_worker__;
+  const testTimeout = worker?.config?.testTimeout;
+  return typeof testTimeout === "number" && testTimeout > 5_000 ? testTimeout - 1_000 : 4_000;
 }
 
 /** An error as one line for the trace. */

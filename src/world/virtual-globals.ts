@@ -94,7 +94,7 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
   const registry = worldRegistry();
   if (registry.installed) {
     throw new Error(
-      "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread)",
+      "agentsim: a simulated world is already running on this thread; worlds swap process-wide globals, so run one at a time (await the first run before starting another, or use a worker thread); a world still running after its `timeout` (default 4 s of real time, or 1 s under a longer vitest test timeout) is ended and torn down",
     );
   }
   registry.installed = world;
@@ -120,6 +120,8 @@ export function installVirtualGlobals(world: WorldRuntime): () => void {
     swap(globalThis.crypto, "getRandomValues", getRandomValues);
     swap(nodeCrypto, "randomUUID", nodeRandomUUID);
     swap(nodeCrypto, "randomBytes", randomBytes);
+    // node:crypto's deprecated aliases of randomBytes.
+    for (const alias of ["pseudoRandomBytes", "prng", "rng"]) if (typeof nodeCrypto[alias] === "function") swap(nodeCrypto, alias, randomBytes);
     swap(nodeCrypto, "randomFill", randomFill);
     swap(nodeCrypto, "randomFillSync", randomFillSync);
     swap(nodeCrypto, "randomInt", randomInt);

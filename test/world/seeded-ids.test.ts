@@ -119,6 +119,7 @@ describe("node:crypto and Web Crypto randomness", () => {
         globalThis.crypto.randomUUID(),
         Buffer.from(globalThis.crypto.getRandomValues(new Uint32Array(2)).buffer).toString("hex"),
         crypto.webcrypto.randomUUID(),
+        (crypto as unknown as { pseudoRandomBytes: (n: number) => Buffer }).pseudoRandomBytes(4).toString("hex"),
       ];
       return report(ids);
     });
