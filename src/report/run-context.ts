@@ -18,6 +18,8 @@ export interface RunContext {
   overrides: readonly string[];
   /** Mitigations named with `--mitigate` (beyond the file's). */
   mitigate: readonly string[];
+  /** How to replay the run, when it is not `agentsim run` (a world run: its seed and faults). */
+  replay?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface RunContext {
  * `--seed` carries the seed, so `--set seed=` expressions are left out.
  */
 export function replayCommand(result: Pick<RunResult, "seed">, ctx: RunContext): string {
+  if (ctx.replay !== undefined) return ctx.replay;
   const args = ["npx", "agentsim", "run", ctx.file, "--seed", String(result.seed)];
   if (ctx.mitigate.length) args.push("--mitigate", ctx.mitigate.join(","));
   for (const o of ctx.overrides) if (!/^\s*seed\s*=/.test(o)) args.push("--set", o);

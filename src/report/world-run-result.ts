@@ -66,6 +66,21 @@ export function worldRunResult(run: WorldRun<unknown>, options: WorldRunResultOp
   };
 }
 
+/**
+ * How to replay a world run: its seed and the fault windows its trace recorded (`fault.start` and
+ * `fault.end`), as the options of `runWithModels`.
+ */
+export function worldReplay(run: WorldRun<unknown>): string {
+  const events = run.world.sim.trace.events;
+  const faults: { kind: string; at: number; for: number; target?: string }[] = [];
+  for (const e of events) {
+    if (e.kind !== "fault.start") continue;
+    const target = e.attrs?.target;
+    faults.push({ kind: String(e.attrs?.fault), at: e.t, for: Number(e.attrs?.for), ...(target !== undefined ? { target: String(target) } : {}) });
+  }
+  return `{ seed: ${run.world.sim.seed}, faults: ${JSON.stringify(faults)} }`;
+}
+
 function worldMetrics(run: WorldRun<unknown>): Metric[] {
   const events = run.world.sim.trace.events;
   const count = (kind: string, phase?: string): number => events.filter((e) => e.kind === kind && (phase === undefined || e.phase === phase)).length;

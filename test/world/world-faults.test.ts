@@ -109,6 +109,7 @@ describe("reports of a world run", () => {
     const html = renderHtml(run);
     expect(html).toContain("agent-finishes");
     expect(html).toContain("stream broke off");
+    expect(html).toContain(`{ seed: 3, faults: [{&quot;kind&quot;:&quot;mid-stream-error&quot;,&quot;at&quot;:0,&quot;for&quot;:100000}] }`);
     expect(renderHtml(run)).toBe(html);
     const chrome = chromeTrace(run);
     expect(chrome.otherData).toMatchObject({ scenario: "world", seed: 3, traceHash: run.traceHash });

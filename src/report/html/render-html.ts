@@ -13,7 +13,7 @@ import type { Layer } from "../../sim/trace.js";
 import { formatNumber } from "../format-metric.js";
 import type { RunContext } from "../run-context.js";
 import type { WorldRun } from "../../world/run-in-world.js";
-import { asRunResult, isWorldRun } from "../world-run-result.js";
+import { asRunResult, isWorldRun, worldReplay } from "../world-run-result.js";
 import { figureHtml } from "./figure.js";
 import { esc } from "./html.js";
 import { invariantsSection, shownViolations, type ShownViolation } from "./invariants-section.js";
@@ -41,13 +41,12 @@ export interface HtmlOptions {
  */
 export function renderHtml(run: RunResult | WorldRun<unknown>, ctx?: RunContext, options: HtmlOptions = {}): string {
   const result = asRunResult(run);
-  if (ctx === undefined && !isWorldRun(run)) throw new Error("renderHtml: a scenario's run needs its RunContext");
-  ctx ??= { file: result.scenario, title: `world run of ${result.scenario}`, overrides: [], mitigate: [] };
+  const context = ctx ?? worldContext(run, result.scenario);
   const shown = shownViolations(result, options.violationsShown ?? 3);
   const timeline = timelineSection(result, shown, options.limits ?? DEFAULT_LANE_LIMITS);
   const figures = runFigures(result);
   const body = [
-    runHeader(result, ctx),
+    runHeader(result, context),
     timeline.html,
     invariantsSection(result, shown, options.invariants ?? []),
     figures.length ? `<section class="card" id="figures"><h2>Charts</h2><div class="figures">${figures.map(figureHtml).join("\n")}</div></section>` : "",
@@ -55,6 +54,12 @@ export function renderHtml(run: RunResult | WorldRun<unknown>, ctx?: RunContext,
     runDetails(result),
   ].join("\n");
   return htmlPage({ title: `agentsim · ${result.scenario} · seed ${result.seed} · ${result.verdict}`, body, details: timeline.details });
+}
+
+/** A world run's context: no scenario file; replayed by its seed and faults. */
+function worldContext(run: RunResult | WorldRun<unknown>, name: string): RunContext {
+  if (!isWorldRun(run)) throw new Error("renderHtml: a scenario's run needs its RunContext");
+  return { file: "(a world run of real agent code)", title: `world run of ${name}`, overrides: [], mitigate: [], replay: worldReplay(run) };
 }
 
 function timelineSection(result: RunResult, shown: readonly ShownViolation[], limits: LaneLimits): { html: string; details: Record<string, string[]> } {
