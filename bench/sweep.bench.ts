@@ -88,13 +88,22 @@ async function main(): Promise<void> {
   const [one, two] = [best[1] as Best, best[2] as Best];
   const whole = one.seconds / two.seconds;
   const steady = one.steadySeconds / two.steadySeconds;
-  console.log(`\n  ${violated.toLocaleString("en-US")} of ${SEEDS.toLocaleString("en-US")} seeds violated at-most-once-effect; identical summaries with 1 and 2 workers`);
+  console.log(
+    `\n  ${violated.toLocaleString("en-US")} of ${SEEDS.toLocaleString("en-US")} seeds violated at-most-once-effect; identical summaries with 1 and 2 workers`,
+  );
   console.log(`               whole sweep   steady state`);
   console.log(`  1 worker     ${rate(one.seconds)} seeds/s   ${rate(one.steadySeconds)} seeds/s`);
   console.log(`  2 workers    ${rate(two.seconds)} seeds/s   ${rate(two.steadySeconds)} seeds/s`);
-  console.log(`  scaling      ${whole.toFixed(2).padStart(5)}x         ${steady.toFixed(2).padStart(5)}x   (target >= ${TARGET}: whole ${verdict(whole)}, steady ${verdict(steady)})`);
-  console.log(`  1 worker held ${one.cores.toFixed(2)} cores: V8's helper threads (GC, compilation) and start-up run beside it, so 2 workers on 2 cores cannot double it`);
-  if (two.cores < 1.8) console.log(`  note: the 2-worker sweeps held at most ${two.cores.toFixed(2)} cores (other processes had the rest), which bounds the ratio; rerun on an idle machine`);
+  console.log(
+    `  scaling      ${whole.toFixed(2).padStart(5)}x         ${steady.toFixed(2).padStart(5)}x   (target >= ${TARGET}: whole ${verdict(whole)}, steady ${verdict(steady)})`,
+  );
+  console.log(
+    `  1 worker held ${one.cores.toFixed(2)} cores: V8's helper threads (GC, compilation) and start-up run beside it, so 2 workers on 2 cores cannot double it`,
+  );
+  if (two.cores < 1.8)
+    console.log(
+      `  note: the 2-worker sweeps held at most ${two.cores.toFixed(2)} cores (other processes had the rest), which bounds the ratio; rerun on an idle machine`,
+    );
 
   function rate(seconds: number): string {
     return (SEEDS / seconds).toFixed(0).padStart(5);

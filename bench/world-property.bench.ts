@@ -49,8 +49,14 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
-  console.log(`world property test: ${runs} runs in ${seconds.toFixed(2)} s = ${(runs / seconds).toFixed(1)} runs/s; CPU ${cpuSeconds.toFixed(2)} s = ${(runs / cpuSeconds).toFixed(1)} runs per CPU-second`);
-  console.log(`per run: ${(calls / runs).toFixed(1)} model calls, ${(events / runs).toFixed(0)} kernel events; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `world property test: ${runs} runs in ${seconds.toFixed(2)} s = ${(runs / seconds).toFixed(1)} runs/s; CPU ${cpuSeconds.toFixed(2)} s = ${(runs / cpuSeconds).toFixed(1)} runs per CPU-second`,
+  );
+  console.log(
+    `per run: ${(calls / runs).toFixed(1)} model calls, ${(events / runs).toFixed(0)} kernel events; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 }
 
 await main();

@@ -157,7 +157,11 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
 }
 
 async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<number> {
-  const loaded = await loadScenarioFile(file, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const loaded = await loadScenarioFile(file, {
+    overrides: opts.set ?? [],
+    mitigate: opts.mitigate ?? [],
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   let result: RunResult;
@@ -168,7 +172,11 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
       result = twice.result;
     } else result = await runScenario(toRunConfig(config));
   } catch (e) {
-    if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
+    if (e instanceof RunConfigError)
+      return reportProblems(
+        e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
+        io,
+      );
     io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
     return EXIT.crashed;
   }
@@ -183,7 +191,9 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
     }
   }
   if (twice && !twice.deterministic) {
-    io.stderr.write(`${file}: nondeterministic: two runs of seed ${result.seed} gave trace hashes ${result.traceHash} and ${twice.second.traceHash}; ${describeDivergence(twice.divergence)}\n`);
+    io.stderr.write(
+      `${file}: nondeterministic: two runs of seed ${result.seed} gave trace hashes ${result.traceHash} and ${twice.second.traceHash}; ${describeDivergence(twice.divergence)}\n`,
+    );
     return EXIT.nondeterministic;
   }
   if (result.verdict === "crashed") {
@@ -305,7 +315,13 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /** Shared with the command modules in cli/. */
 export function collectNames(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 function packageVersion(): string {

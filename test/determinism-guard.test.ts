@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const FORBIDDEN: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /\bDate\.now\s*\(/, what: "Date.now() reads the wall clock; use sim.now or ctx.now" },
   { pattern: /\bnew\s+Date\s*\(\s*\)/, what: "new Date() reads the wall clock; use new Date(sim.epochMs + sim.now)" },
-  { pattern: /\bMath\.random\b/, what: "Math.random is unseeded; use sim.rng(\"<actor>:<purpose>\")" },
+  { pattern: /\bMath\.random\b/, what: 'Math.random is unseeded; use sim.rng("<actor>:<purpose>")' },
   { pattern: /\bperformance\.now\b/, what: "performance.now reads real time; use sim.now" },
   { pattern: /\bprocess\.hrtime\b/, what: "process.hrtime reads real time; use sim.now" },
   { pattern: /\bsetTimeout\s*\(/, what: "setTimeout is a real timer; use sim.schedule or ctx.sleep" },

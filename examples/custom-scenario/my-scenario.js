@@ -50,7 +50,13 @@ class RoomInventory {
    */
   async call(ctx, request) {
     const trace = this.sim.trace;
-    const span = trace.begin({ actor: this.name, layer: "tool", kind: "tool.call", parent: request.parent, attrs: { caller: request.caller ?? ctx.process.name, args: request.args } });
+    const span = trace.begin({
+      actor: this.name,
+      layer: "tool",
+      kind: "tool.call",
+      parent: request.parent,
+      attrs: { caller: request.caller ?? ctx.process.name, args: request.args },
+    });
     await ctx.sleep(this.latency.sample(this.rng));
     const { op, guest, ifAvailable } = request.args;
     if (op === "check") return { ok: true, result: { free: this.free }, eventId: trace.end(span, { ok: true, free: this.free }) };
@@ -87,7 +93,13 @@ export default defineScenario({
   params: {
     rooms: p.int(2, { min: 0, max: 1_000, explore: [1, 5], doc: "rooms still free when the first traveller asks", source: "assumption" }),
     travellers: p.int(5, { min: 1, max: 1_000, explore: [1, 10], doc: "travellers whose agents try to book", source: "assumption" }),
-    arrivalWindow: p.duration("10s", { min: "0ms", max: "1h", explore: ["1s", "1m"], doc: "travellers arrive at uniformly random times in this window", source: "assumption" }),
+    arrivalWindow: p.duration("10s", {
+      min: "0ms",
+      max: "1h",
+      explore: ["1s", "1m"],
+      doc: "travellers arrive at uniformly random times in this window",
+      source: "assumption",
+    }),
     latency: p.distribution({ lognormal: { p50: "300ms", p99: "2s" } }, { doc: "the booking API's latency per call", source: "assumption: a typical web API" }),
   },
   invariants: [{ name: "no-overbooking", description: "never more bookings than rooms" }],

@@ -59,7 +59,12 @@ export function recordRefundIncident(): string {
     const root = agent.startSpan("invoke_agent support-agent", {
       kind: SpanKind.INTERNAL,
       startTime: t,
-      attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support-agent", "gen_ai.conversation.id": conversation, "app.tenant": "acme" },
+      attributes: {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": "support-agent",
+        "gen_ai.conversation.id": conversation,
+        "app.tenant": "acme",
+      },
     });
     const chat = (input: number, cached: number, output: number): void => {
       const ms = between(600, 1_800);
@@ -77,7 +82,14 @@ export function recordRefundIncident(): string {
       t += ms;
       s.end(t);
     };
-    const tool = (name: string, args: Record<string, unknown>, method: string, tracer: ReturnType<BasicTracerProvider["getTracer"]>, path: string, latency: number): boolean => {
+    const tool = (
+      name: string,
+      args: Record<string, unknown>,
+      method: string,
+      tracer: ReturnType<BasicTracerProvider["getTracer"]>,
+      path: string,
+      latency: number,
+    ): boolean => {
       const call = child(agent, root, `execute_tool ${name}`, SpanKind.INTERNAL, t, {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": name,
@@ -85,8 +97,15 @@ export function recordRefundIncident(): string {
         "gen_ai.tool.call.arguments": JSON.stringify(args),
         "gen_ai.conversation.id": conversation,
       });
-      const http = child(agent, call, method, SpanKind.CLIENT, t + 2, { "http.request.method": method, "url.full": `https://${path}`, "server.address": path.split("/")[0] as string });
-      const server = child(tracer, http, `${method} /${path.split("/").slice(1).join("/")}`, SpanKind.SERVER, t + 12, { "http.request.method": method, "http.route": `/${path.split("/").slice(1).join("/")}` });
+      const http = child(agent, call, method, SpanKind.CLIENT, t + 2, {
+        "http.request.method": method,
+        "url.full": `https://${path}`,
+        "server.address": path.split("/")[0] as string,
+      });
+      const server = child(tracer, http, `${method} /${path.split("/").slice(1).join("/")}`, SpanKind.SERVER, t + 12, {
+        "http.request.method": method,
+        "http.route": `/${path.split("/").slice(1).join("/")}`,
+      });
       server.setAttribute("http.response.status_code", 200);
       server.end(t + 12 + latency);
       if (latency + 14 > CLIENT_TIMEOUT_MS) {

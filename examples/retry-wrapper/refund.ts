@@ -23,5 +23,9 @@ export function refundOrder(payments: PaymentsClient, clock: Clock, order: Order
 }
 
 export function refundOrderFixed(payments: PaymentsClient, clock: Clock, order: Order): Promise<{ refundId: string }> {
-  return withIdempotentRetry(({ idempotencyKey }) => payments.refund(order, { idempotencyKey }), { ...RETRY, clock, idempotencyKey: `refund-${order.orderId}` });
+  return withIdempotentRetry(({ idempotencyKey }) => payments.refund(order, { idempotencyKey }), {
+    ...RETRY,
+    clock,
+    idempotencyKey: `refund-${order.orderId}`,
+  });
 }

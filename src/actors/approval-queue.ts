@@ -269,7 +269,14 @@ export class ApprovalQueue {
       layer: "human",
       kind: "approval.escalated",
       parent: e.request.eventId,
-      attrs: { id: e.request.id, queue: this.name, to, afterMs: policy.afterMs, waitedMs: this.#sim.now - e.enqueuedAt, ...(e.reviewer ? { reviewer: e.reviewer } : {}) },
+      attrs: {
+        id: e.request.id,
+        queue: this.name,
+        to,
+        afterMs: policy.afterMs,
+        waitedMs: this.#sim.now - e.enqueuedAt,
+        ...(e.reviewer ? { reviewer: e.reviewer } : {}),
+      },
     });
     if (policy.to instanceof ApprovalQueue) policy.to.#enqueue(e.request, this.name);
     else this.#settle(e, policy.to === "approve" ? "approved" : "rejected", `${this.name}:escalation`, eventId, true);

@@ -8,15 +8,7 @@
  * and resumes after it). Pure: nothing here reads the real clock. Daylight-saving time comes from
  * the zone's rules (see time-zone.ts).
  */
-import {
-  addDays,
-  assertTimeZone,
-  localParts,
-  parseClockTime,
-  parseDate,
-  utcOfLocal,
-  weekdayOf,
-} from "./time-zone.js";
+import { addDays, assertTimeZone, localParts, parseClockTime, parseDate, utcOfLocal, weekdayOf } from "./time-zone.js";
 import { CALENDAR_DEFAULTS } from "./defaults.js";
 
 /** A local interval of one day, `"HH:MM"` to `"HH:MM"`, start inclusive, end exclusive. */

@@ -224,7 +224,8 @@ async function runAttempt(ctx: ProcessContext, tool: ToolPort, source: RequestSo
   const span = trace.begin({ actor: s.agent, layer: "harness", kind: "attempt", parent, attrs: { step: s.step, attempt: info.attempt, ...sent } });
   let fields: AttemptFields;
   if (prepared === undefined || budgetMs <= 0) fields = { outcome: "error", declared: "failed", error: "deadline-exceeded" };
-  else if (!prepared.ok) fields = { outcome: "error", declared: "failed", ...defined({ error: prepared.error, message: prepared.message, retryAfterMs: prepared.retryAfterMs }) };
+  else if (!prepared.ok)
+    fields = { outcome: "error", declared: "failed", ...defined({ error: prepared.error, message: prepared.message, retryAfterMs: prepared.retryAfterMs }) };
   else {
     const request: ToolRequest = { ...prepared.request, ...sent, caller: s.agent, parent: span };
     fields = await judge(ctx, await invoke(ctx, tool, request, budgetMs, s, span, info.attempt), s, span);
@@ -235,7 +236,15 @@ async function runAttempt(ctx: ProcessContext, tool: ToolPort, source: RequestSo
 }
 
 /** Calls the tool in a child process, raced against the budget; `abandoned` when the budget won. */
-async function invoke(ctx: ProcessContext, tool: ToolPort, request: ToolRequest, budgetMs: number, s: Settings, span: number, attempt: number): Promise<ToolResponse | "abandoned"> {
+async function invoke(
+  ctx: ProcessContext,
+  tool: ToolPort,
+  request: ToolRequest,
+  budgetMs: number,
+  s: Settings,
+  span: number,
+  attempt: number,
+): Promise<ToolResponse | "abandoned"> {
   const cancel = s.sw.cancelOnAbandon;
   const child = ctx.spawn(`${s.agent}/${s.step}#${attempt}`, (c) => tool.call(c, cancel ? { ...request, cancel: c.signal } : request), { daemon: true });
   // A join left behind by the budget must not reject unhandled if this process is cancelled later.
@@ -257,7 +266,8 @@ async function invoke(ctx: ProcessContext, tool: ToolPort, request: ToolRequest,
 /** Turns the tool's answer into the attempt's outcome: awaits a receipt, validates the result. */
 async function judge(ctx: ProcessContext, response: ToolResponse | "abandoned", s: Settings, span: number): Promise<AttemptFields> {
   if (response === "abandoned") return { outcome: "abandoned", declared: "failed", error: "budget-exceeded" };
-  if (!response.ok) return { outcome: "error", declared: "failed", ...defined({ error: response.error, message: response.message, retryAfterMs: response.retryAfterMs }) };
+  if (!response.ok)
+    return { outcome: "error", declared: "failed", ...defined({ error: response.error, message: response.message, retryAfterMs: response.retryAfterMs }) };
   const receipt = response.receipt === undefined ? {} : { receipt: response.receipt };
   let result = response.result;
   let resultEventId = response.eventId;

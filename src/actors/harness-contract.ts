@@ -53,9 +53,7 @@ export interface AttemptInfo {
 }
 
 /** A request ready to send (its `parent` is what caused it), or why it could not be prepared. */
-export type PreparedRequest =
-  | { ok: true; request: ToolRequest }
-  | { ok: false; error: ToolErrorKind; message: string; retryAfterMs?: number; eventId: number };
+export type PreparedRequest = { ok: true; request: ToolRequest } | { ok: false; error: ToolErrorKind; message: string; retryAfterMs?: number; eventId: number };
 
 /** Prepares each attempt's request (a model "thinking" and choosing arguments, typically). */
 export type RequestSource = (ctx: ProcessContext, info: AttemptInfo) => Promise<PreparedRequest>;

@@ -146,7 +146,13 @@ export class JobService implements ToolPort {
     const jobId = `${this.name}:job-${this.#jobs.size + 1}`;
     const caller = request.caller ?? ctx.process.name;
     const trace = this.#sim.trace;
-    const submitEvent = trace.begin({ actor: this.name, layer: "tool", kind: "job.submit", parent: request.parent, attrs: { jobId, caller, args: request.args } });
+    const submitEvent = trace.begin({
+      actor: this.name,
+      layer: "tool",
+      kind: "job.submit",
+      parent: request.parent,
+      attrs: { jobId, caller, args: request.args },
+    });
     const job: JobRecord = { jobId, caller, args: request.args, submittedAt: this.#sim.now, submitEvent, state: "pending" };
     this.#jobs.set(jobId, job);
     const durationMs = Math.max(0, this.#duration.sample(this.#durationRng));
@@ -176,7 +182,13 @@ export class JobService implements ToolPort {
 
   #recordEffect(job: JobRecord, effect: Omit<EffectSpec, "commitAt">): void {
     const key = effect.key(job.args);
-    const eventId = this.#sim.trace.instant({ actor: this.name, layer: "tool", kind: "effect.commit", parent: job.submitEvent, attrs: { effect: effect.name, key, jobId: job.jobId } });
+    const eventId = this.#sim.trace.instant({
+      actor: this.name,
+      layer: "tool",
+      kind: "effect.commit",
+      parent: job.submitEvent,
+      attrs: { effect: effect.name, key, jobId: job.jobId },
+    });
     this.ledger.record({ t: this.#sim.now, effect: effect.name, key, tool: this.name, requestId: job.jobId, eventId, parent: job.submitEvent });
   }
 
@@ -190,7 +202,13 @@ export class JobService implements ToolPort {
       eventId: job.finishEvent as number,
       submitEvent: job.submitEvent,
     };
-    this.#sim.trace.instant({ actor: this.name, layer: "tool", kind: "job.callback", parent: outcome.eventId, attrs: { jobId: job.jobId, state: outcome.state } });
+    this.#sim.trace.instant({
+      actor: this.name,
+      layer: "tool",
+      kind: "job.callback",
+      parent: outcome.eventId,
+      attrs: { jobId: job.jobId, state: outcome.state },
+    });
     if (typeof onComplete === "function") onComplete(outcome);
     else onComplete.send(outcome);
   }

@@ -289,7 +289,13 @@ export class LlmProvider implements ModelPort {
     let write: PendingCacheWrite | undefined;
     const cacheable = request.prefixKey !== undefined && prefixTokens > 0 && (request.cachePrefix ?? true);
     const found = cacheable
-      ? this.cache.lookup({ prefixKey: request.prefixKey as string, tokens: prefixTokens, inputUsdPerMTok: this.inputUsdPerMTok, caller: request.caller, parent: span })
+      ? this.cache.lookup({
+          prefixKey: request.prefixKey as string,
+          tokens: prefixTokens,
+          inputUsdPerMTok: this.inputUsdPerMTok,
+          caller: request.caller,
+          parent: span,
+        })
       : ({ kind: "uncacheable" } as const);
     if (found.kind === "hit") {
       usage.cacheReadInputTokens = prefixTokens;
@@ -308,9 +314,18 @@ export class LlmProvider implements ModelPort {
   }
 
   #firstToken(call: InFlight): void {
-    const eventId = this.#sim.trace.instant({ actor: this.name, layer: "model", kind: "llm.first-token", parent: call.span, attrs: { caller: call.request.caller } });
+    const eventId = this.#sim.trace.instant({
+      actor: this.name,
+      layer: "model",
+      kind: "llm.first-token",
+      parent: call.span,
+      attrs: { caller: call.request.caller },
+    });
     if (call.write) this.cache.commit(call.write);
-    call.request.onFirstToken?.(eventId, { tokensPerSecond: call.tokensPerSecond, lastTokenAt: call.start + (call.ttft + (call.usage.outputTokens / call.tokensPerSecond) * 1000) });
+    call.request.onFirstToken?.(eventId, {
+      tokensPerSecond: call.tokensPerSecond,
+      lastTokenAt: call.start + (call.ttft + (call.usage.outputTokens / call.tokensPerSecond) * 1000),
+    });
   }
 
   #lastToken(call: InFlight): void {

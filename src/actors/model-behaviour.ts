@@ -67,9 +67,7 @@ export interface InterpretToolResultOptions {
 }
 
 /** What the model concludes from a tool result. */
-export type Interpretation =
-  | { outcome: "claim"; value: AttrValue; eventId: number }
-  | { outcome: "unknown"; eventId: number };
+export type Interpretation = { outcome: "claim"; value: AttrValue; eventId: number } | { outcome: "unknown"; eventId: number };
 
 /** What `believedNow` is asked: what the prompt says about the current time. */
 export interface BelievedNowOptions {

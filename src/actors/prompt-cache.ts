@@ -281,6 +281,15 @@ export class PromptCache {
     const attrs: Attrs = { prefixKey: who.prefixKey, tokens: who.tokens, cost, generation, ...extra };
     if (who.caller !== undefined) attrs.caller = who.caller;
     const eventId = this.#sim.trace.instant({ actor: this.name, layer: "cache", kind: `cache.${kind}`, parent: who.parent, attrs });
-    this.#log.push({ t, prefixKey: who.prefixKey, kind, tokens: who.tokens, cost, generation, ...(who.caller !== undefined ? { caller: who.caller } : {}), eventId });
+    this.#log.push({
+      t,
+      prefixKey: who.prefixKey,
+      kind,
+      tokens: who.tokens,
+      cost,
+      generation,
+      ...(who.caller !== undefined ? { caller: who.caller } : {}),
+      eventId,
+    });
   }
 }

@@ -137,7 +137,9 @@ class RatioBudget implements RetryBudget {
 
   onRetry(cause: RetryCause): void {
     if (!this.canRetry()) {
-      throw new Error(`retry budget: ${this.#retries} of ${this.#requests} requests were retries (limit ${this.#ratio}); no ${cause} retry now; call canRetry first`);
+      throw new Error(
+        `retry budget: ${this.#retries} of ${this.#requests} requests were retries (limit ${this.#ratio}); no ${cause} retry now; call canRetry first`,
+      );
     }
     this.#retries++;
     this.#requests++;

@@ -69,7 +69,8 @@ export interface RetrySchedule {
  */
 export function retryPolicy(spec: RetryPolicySpec): RetryPolicy {
   if (spec === "none") return { maxAttempts: 1, start: () => ({ next: () => undefined }), describe: () => "no retries" };
-  if (typeof spec !== "object" || spec === null) throw new RangeError(`retry policy: expected "none", { fixed: {...} } or { exponential: {...} }, got ${JSON.stringify(spec)}`);
+  if (typeof spec !== "object" || spec === null)
+    throw new RangeError(`retry policy: expected "none", { fixed: {...} } or { exponential: {...} }, got ${JSON.stringify(spec)}`);
   if ("fixed" in spec) {
     const delay = parseDuration(spec.fixed.delay);
     return retrying(spec.fixed, `fixed(${formatDuration(delay)}`, () => () => delay);

@@ -201,7 +201,11 @@ export function spawnUser(sim: Simulation, store: SessionStore, options: UserOpt
     if (options.arriveAfter !== undefined) await ctx.sleep(options.arriveAfter, `${options.name} not arrived yet`);
     const session = store.open(options.name);
     await options.onOpen?.(ctx, session);
-    const waited = await ctx.deadline(patience.sample(ctx.rng(`user:${options.name}:patience`)), ctx.wait(session.answered), `${options.name} watching the spinner`);
+    const waited = await ctx.deadline(
+      patience.sample(ctx.rng(`user:${options.name}:patience`)),
+      ctx.wait(session.answered),
+      `${options.name} watching the spinner`,
+    );
     store.close(session, waited.ok ? "answered" : "gave-up", waited.ok ? waited.value.eventId : undefined);
     return session;
   });

@@ -146,7 +146,11 @@ export class SharedStore {
     const cell = this.get(key);
     if (expected !== undefined && expected !== cell.version) {
       this.#apply(call, "cas", key, { value, version: cell.version }, false);
-      return { ok: false, error: "conflict", message: `stale write to "${key}": expected version ${expected}, current version is ${cell.version}; re-read and retry` };
+      return {
+        ok: false,
+        error: "conflict",
+        message: `stale write to "${key}": expected version ${expected}, current version is ${cell.version}; re-read and retry`,
+      };
     }
     const next = { value, version: cell.version + 1 };
     this.#cells.set(key, next);
@@ -191,15 +195,21 @@ function validateRead(args: Attrs): string | undefined {
 }
 
 function validateWrite(args: Attrs): string | undefined {
-  if (typeof args.key !== "string" || args.value === undefined) return `write needs { key: string, value, expectedVersion?: number }, got ${JSON.stringify(args)}`;
-  if (args.expectedVersion !== undefined && typeof args.expectedVersion !== "number") return `expectedVersion must be a number, got ${JSON.stringify(args.expectedVersion)}`;
+  if (typeof args.key !== "string" || args.value === undefined)
+    return `write needs { key: string, value, expectedVersion?: number }, got ${JSON.stringify(args)}`;
+  if (args.expectedVersion !== undefined && typeof args.expectedVersion !== "number")
+    return `expectedVersion must be a number, got ${JSON.stringify(args.expectedVersion)}`;
   return undefined;
 }
 
 function toRegisterOp(op: StoreOp): RegisterHistoryOp {
   const definite = op.ok === true || op.error === "conflict";
   const input: RegisterHistoryOp["input"] =
-    op.op === "read" ? { op: "read" } : op.op === "write" ? { op: "write", value: op.value } : { op: "cas", expectedVersion: op.expectedVersion as number, value: op.value };
+    op.op === "read"
+      ? { op: "read" }
+      : op.op === "write"
+        ? { op: "write", value: op.value }
+        : { op: "cas", expectedVersion: op.expectedVersion as number, value: op.value };
   const output = !definite ? { ok: true } : op.op === "read" ? { ok: true, value: op.value, version: op.version } : { ok: op.ok === true, version: op.version };
   return { process: op.process, invokedAt: op.invokedAt, returnedAt: definite ? op.returnedAt : Infinity, input, output, eventId: op.eventId };
 }

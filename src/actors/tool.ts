@@ -278,7 +278,11 @@ export class SimTool implements ToolPort {
       }
       if (found.kind === "mismatch") {
         return {
-          reply: { ok: false, error: "idempotency-mismatch", message: `idempotency key "${key}" was first used by ${found.requestId} with different parameters; use a new key` },
+          reply: {
+            ok: false,
+            error: "idempotency-mismatch",
+            message: `idempotency key "${key}" was first used by ${found.requestId} with different parameters; use a new key`,
+          },
         };
       }
     }
@@ -375,7 +379,11 @@ export class SimTool implements ToolPort {
   #cancelled(work: Work, reason: string): void {
     const rec = work.rec;
     if (rec.respondedAt !== undefined) return;
-    const ignoredBecause = !this.#o.honoursCancellation ? "the tool does not honour cancellation" : rec.committedAt !== undefined ? "already committed" : undefined;
+    const ignoredBecause = !this.#o.honoursCancellation
+      ? "the tool does not honour cancellation"
+      : rec.committedAt !== undefined
+        ? "already committed"
+        : undefined;
     const eventId = this.#sim.trace.instant({
       actor: this.name,
       layer: this.#layer,

@@ -33,7 +33,10 @@ export interface AgentRunArbitraryOptions {
 }
 
 /** A fast-check arbitrary of seeds and fault schedules over the setup's tools, shrinking toward small ones. */
-export function agentRunArbitrary(setup: { tools?: Readonly<Record<string, unknown>>; horizon?: string }, options: AgentRunArbitraryOptions = {}): fc.Arbitrary<AgentRunDraw> {
+export function agentRunArbitrary(
+  setup: { tools?: Readonly<Record<string, unknown>>; horizon?: string },
+  options: AgentRunArbitraryOptions = {},
+): fc.Arbitrary<AgentRunDraw> {
   const kinds = toolFaultKinds(Object.keys(setup.tools ?? {}));
   const horizonMs = parseDuration(setup.horizon ?? AGENT_HORIZON);
   return fc.record({

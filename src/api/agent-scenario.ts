@@ -153,7 +153,13 @@ export function agentScenario<T, P extends ParamTree = {}, K extends string = st
 }
 
 /** One `SimTool` per spec, sharing `ledger`, with `tool-slowdown` windows on their latency. */
-function buildTools<P extends ParamTree>(sim: Simulation, specs: ToolSpecs<P>, params: ParamValues<P>, faults: readonly FaultSpec[], ledger: EffectLedger): Record<string, SimTool> {
+function buildTools<P extends ParamTree>(
+  sim: Simulation,
+  specs: ToolSpecs<P>,
+  params: ParamValues<P>,
+  faults: readonly FaultSpec[],
+  ledger: EffectLedger,
+): Record<string, SimTool> {
   const tools: Record<string, SimTool> = {};
   for (const [name, entry] of Object.entries<ToolSpecs<P>[string]>(specs)) {
     const { slowdown, ...options } = typeof entry === "function" ? entry(params) : entry;

@@ -50,7 +50,11 @@ export function atMostOnce(effect: string, options: { name?: string; limit?: num
   return {
     name,
     description: `each ${effect} commits at most ${options.limit ?? 1} time${(options.limit ?? 1) === 1 ? "" : "s"} per operation (the tool's effect ledger)`,
-    check: (e) => atMostOnceEffects(e.ledger.entries.filter((r) => r.effect === effect), { invariant: name, noun: effect, ...(options.limit !== undefined ? { limit: options.limit } : {}) }),
+    check: (e) =>
+      atMostOnceEffects(
+        e.ledger.entries.filter((r) => r.effect === effect),
+        { invariant: name, noun: effect, ...(options.limit !== undefined ? { limit: options.limit } : {}) },
+      ),
   };
 }
 

@@ -44,7 +44,13 @@ export function toolFaultKinds(tools: readonly string[]): FaultKind[] {
 }
 
 /** A tool's latency with `tool-slowdown` windows applied. */
-export function slowedLatency(sim: Simulation, tool: string, latency: DistributionInput, faults: readonly FaultSpec[], slowdown: DurationInput = DEFAULT_SLOWDOWN): Distribution {
+export function slowedLatency(
+  sim: Simulation,
+  tool: string,
+  latency: DistributionInput,
+  faults: readonly FaultSpec[],
+  slowdown: DurationInput = DEFAULT_SLOWDOWN,
+): Distribution {
   return slowedDuring(sim, toDistribution(latency), faults, { kind: TOOL_SLOWDOWN, target: tool, extraMs: parseDuration(slowdown) });
 }
 
@@ -70,7 +76,11 @@ function refuse(sim: Simulation, tool: string, ctx: ProcessContext, request: Too
     layer: "tool",
     kind: "tool.call",
     parent: request.parent,
-    attrs: { caller: request.caller ?? ctx.process.name, args: request.args, ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}) },
+    attrs: {
+      caller: request.caller ?? ctx.process.name,
+      args: request.args,
+      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+    },
   });
   const message = `503 service unavailable: ${tool} is down (${TOOL_OUTAGE})`;
   const eventId = sim.trace.end(span, { ok: false, error: "transient", message, fault: TOOL_OUTAGE, latencyMs: 0 });

@@ -36,13 +36,13 @@ export interface LatencySample {
 }
 
 /** Judges that the q-quantile of the samples is within `boundMs`. */
-export function latencyQuantileWithin(
-  samples: readonly LatencySample[],
-  options: { invariant?: string; q: number; boundMs: number; what?: string },
-): Verdict {
+export function latencyQuantileWithin(samples: readonly LatencySample[], options: { invariant?: string; q: number; boundMs: number; what?: string }): Verdict {
   const invariant = options.invariant ?? "latency-slo";
   if (samples.length === 0) return verdict(invariant, []);
-  const value = quantile(samples.map((s) => s.ms), options.q);
+  const value = quantile(
+    samples.map((s) => s.ms),
+    options.q,
+  );
   if (value <= options.boundMs) return verdict(invariant, []);
   const slow = samples.filter((s) => s.ms > options.boundMs).sort((a, b) => a.endedAt - b.endedAt);
   const label = `p${Math.round(options.q * 1000) / 10}`;
@@ -53,7 +53,11 @@ export function latencyQuantileWithin(
     {
       at: breaking.endedAt,
       message: `${options.what ?? "latency"} ${label} is ${Math.round(value)}ms, over the ${Math.round(options.boundMs)}ms bound (${slow.length} of ${samples.length} requests over it)`,
-      evidence: slow.slice(0, 5).map((s) => s.eventId).concat(breaking.eventId).filter((v, i, a) => a.indexOf(v) === i),
+      evidence: slow
+        .slice(0, 5)
+        .map((s) => s.eventId)
+        .concat(breaking.eventId)
+        .filter((v, i, a) => a.indexOf(v) === i),
     },
   ]);
 }

@@ -34,9 +34,7 @@ export interface SequentialModel<S, I, O> {
 }
 
 /** A history's linearization order, or the operation at which none exists. */
-export type LinearizabilityResult =
-  | { linearizable: true; order: number[] }
-  | { linearizable: false; failedAt: number; culprit: number };
+export type LinearizabilityResult = { linearizable: true; order: number[] } | { linearizable: false; failedAt: number; culprit: number };
 
 /** Searches for a linearization. Pending ops (returnedAt Infinity) may be left out. */
 export function checkLinearizable<S, I, O>(history: readonly HistoryOp<I, O>[], model: SequentialModel<S, I, O>): LinearizabilityResult {
@@ -138,7 +136,9 @@ export function counterModel(init: number): SequentialModel<number, CounterInput
       return { legal: out.result === next, next };
     },
     describe: (op) =>
-      op.input.op === "read" ? `${op.process} read ${op.output.result}` : `${op.process} applied ${op.input.delta >= 0 ? "+" : ""}${op.input.delta} and left ${op.output.result}`,
+      op.input.op === "read"
+        ? `${op.process} read ${op.output.result}`
+        : `${op.process} applied ${op.input.delta >= 0 ? "+" : ""}${op.input.delta} and left ${op.output.result}`,
   };
 }
 

@@ -45,7 +45,11 @@ export function finishesWithin(items: readonly WorkItem[], options: FinishesWith
       message = `${w.name} had not finished after ${formatDuration(options.endMs - w.startedAt)}, at the end of the run, over ${sla}`;
     }
     if (message) {
-      violations.push({ at: w.startedAt + w.boundMs, message: w.detail ? `${message}; ${w.detail}` : message, evidence: [...new Set([w.startEvent, w.lastEvent])] });
+      violations.push({
+        at: w.startedAt + w.boundMs,
+        message: w.detail ? `${message}; ${w.detail}` : message,
+        evidence: [...new Set([w.startEvent, w.lastEvent])],
+      });
     }
   }
   return verdict(options.invariant ?? "liveness", violations);

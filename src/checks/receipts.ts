@@ -91,7 +91,15 @@ export function receiptEvidence(trace: Trace, options: ReceiptEvidenceOptions = 
     const scope = scopeOf(trace, e.id, scopeKind);
     const started = scope === undefined ? [] : jobScopes.filter((j) => j.scope === scope).map((j) => j.jobId);
     const text = typeof e.attrs?.text === "string" ? { text: e.attrs.text } : {};
-    return { t: e.t, eventId: e.id, subject: String(e.attrs?.subject ?? e.actor), status: String(e.attrs?.status ?? "done"), ...text, jobs: started, claims: claimsOf(e) };
+    return {
+      t: e.t,
+      eventId: e.id,
+      subject: String(e.attrs?.subject ?? e.actor),
+      status: String(e.attrs?.status ?? "done"),
+      ...text,
+      jobs: started,
+      claims: claimsOf(e),
+    };
   });
   return { jobs, reports };
 }
@@ -126,7 +134,8 @@ export function claimsMatchOutcomes(evidence: ReceiptEvidence, options: { invari
       if (claim.outcome === "pending" || !job || job.state === claim.outcome) continue;
       const at = Math.max(report.t, job.endedAt ?? options.endOfRun);
       const actual = job.endedAt === undefined ? "was still running when the run ended" : `${job.state} at ${formatTimestamp(job.endedAt)}`;
-      const late = job.endedAt !== undefined && job.endedAt > report.t ? `, ${formatDuration(job.endedAt - report.t)} after the report; nobody was listening` : "";
+      const late =
+        job.endedAt !== undefined && job.endedAt > report.t ? `, ${formatDuration(job.endedAt - report.t)} after the report; nobody was listening` : "";
       violations.push({
         at,
         message: `${report.subject}: the report at ${formatTimestamp(report.t)}${said(report)} claimed job ${claim.jobId} ${claim.outcome}, but it ${actual}${late}`,

@@ -25,8 +25,6 @@ export interface Verdict {
 
 /** Builds a verdict from the violations a checker found. */
 export function verdict(invariant: string, violations: Omit<Violation, "invariant">[]): Verdict {
-  const vs = violations
-    .map((v) => ({ invariant, ...v }))
-    .sort((a, b) => a.at - b.at || (a.evidence.at(-1) ?? 0) - (b.evidence.at(-1) ?? 0));
+  const vs = violations.map((v) => ({ invariant, ...v })).sort((a, b) => a.at - b.at || (a.evidence.at(-1) ?? 0) - (b.evidence.at(-1) ?? 0));
   return { invariant, held: vs.length === 0, violations: vs };
 }

@@ -106,18 +106,24 @@ function notFoundText(r: Extract<CheckResult, { found: false }>, scenario: strin
 
 function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
-  const what = repro.violated.length ? `${repro.violated.join(", ")} violated` : repro.verdict === "crashed" ? "a process crashed" : "the scenario threw while being built";
-  return [
-    `${c.bold(c.red("FOUND"))} ${repro.scenario}: ${what}, on run ${found.runs} (search seed ${found.searchSeed}); shrunk in ${found.shrinks} steps`,
-    `  first failure  ${counterexampleLine(found.first)}`,
-    `  shrunk to      ${counterexampleLine(found.shrunk)}`,
-    "",
-    c.bold("Repro"),
-    ...describeRepro(repro).map((l) => `  ${l}`),
-    "",
-    `${c.bold("Repro file")}  ${out}`,
-    `${c.bold("Replay")}      ${replayReproCommand(out)}`,
-  ].join("\n") + "\n";
+  const what = repro.violated.length
+    ? `${repro.violated.join(", ")} violated`
+    : repro.verdict === "crashed"
+      ? "a process crashed"
+      : "the scenario threw while being built";
+  return (
+    [
+      `${c.bold(c.red("FOUND"))} ${repro.scenario}: ${what}, on run ${found.runs} (search seed ${found.searchSeed}); shrunk in ${found.shrinks} steps`,
+      `  first failure  ${counterexampleLine(found.first)}`,
+      `  shrunk to      ${counterexampleLine(found.shrunk)}`,
+      "",
+      c.bold("Repro"),
+      ...describeRepro(repro).map((l) => `  ${l}`),
+      "",
+      `${c.bold("Repro file")}  ${out}`,
+      `${c.bold("Replay")}      ${replayReproCommand(out)}`,
+    ].join("\n") + "\n"
+  );
 }
 
 function counterexampleLine(x: Counterexample): string {

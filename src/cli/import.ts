@@ -82,7 +82,14 @@ async function importCommand(traces: string, opts: ImportOptions, io: CliIo): Pr
   const reproduced = await firstReproducingSeed(workload, findings);
   if (reproduced) workload.seed = reproduced.seed;
   const moduleFile = `${stem}.workload.mjs`;
-  const command = ["agentsim import", traces, "--out", opts.out, ...(opts.sideEffects ? ["--side-effects", opts.sideEffects.join(",")] : []), ...(opts.sla !== undefined ? ["--sla", `${opts.sla}ms`] : [])].join(" ");
+  const command = [
+    "agentsim import",
+    traces,
+    "--out",
+    opts.out,
+    ...(opts.sideEffects ? ["--side-effects", opts.sideEffects.join(",")] : []),
+    ...(opts.sla !== undefined ? ["--sla", `${opts.sla}ms`] : []),
+  ].join(" ");
   const files = scenarioFiles(workload, findings, moduleFile, command);
   const modulePath = join(dirname(opts.out), moduleFile);
   try {

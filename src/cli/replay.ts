@@ -58,23 +58,35 @@ async function replayCommand(file: string, io: CliIo): Promise<number> {
   }
   const outcome = await replayRepro(repro, loaded.config);
   const c = new Chalk({ level: useColor(io) ? 1 : 0 });
-  io.stdout.write([`${c.bold(`agentsim replay · ${repro.scenario}`)}  ${c.dim(`${file} · ${repro.scenarioFile}`)}`, ...describeRepro(repro).map((l) => `  ${l}`), "", verdictText(outcome, repro, c)].join("\n") + "\n");
+  io.stdout.write(
+    [
+      `${c.bold(`agentsim replay · ${repro.scenario}`)}  ${c.dim(`${file} · ${repro.scenarioFile}`)}`,
+      ...describeRepro(repro).map((l) => `  ${l}`),
+      "",
+      verdictText(outcome, repro, c),
+    ].join("\n") + "\n",
+  );
   return exitCode(outcome);
 }
 
 function verdictText(o: ReplayOutcome, repro: Repro, c: InstanceType<typeof Chalk>): string {
   switch (o.status) {
     case "reproduced": {
-      const what = repro.violation ? `${repro.violation.invariant} violated again: ${repro.violation.message}` : `${repro.verdict} again${o.error ? `: ${o.error}` : ""}`;
+      const what = repro.violation
+        ? `${repro.violation.invariant} violated again: ${repro.violation.message}`
+        : `${repro.verdict} again${o.error ? `: ${o.error}` : ""}`;
       return `${c.bold(c.red("REPRODUCED"))} ${what}\n  same trace hash ${o.result?.traceHash ?? "(none: the scenario threw while being built)"}`;
     }
     case "trace-differs": {
       const head = `${c.bold(c.yellow("NONDETERMINISM"))} the trace hash differs: expected ${o.expected}, got ${o.result.traceHash}`;
-      if (o.nondeterministic) return `${head}\n  two reruns differ from each other too: the scenario is nondeterministic; ${o.divergence ? describeDivergence(o.divergence) : ""}`;
+      if (o.nondeterministic)
+        return `${head}\n  two reruns differ from each other too: the scenario is nondeterministic; ${o.divergence ? describeDivergence(o.divergence) : ""}`;
       return `${head}\n  two reruns agree with each other: the run is stable, but the scenario, its file or agentsim changed since the repro was written; now ${o.result.verdict}`;
     }
     case "verdict-differs": {
-      const now = o.result ? `${o.result.verdict}${o.result.violations[0] ? `: ${o.result.violations[0].invariant}: ${o.result.violations[0].message}` : ""}` : `error: ${o.error ?? ""}`;
+      const now = o.result
+        ? `${o.result.verdict}${o.result.violations[0] ? `: ${o.result.violations[0].invariant}: ${o.result.violations[0].message}` : ""}`
+        : `error: ${o.error ?? ""}`;
       return `${c.bold("NOT REPRODUCED")} the same run is now judged differently (the checkers changed?): ${now}`;
     }
   }

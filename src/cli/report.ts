@@ -52,14 +52,22 @@ Exit codes, as for run: 0 every invariant held, 1 an invariant was violated, 2 b
 }
 
 async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Promise<number> {
-  const loaded = await loadScenarioFile(file, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const loaded = await loadScenarioFile(file, {
+    overrides: opts.set ?? [],
+    mitigate: opts.mitigate ?? [],
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   let result: RunResult;
   try {
     result = await runScenario(toRunConfig(config));
   } catch (e) {
-    if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
+    if (e instanceof RunConfigError)
+      return reportProblems(
+        e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
+        io,
+      );
     io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
     return EXIT.crashed;
   }
@@ -72,7 +80,9 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
       io.stderr.write(`${opts.out}: cannot write the report: ${(e as Error).message}\n`);
       return EXIT.usage;
     }
-    io.stdout.write(`${result.verdict.toUpperCase()}: ${summary(result)}\nReport: ${opts.out} (${sizeText(Buffer.byteLength(html))}); open ${pathToFileURL(resolve(opts.out)).href}\n`);
+    io.stdout.write(
+      `${result.verdict.toUpperCase()}: ${summary(result)}\nReport: ${opts.out} (${sizeText(Buffer.byteLength(html))}); open ${pathToFileURL(resolve(opts.out)).href}\n`,
+    );
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;

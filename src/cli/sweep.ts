@@ -30,7 +30,9 @@ export function registerSweep(program: Command, io: CliIo, exit: (code: number) 
     .command("sweep")
     .description("run many seeds in parallel and report violation rates, failing seeds and metric distributions")
     .argument("<file>", "scenario file (YAML)")
-    .addOption(new Option("--seeds <list>", "seeds to run: ranges and single seeds, comma-separated").argParser(seedListOption).default(defaultSeeds(), "1..1000"))
+    .addOption(
+      new Option("--seeds <list>", "seeds to run: ranges and single seeds, comma-separated").argParser(seedListOption).default(defaultSeeds(), "1..1000"),
+    )
     .addOption(setOption())
     .addOption(mitigateOption())
     .option("--workers <n>", "worker threads (default: the machine's available parallelism)", workersOption)
@@ -84,7 +86,10 @@ async function sweepCommand(file: string, opts: SweepCliOptions, io: CliIo): Pro
     return EXIT.usage;
   }
   const seconds = progress.finish();
-  if (io.stderr.isTTY) io.stderr.write(`${seeds.length.toLocaleString("en-US")} seeds in ${seconds.toFixed(1)} s (${Math.round(seeds.length / Math.max(seconds, 1e-3))} seeds/s, ${run.workersStarted} worker threads started)\n`);
+  if (io.stderr.isTTY)
+    io.stderr.write(
+      `${seeds.length.toLocaleString("en-US")} seeds in ${seconds.toFixed(1)} s (${Math.round(seeds.length / Math.max(seconds, 1e-3))} seeds/s, ${run.workersStarted} worker threads started)\n`,
+    );
   const report = buildSweepReport(
     {
       scenario: config.scenario.name,

@@ -51,7 +51,9 @@ export interface ScenarioFile {
 /** The file schema for a scenario; without one (its reference is bad), names are not checked. */
 export function scenarioFileSchema(def: ScenarioDefinition | undefined): z.ZodType<ScenarioFile> {
   return z.strictObject({
-    scenario: z.string({ error: "expected a scenario name (see `agentsim list`) or a module path such as ./my-scenario.js" }).min(1, { error: "expected a scenario name or a module path" }),
+    scenario: z
+      .string({ error: "expected a scenario name (see `agentsim list`) or a module path such as ./my-scenario.js" })
+      .min(1, { error: "expected a scenario name or a module path" }),
     description: z.string({ error: "expected a line of text" }).optional(),
     seed: z
       .number({ error: "expected a whole-number seed" })
@@ -69,9 +71,7 @@ export function scenarioFileSchema(def: ScenarioDefinition | undefined): z.ZodTy
     params: (def ? paramsSchema(def.params) : z.record(z.string(), z.unknown(), { error: "expected a mapping of parameters" })).optional(),
     faults: z.array(faultSchema(def), { error: "expected a list of faults such as [ { kind: tool-hang, at: 30s } ]" }).optional(),
     mitigations: nameList("mitigation", def?.mitigations).optional(),
-    invariants: nameList("invariant", def?.invariants)
-      .min(1, { error: "expected at least one invariant (omit `invariants` to judge them all)" })
-      .optional(),
+    invariants: nameList("invariant", def?.invariants).min(1, { error: "expected at least one invariant (omit `invariants` to judge them all)" }).optional(),
   }) as unknown as z.ZodType<ScenarioFile>;
 }
 
@@ -129,7 +129,16 @@ function faultSchema(def: ScenarioDefinition | undefined): z.ZodType {
       {
         kind: z.string({ error: "expected a fault kind" }).superRefine((v, ctx) => {
           if (def && !kinds.some((k) => k.name === v)) {
-            ctx.addIssue({ code: "custom", message: kinds.length ? unknownName("fault kind", v, kinds.map((k) => k.name)) : `scenario ${def.name} declares no fault kinds, so it takes no faults` });
+            ctx.addIssue({
+              code: "custom",
+              message: kinds.length
+                ? unknownName(
+                    "fault kind",
+                    v,
+                    kinds.map((k) => k.name),
+                  )
+                : `scenario ${def.name} declares no fault kinds, so it takes no faults`,
+            });
           }
         }),
         at: duration(),
@@ -147,7 +156,8 @@ function faultSchema(def: ScenarioDefinition | undefined): z.ZodType {
       const kind = kinds.find((k) => k.name === f.kind);
       if (!kind || f.target === undefined) return;
       if (!kind.targets?.length) ctx.addIssue({ code: "custom", path: ["target"], message: `fault kind ${kind.name} takes no target` });
-      else if (!kind.targets.includes(f.target)) ctx.addIssue({ code: "custom", path: ["target"], message: unknownName(`target for ${kind.name}`, f.target, kind.targets) });
+      else if (!kind.targets.includes(f.target))
+        ctx.addIssue({ code: "custom", path: ["target"], message: unknownName(`target for ${kind.name}`, f.target, kind.targets) });
     });
 }
 

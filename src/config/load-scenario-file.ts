@@ -175,7 +175,11 @@ function buildConfig(file: string, data: ScenarioFile, def: ScenarioDefinition, 
 
 function faultSpec(f: NonNullable<ScenarioFile["faults"]>[number], i: number, horizonMs: number, locator: ProblemLocator): FaultSpec {
   const at = parseDuration(f.at);
-  if (at > horizonMs) locator.at(["faults", i, "at"], `the fault starts at ${formatDuration(at)}, after the horizon (${formatDuration(horizonMs)}), so it would never happen; expected a time within the horizon`);
+  if (at > horizonMs)
+    locator.at(
+      ["faults", i, "at"],
+      `the fault starts at ${formatDuration(at)}, after the horizon (${formatDuration(horizonMs)}), so it would never happen; expected a time within the horizon`,
+    );
   return {
     kind: f.kind,
     at,

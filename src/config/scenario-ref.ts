@@ -26,7 +26,8 @@ export async function resolveScenarioRef(ref: string, baseDir: string): Promise<
     const found = findScenario(ref);
     if (found) return { ok: true, scenario: found };
     const names = catalog.map((s) => s.name);
-    if (!names.length) return { ok: false, message: `unknown scenario "${ref}": the catalog has no scenarios yet; expected a path to a module such as ./my-scenario.js` };
+    if (!names.length)
+      return { ok: false, message: `unknown scenario "${ref}": the catalog has no scenarios yet; expected a path to a module such as ./my-scenario.js` };
     return { ok: false, message: `${unknownName("scenario", ref, names)} (or a path to a module such as ./my-scenario.js)` };
   }
   return importScenario(resolve(baseDir, ref), ref);

@@ -36,7 +36,14 @@ export interface YamlProblem {
 }
 
 /** Safe parsing options shared by files and `--set` values. */
-const SAFE: ParseOptions & DocumentOptions & SchemaOptions = { schema: "core", merge: false, uniqueKeys: true, prettyErrors: false, customTags: [], resolveKnownTags: false };
+const SAFE: ParseOptions & DocumentOptions & SchemaOptions = {
+  schema: "core",
+  merge: false,
+  uniqueKeys: true,
+  prettyErrors: false,
+  customTags: [],
+  resolveKnownTags: false,
+};
 
 /** Parsed YAML: its plain value and where each part of it was written. */
 export class YamlSource {
@@ -100,7 +107,12 @@ export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok
     return { ok: true, source: new YamlSource(doc, lines, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) };
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
-    return { ok: false, problems: [{ pos: firstAlias(doc, lines), message: `aliases expand beyond ${MAX_ALIAS_COUNT} copies: refused (an alias bomb?); write the values out instead` }] };
+    return {
+      ok: false,
+      problems: [
+        { pos: firstAlias(doc, lines), message: `aliases expand beyond ${MAX_ALIAS_COUNT} copies: refused (an alias bomb?); write the values out instead` },
+      ],
+    };
   }
 }
 

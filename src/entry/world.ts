@@ -9,7 +9,16 @@ export { runInWorld, type RunInWorldOptions, type WorldRun, type AgentResult } f
 export { SimWorld, type SimWorldOptions, type AgentOutcome } from "../world/sim-world.js";
 
 // ## Simulated services: what the world's fetch reaches
-export { SimulationLeakError, SimNetwork, REFUSED_CODE, answerAfter, jsonResponse, type SimService, type Exchange, type SimNetworkOptions } from "../world/sim-fetch.js";
+export {
+  SimulationLeakError,
+  SimNetwork,
+  REFUSED_CODE,
+  answerAfter,
+  jsonResponse,
+  type SimService,
+  type Exchange,
+  type SimNetworkOptions,
+} from "../world/sim-fetch.js";
 export { VirtualTimeout } from "../world/virtual-timers.js";
 export { AnthropicEndpoint, type AnthropicEndpointOptions, type ContentBlock, type ResponseContext } from "../world/anthropic-endpoint.js";
 export { HttpTool, type HttpToolOptions } from "../world/http-tool.js";

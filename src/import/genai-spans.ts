@@ -111,7 +111,9 @@ export function genAiSpan(span: SpanRecord): GenAiSpan | undefined {
   for (const [k, v] of Object.entries(a)) if (!KNOWN.has(k) && !k.startsWith("gen_ai.prompt") && !k.startsWith("gen_ai.completion")) unknown[k] = v;
   const args = a["gen_ai.tool.call.arguments"] ?? a["tool.parameters"];
   const fromName = operation === "execute_tool" ? span.name.replace(/^execute_tool\s+/, "") : undefined;
-  const model = str("gen_ai.request.model", "gen_ai.response.model", "llm.model_name", "gen_ai.agent.name") ?? (operation === "chat" ? span.name.replace(/^\S+\s+/, "") || undefined : undefined);
+  const model =
+    str("gen_ai.request.model", "gen_ai.response.model", "llm.model_name", "gen_ai.agent.name") ??
+    (operation === "chat" ? span.name.replace(/^\S+\s+/, "") || undefined : undefined);
   const tool = str("gen_ai.tool.name", "tool.name") ?? fromName;
   const toolCallId = str("gen_ai.tool.call.id");
   const conversation = str("gen_ai.conversation.id", "session.id");
@@ -129,7 +131,10 @@ export function genAiSpan(span: SpanRecord): GenAiSpan | undefined {
       ...defined("input", num("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt")),
       ...defined("output", num("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion")),
       ...defined("cacheRead", num("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read")),
-      ...defined("cacheCreation", num("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write")),
+      ...defined(
+        "cacheCreation",
+        num("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write"),
+      ),
     },
     ...(error !== undefined ? { error } : {}),
     ...(httpStatus !== undefined ? { httpStatus } : {}),
@@ -156,7 +161,8 @@ function operationOf(span: SpanRecord): GenAiOperation | undefined {
   if (oi === "EMBEDDING") return "embeddings";
   if (/^execute_tool\s/.test(span.name)) return "execute_tool";
   if (/^invoke_agent(\s|$)/.test(span.name)) return "invoke_agent";
-  if (/^(chat|text_completion|generate_content)\s/.test(span.name) && (a["gen_ai.system"] !== undefined || a["gen_ai.provider.name"] !== undefined)) return "chat";
+  if (/^(chat|text_completion|generate_content)\s/.test(span.name) && (a["gen_ai.system"] !== undefined || a["gen_ai.provider.name"] !== undefined))
+    return "chat";
   return undefined;
 }
 

@@ -93,18 +93,25 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
   const model = {
     name: modelName,
     latencyMs: quantilePoints(modelCalls.map(durationOf)),
-    inputTokens: Math.max(1, Math.round(median(modelCalls.map((c) => (c.usage.input ?? 0) + (c.usage.cacheRead ?? 0) + (c.usage.cacheCreation ?? 0))) || 1_000)),
+    inputTokens: Math.max(
+      1,
+      Math.round(median(modelCalls.map((c) => (c.usage.input ?? 0) + (c.usage.cacheRead ?? 0) + (c.usage.cacheCreation ?? 0))) || 1_000),
+    ),
     outputTokens: Math.max(1, Math.round(median(modelCalls.map((c) => c.usage.output ?? 0)) || 100)),
     errorRate: modelCalls.length ? modelCalls.filter((c) => c.error !== undefined).length / modelCalls.length : 0,
   };
-  if (byModel.size > 1) notes.push(`models seen: ${[...byModel.entries()].map(([m, n]) => `${m} (${n})`).join(", ")}; the scenario's model is the most used, ${modelName}`);
+  if (byModel.size > 1)
+    notes.push(`models seen: ${[...byModel.entries()].map(([m, n]) => `${m} (${n})`).join(", ")}; the scenario's model is the most used, ${modelName}`);
 
   // Tools: latency (server spans where instrumented), errors, side effects.
   const toolCalls = ops.filter((o) => o.operation === "execute_tool" && o.tool !== undefined);
   const toolNames = [...new Set(toolCalls.map((t) => t.tool as string))].sort();
   const serverOf = (t: GenAiSpan): SpanRecord | undefined => descendants(t.span, children).find((s) => s.kind === 2);
   const methodOf = (t: GenAiSpan): string | undefined =>
-    t.httpMethod ?? descendants(t.span, children).map((s) => s.attributes["http.request.method"] ?? s.attributes["http.method"]).find((m): m is string => typeof m === "string");
+    t.httpMethod ??
+    descendants(t.span, children)
+      .map((s) => s.attributes["http.request.method"] ?? s.attributes["http.method"])
+      .find((m): m is string => typeof m === "string");
   const tools: IncidentWorkload["tools"] = {};
   for (const name of toolNames) {
     const calls = toolCalls.filter((t) => t.tool === name);
@@ -112,7 +119,12 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
     const instrumented = servers.filter((s) => s !== undefined).length;
     const latencies = calls.map((t, i) => (servers[i] ? servers[i].endMs - servers[i].startMs : durationOf(t)));
     const serverErrors = calls.filter((t, i) => (servers[i] ? servers[i].status.code === 2 : t.error !== undefined && !TIMEOUT_ERROR.test(t.error))).length;
-    const methods = new Set(calls.map(methodOf).filter((m): m is string => m !== undefined).map((m) => m.toUpperCase()));
+    const methods = new Set(
+      calls
+        .map(methodOf)
+        .filter((m): m is string => m !== undefined)
+        .map((m) => m.toUpperCase()),
+    );
     const writes = [...methods].some((m) => WRITE_METHODS.has(m));
     const sideEffect = options.sideEffects ? options.sideEffects.includes(name) : writes;
     tools[name] = { latencyMs: quantilePoints(latencies), errorRate: calls.length ? serverErrors / calls.length : 0, sideEffect };
@@ -121,7 +133,8 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
         `${methods.size ? `; HTTP ${[...methods].join(", ")}` : ""}; side effects: ${sideEffect ? "yes" : "no"}${options.sideEffects ? " (as given)" : writes ? " (hint: a writing HTTP method)" : ""}`,
     );
   }
-  for (const s of options.sideEffects ?? []) if (!toolNames.includes(s)) notes.push(`--side-effects names ${s}, but no execute_tool span names that tool (seen: ${toolNames.join(", ") || "none"})`);
+  for (const s of options.sideEffects ?? [])
+    if (!toolNames.includes(s)) notes.push(`--side-effects names ${s}, but no execute_tool span names that tool (seen: ${toolNames.join(", ") || "none"})`);
 
   // The client: attempts per logical call, timeout, backoff.
   const attempts: GenAiSpan[][] = [];
@@ -136,11 +149,15 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
   }
   const maxAttempts = Math.max(1, ...attempts.map((g) => g.length));
   const timedOut = toolCalls.filter((t) => t.error !== undefined && TIMEOUT_ERROR.test(t.error));
-  const overlapGaps = attempts.flatMap((g) => g.slice(1).map((t, i) => ({ prev: g[i] as GenAiSpan, next: t }))).filter(({ prev, next }) => endOfWork(prev, serverOf) > next.span.startMs);
+  const overlapGaps = attempts
+    .flatMap((g) => g.slice(1).map((t, i) => ({ prev: g[i] as GenAiSpan, next: t })))
+    .filter(({ prev, next }) => endOfWork(prev, serverOf) > next.span.startMs);
   let timeoutMs: number;
   if (timedOut.length) {
     timeoutMs = median(timedOut.map(durationOf));
-    notes.push(`client timeout ${Math.round(timeoutMs)} ms: the median duration of the ${timedOut.length} tool calls that ended in ${[...new Set(timedOut.map((t) => t.error))].join(", ")}`);
+    notes.push(
+      `client timeout ${Math.round(timeoutMs)} ms: the median duration of the ${timedOut.length} tool calls that ended in ${[...new Set(timedOut.map((t) => t.error))].join(", ")}`,
+    );
   } else if (overlapGaps.length) {
     timeoutMs = Math.min(...overlapGaps.map(({ prev, next }) => next.span.startMs - prev.span.startMs));
     notes.push(`client timeout ${Math.round(timeoutMs)} ms: the shortest gap from a call to its retry sent while the first was still running`);
@@ -151,7 +168,9 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
   }
   const backoffs = attempts.flatMap((g) => g.slice(1).map((t, i) => t.span.startMs - (g[i] as GenAiSpan).span.endMs)).filter((x) => x >= 0);
   const backoffMs = backoffs.length ? median(backoffs) : 100;
-  notes.push(`attempts per call: up to ${maxAttempts} (the most calls of one tool with the same arguments in one conversation); backoff ${Math.round(backoffMs)} ms${backoffs.length ? " (median gap before a retry)" : " (assumed: no retry seen)"}`);
+  notes.push(
+    `attempts per call: up to ${maxAttempts} (the most calls of one tool with the same arguments in one conversation); backoff ${Math.round(backoffMs)} ms${backoffs.length ? " (median gap before a retry)" : " (assumed: no retry seen)"}`,
+  );
 
   // A conversation's steps: the most common sequence of logical tool calls.
   const sequences = [...conversations.values()].map((c) => logicalSteps(c.ops));
@@ -188,9 +207,13 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
       duplicateEffects.push({ tool, args: sample?.args ?? null, times, conversation });
     }
   }
-  const abandonedCalls = attempts.filter((g) => g.some((t) => t.error !== undefined && TIMEOUT_ERROR.test(t.error)) && !g.some((t) => t.error === undefined)).length;
+  const abandonedCalls = attempts.filter(
+    (g) => g.some((t) => t.error !== undefined && TIMEOUT_ERROR.test(t.error)) && !g.some((t) => t.error === undefined),
+  ).length;
   const overSla =
-    options.slaMs === undefined ? [] : [...conversations].map(([id, c]) => ({ conversation: id, ms: c.endMs - c.startMs })).filter((x) => x.ms > (options.slaMs as number));
+    options.slaMs === undefined
+      ? []
+      : [...conversations].map(([id, c]) => ({ conversation: id, ms: c.endMs - c.startMs })).filter((x) => x.ms > (options.slaMs as number));
   const unknownAttributes: Record<string, AttrValue[]> = {};
   for (const o of ops)
     for (const [k, v] of Object.entries(o.unknown)) {
@@ -294,7 +317,12 @@ function argsKey(args: AttrValue | undefined): string {
 
 function sortKeys(v: AttrValue): AttrValue {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Attrs)[k] as AttrValue)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Attrs)[k] as AttrValue)]),
+    );
   return v;
 }
 

@@ -109,7 +109,7 @@ const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"
  */
 export function readOtlpJson(text: string): SpanRecord[] {
   const trimmed = text.trim();
-  if (trimmed === "") throw new OtlpFormatError("the file is empty; expected OTLP/JSON traces ({\"resourceSpans\": [...]})");
+  if (trimmed === "") throw new OtlpFormatError('the file is empty; expected OTLP/JSON traces ({"resourceSpans": [...]})');
   let whole: unknown;
   try {
     whole = JSON.parse(trimmed);
@@ -176,7 +176,10 @@ function spanOf(s: Record<string, unknown>, resource: Attrs, scope: string, line
       atMs: nanosToMs(e.timeUnixNano ?? e.time_unix_nano),
       attributes: attrsOf(e.attributes),
     })),
-    links: ((s.links ?? []) as Record<string, unknown>[]).map((l) => ({ traceId: String(l.traceId ?? l.trace_id ?? ""), spanId: String(l.spanId ?? l.span_id ?? "") })),
+    links: ((s.links ?? []) as Record<string, unknown>[]).map((l) => ({
+      traceId: String(l.traceId ?? l.trace_id ?? ""),
+      spanId: String(l.spanId ?? l.span_id ?? ""),
+    })),
   };
 }
 

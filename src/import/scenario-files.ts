@@ -34,7 +34,11 @@ export function scenarioFiles(workload: IncidentWorkload, findings: IncidentFind
     "How each value was read:",
     ...findings.notes.map((n) => `  - ${n}`),
     ...(Object.keys(findings.unknownAttributes).length
-      ? ["", "Attributes no convention names (kept, with examples):", ...Object.entries(findings.unknownAttributes).map(([k, v]) => `  - ${k}: ${v.map((x) => JSON.stringify(x)).join(", ")}`)]
+      ? [
+          "",
+          "Attributes no convention names (kept, with examples):",
+          ...Object.entries(findings.unknownAttributes).map(([k, v]) => `  - ${k}: ${v.map((x) => JSON.stringify(x)).join(", ")}`),
+        ]
       : []),
     "",
     "Try:",

@@ -25,9 +25,7 @@ export function metricGroup(m: Metric): MetricGroup {
 /** Metrics grouped by heading, in a fixed heading order, each group in the scenario's order. */
 export function groupMetrics(metrics: readonly Metric[]): { group: MetricGroup; metrics: Metric[] }[] {
   const order: MetricGroup[] = ["latency", "cost", "counts", "ratios", "tokens", "time", "other"];
-  return order
-    .map((group) => ({ group, metrics: metrics.filter((m) => metricGroup(m) === group) }))
-    .filter((g) => g.metrics.length > 0);
+  return order.map((group) => ({ group, metrics: metrics.filter((m) => metricGroup(m) === group) })).filter((g) => g.metrics.length > 0);
 }
 
 /** A metric's value with its unit. */

@@ -66,7 +66,17 @@ export function chromeTrace(run: RunResult | WorldRun<unknown>): ChromeTrace {
   out.push(...tracks.metadata());
   for (const s of slices.values()) out.push(sliceEvent(s, tidOf.get(s.begin.id) ?? 0));
   for (const e of events) {
-    if (e.phase === "instant") out.push({ name: e.kind, cat: e.layer, ph: "i", s: "t", ts: us(e.t), pid: PID, tid: tidOf.get(e.id) ?? 0, args: { id: e.id, ...(e.attrs ? { attrs: e.attrs } : {}) } });
+    if (e.phase === "instant")
+      out.push({
+        name: e.kind,
+        cat: e.layer,
+        ph: "i",
+        s: "t",
+        ts: us(e.t),
+        pid: PID,
+        tid: tidOf.get(e.id) ?? 0,
+        args: { id: e.id, ...(e.attrs ? { attrs: e.attrs } : {}) },
+      });
   }
   for (const e of events) out.push(...flow(e, result, tidOf));
   for (const v of result.violations) {
@@ -108,7 +118,16 @@ function sliceEvent(s: Slice, tid: number): ChromeEvent {
   if (s.begin.attrs) args.attrs = s.begin.attrs;
   if (s.end?.attrs) args.endAttrs = s.end.attrs;
   if (!s.end) args.unfinished = true;
-  return { name: s.begin.kind, cat: s.begin.layer, ph: "X", ts: us(s.begin.t), dur: (Math.round(s.endT * 1_000_000) - Math.round(s.begin.t * 1_000_000)) / 1000, pid: PID, tid, args };
+  return {
+    name: s.begin.kind,
+    cat: s.begin.layer,
+    ph: "X",
+    ts: us(s.begin.t),
+    dur: (Math.round(s.endT * 1_000_000) - Math.round(s.begin.t * 1_000_000)) / 1000,
+    pid: PID,
+    tid,
+    args,
+  };
 }
 
 /** The flow arrow from an event's cause to it (none for span ends, which share their begin's cause). */

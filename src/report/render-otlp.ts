@@ -77,7 +77,17 @@ export function toOtlp(run: RunResult | WorldRun<unknown>, options: OtlpOptions 
     const end = e.phase === "begin" ? endOf.get(e.id) : e;
     const parentEvent = byId.get(e.parent ?? -1);
     const parentSpan = spanOf(e.parent);
-    const links = parentEvent?.phase === "end" && parentSpan !== undefined ? [{ traceId: traceIdOf(rootOf(parentSpan)), spanId: spanIdOf(parentSpan), attributes: toOtlpAttributes({ "agentsim.cause": "span end" }), droppedAttributesCount: 0 }] : [];
+    const links =
+      parentEvent?.phase === "end" && parentSpan !== undefined
+        ? [
+            {
+              traceId: traceIdOf(rootOf(parentSpan)),
+              spanId: spanIdOf(parentSpan),
+              attributes: toOtlpAttributes({ "agentsim.cause": "span end" }),
+              droppedAttributesCount: 0,
+            },
+          ]
+        : [];
     const attrs: Attrs = { ...(e.attrs ?? {}), ...(end && end !== e ? (end.attrs ?? {}) : {}) };
     const { name, genAi, failed } = conventions(e, end === e ? undefined : end, attrs);
     const span: OtlpSpan = {
@@ -122,7 +132,10 @@ export function toOtlp(run: RunResult | WorldRun<unknown>, options: OtlpOptions 
     const owner = first === undefined ? undefined : (spanOf(first) ?? first);
     const span = owner === undefined ? undefined : spans.get(owner);
     if (!span) continue;
-    span.events.push({ timeUnixNano: at(v.at), name: "agentsim.violation", attributes: toOtlpAttributes({ "agentsim.invariant": v.invariant, "agentsim.message": v.message, "agentsim.evidence": v.evidence.map(String) }),
+    span.events.push({
+      timeUnixNano: at(v.at),
+      name: "agentsim.violation",
+      attributes: toOtlpAttributes({ "agentsim.invariant": v.invariant, "agentsim.message": v.message, "agentsim.evidence": v.evidence.map(String) }),
       droppedAttributesCount: 0,
     });
   }
@@ -183,7 +196,12 @@ function conventions(begin: TraceEvent, end: TraceEvent | undefined, attrs: Attr
     return { name: `execute_tool ${begin.actor}`, genAi, failed };
   }
   if (begin.kind === "agent.run" || (begin.layer === "harness" && begin.kind === "run")) {
-    const failed = attrs.status === "threw" ? String(attrs.error ?? "threw") : typeof attrs.outcome === "string" && attrs.outcome !== "succeeded" ? attrs.outcome : undefined;
+    const failed =
+      attrs.status === "threw"
+        ? String(attrs.error ?? "threw")
+        : typeof attrs.outcome === "string" && attrs.outcome !== "succeeded"
+          ? attrs.outcome
+          : undefined;
     return { name: `invoke_agent ${begin.actor}`, genAi: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": begin.actor }, failed };
   }
   const failed = attrs.ok === false ? String(attrs.error ?? "error") : undefined;

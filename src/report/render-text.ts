@@ -182,7 +182,8 @@ function outcome(result: RunResult, c: ChalkInstance): string[] {
   const o = result.outcome;
   const out = [`${c.bold("Run")}         ${o.status} at ${formatTimestamp(o.now)} after ${formatNumber(o.events)} events`];
   if (o.crash) out.push(c.red(`            process "${o.crash.process}" threw: ${errorText(o.crash.error)}`));
-  for (const w of o.waiting.slice(0, 5)) out.push(c.dim(`            ${w.process} still waiting on ${w.waitingOn.join(", ")} since ${formatTimestamp(w.since)}`));
+  for (const w of o.waiting.slice(0, 5))
+    out.push(c.dim(`            ${w.process} still waiting on ${w.waitingOn.join(", ")} since ${formatTimestamp(w.since)}`));
   if (o.waiting.length > 5) out.push(c.dim(`            … and ${o.waiting.length - 5} more processes still waiting`));
   return out;
 }
@@ -193,6 +194,7 @@ function verdictLine(result: RunResult, c: ChalkInstance): string {
   const broke = result.verdicts.filter((v) => !v.held).length;
   const label = c.bold("Verdict") + "     ";
   if (result.verdict === "crashed") return `${label}${c.red.bold("CRASHED")}: the scenario itself failed; invariants were not judged to the end`;
-  if (result.verdict === "violated") return `${label}${c.red.bold("VIOLATED")}: ${broke} of ${judged} invariant${judged === 1 ? "" : "s"} broke (${formatNumber(result.violations.length)} violation${result.violations.length === 1 ? "" : "s"})`;
+  if (result.verdict === "violated")
+    return `${label}${c.red.bold("VIOLATED")}: ${broke} of ${judged} invariant${judged === 1 ? "" : "s"} broke (${formatNumber(result.violations.length)} violation${result.violations.length === 1 ? "" : "s"})`;
   return `${label}${c.green.bold("HELD")}: all ${judged} invariant${judged === 1 ? "" : "s"} held`;
 }

@@ -41,10 +41,14 @@ export function worldRunResult(run: WorldRun<unknown>, options: WorldRunResultOp
   const agentEnds = events.filter((e) => e.kind === "agent.run" && e.phase === "end");
   const finishes: Violation[] = [];
   for (const e of agentEnds) {
-    if (e.attrs?.ok === false) finishes.push({ invariant: "agent-finishes", at: e.t, message: `agent ${e.actor} failed: ${String(e.attrs.error)}`, evidence: [e.span ?? e.id, e.id] });
+    if (e.attrs?.ok === false)
+      finishes.push({ invariant: "agent-finishes", at: e.t, message: `agent ${e.actor} failed: ${String(e.attrs.error)}`, evidence: [e.span ?? e.id, e.id] });
   }
-  if (run.agent.status === "unfinished") finishes.push({ invariant: "agent-finishes", at: end, message: run.agent.reason, evidence: events.length ? [events.length - 1] : [] });
-  const leaks: Violation[] = events.filter((e) => e.kind === "world.leak").map((e) => ({ invariant: "no-leaks", at: e.t, message: String(e.attrs?.what ?? "a leak"), evidence: [e.id] }));
+  if (run.agent.status === "unfinished")
+    finishes.push({ invariant: "agent-finishes", at: end, message: run.agent.reason, evidence: events.length ? [events.length - 1] : [] });
+  const leaks: Violation[] = events
+    .filter((e) => e.kind === "world.leak")
+    .map((e) => ({ invariant: "no-leaks", at: e.t, message: String(e.attrs?.what ?? "a leak"), evidence: [e.id] }));
   const verdicts: Verdict[] = [
     { invariant: "agent-finishes", held: finishes.length === 0, violations: finishes },
     { invariant: "no-leaks", held: leaks.length === 0, violations: leaks },

@@ -46,9 +46,5 @@ export async function checkDeterminism(config: RunConfig): Promise<DeterminismCh
 
 /** Says where two runs parted, in two or three lines. */
 export function describeDivergence(d: Divergence): string {
-  return [
-    `the traces part at event #${d.index}:`,
-    `  first run:  ${d.first ?? "(trace ended)"}`,
-    `  second run: ${d.second ?? "(trace ended)"}`,
-  ].join("\n");
+  return [`the traces part at event #${d.index}:`, `  first run:  ${d.first ?? "(trace ended)"}`, `  second run: ${d.second ?? "(trace ended)"}`].join("\n");
 }

@@ -61,7 +61,11 @@ export async function expectNoViolation(def: ScenarioDefinition, options: Expect
     swarm: options.swarm ?? false,
   });
   if (options.reproFile) await writeFile(options.reproFile, JSON.stringify(repro, null, 2) + "\n");
-  const what = repro.violated.length ? `${repro.violated.join(", ")} violated` : repro.verdict === "crashed" ? "a process crashed" : "the scenario threw while being built";
+  const what = repro.violated.length
+    ? `${repro.violated.join(", ")} violated`
+    : repro.verdict === "crashed"
+      ? "a process crashed"
+      : "the scenario threw while being built";
   const call = `await runScenario({ scenario: ${camel(def.name)}, seed: ${repro.seed}, params: ${JSON.stringify(repro.params)}, faults: ${JSON.stringify(repro.faults)}, mitigations: ${JSON.stringify(mitigations)} })`;
   throw new Error(
     [

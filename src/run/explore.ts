@@ -67,9 +67,7 @@ export interface SearchOptions {
 }
 
 /** What a search found: the shrunk failing run, or nothing after `runs` runs. */
-export type SearchResult =
-  | { found: false; runs: number }
-  | { found: true; runs: number; counterexample: DrawnRun; result: RunResult; shrinks: number };
+export type SearchResult = { found: false; runs: number } | { found: true; runs: number; counterexample: DrawnRun; result: RunResult; shrinks: number };
 
 /** Searches for a run that violates an invariant (or crashes). Shrinks what it finds. */
 export async function searchForViolation(def: ScenarioDefinition, options: SearchOptions): Promise<SearchResult> {
@@ -80,7 +78,13 @@ export async function searchForViolation(def: ScenarioDefinition, options: Searc
   const details = await fc.check(property, { numRuns: options.runs, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
   if (!details.failed || !details.counterexample) return { found: false, runs: details.numRuns };
   const [counterexample] = details.counterexample;
-  const result = await runScenario({ ...options.base, scenario: def, seed: counterexample.seed, params: counterexample.params, mitigations: options.mitigations ?? [] });
+  const result = await runScenario({
+    ...options.base,
+    scenario: def,
+    seed: counterexample.seed,
+    params: counterexample.params,
+    mitigations: options.mitigations ?? [],
+  });
   return { found: true, runs: details.numRuns, counterexample, result, shrinks: details.numShrinks };
 }
 

@@ -21,14 +21,21 @@ export function mergeSweepReports(reports: readonly SweepReport[], names: readon
   if (!first) return { ok: false, message: "nothing to merge: expected at least one sweep json file" };
   for (const [i, r] of reports.entries()) {
     const differs = sameSweepKeys.find((k) => JSON.stringify(k.of(r)) !== JSON.stringify(k.of(first)));
-    if (differs) return { ok: false, message: `${names[i]} is not part of the same sweep as ${names[0]}: the ${differs.what} differ (${JSON.stringify(differs.of(r))} vs ${JSON.stringify(differs.of(first))})` };
+    if (differs)
+      return {
+        ok: false,
+        message: `${names[i]} is not part of the same sweep as ${names[0]}: the ${differs.what} differ (${JSON.stringify(differs.of(r))} vs ${JSON.stringify(differs.of(first))})`,
+      };
   }
   const bySeed = new Map<number, { summary: SeedSummary; from: string }>();
   for (const [i, r] of reports.entries()) {
     for (const s of r.results) {
       const prior = bySeed.get(s.seed);
       if (prior && prior.summary.traceHash !== s.traceHash) {
-        return { ok: false, message: `seed ${s.seed} has trace hash ${s.traceHash ?? "(none)"} in ${names[i]} but ${prior.summary.traceHash ?? "(none)"} in ${prior.from}: the runs differ (nondeterminism, or different code)` };
+        return {
+          ok: false,
+          message: `seed ${s.seed} has trace hash ${s.traceHash ?? "(none)"} in ${names[i]} but ${prior.summary.traceHash ?? "(none)"} in ${prior.from}: the runs differ (nondeterminism, or different code)`,
+        };
       }
       if (!prior) bySeed.set(s.seed, { summary: s, from: names[i] ?? "" });
     }

@@ -47,6 +47,7 @@ function sameJudgement(repro: Repro, r: RunResult): boolean {
   const violated = r.verdicts.filter((v) => !v.held).map((v) => v.invariant);
   const first = r.violations[0];
   const v = repro.violation;
-  const sameFirst = v === undefined ? first === undefined : first !== undefined && first.invariant === v.invariant && first.at === v.at && first.message === v.message;
+  const sameFirst =
+    v === undefined ? first === undefined : first !== undefined && first.invariant === v.invariant && first.at === v.at && first.message === v.message;
   return r.verdict === repro.verdict && JSON.stringify(violated) === JSON.stringify(repro.violated) && sameFirst;
 }

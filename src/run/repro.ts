@@ -60,7 +60,10 @@ export interface Repro {
 }
 
 /** The repro of a search's shrunk counterexample. */
-export function reproOf(found: Extract<CheckResult, { found: true }>, context: { scenario: string; scenarioFile?: string; overrides: readonly string[]; mitigations: readonly string[]; swarm: boolean }): Repro {
+export function reproOf(
+  found: Extract<CheckResult, { found: true }>,
+  context: { scenario: string; scenarioFile?: string; overrides: readonly string[]; mitigations: readonly string[]; swarm: boolean },
+): Repro {
   const r = found.result;
   const v = r?.violations[0];
   const crash = r?.outcome.crash;
@@ -112,7 +115,13 @@ export function replayReproCommand(path: string): string {
   return `npx agentsim replay ${quoted}`;
 }
 
-const fault = z.strictObject({ kind: z.string(), at: z.number().min(0), for: z.number().min(0), target: z.string().optional(), probability: z.number().min(0).max(1).optional() });
+const fault = z.strictObject({
+  kind: z.string(),
+  at: z.number().min(0),
+  for: z.number().min(0),
+  target: z.string().optional(),
+  probability: z.number().min(0).max(1).optional(),
+});
 
 /** The shape of a repro file. */
 const reproShape = z.looseObject({
@@ -124,7 +133,10 @@ const reproShape = z.looseObject({
   params: z.record(z.string(), z.unknown()),
   faults: z.array(fault),
   mitigations: z.array(z.string()),
-  expectedTraceHash: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha256 hex trace hash" }).optional(),
+  expectedTraceHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: "expected a sha256 hex trace hash" })
+    .optional(),
   verdict: z.enum(["violated", "crashed", "error"]),
   violated: z.array(z.string()),
   violation: z.looseObject({ invariant: z.string(), at: z.number(), message: z.string() }).optional(),

@@ -61,13 +61,19 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
   const mitigations = [...new Set(config.mitigations ?? [])];
   for (const m of mitigations) {
     if (!def.mitigations.some((d) => d.name === m)) {
-      problems.push({ path: ["mitigations"], message: `unknown mitigation "${m}" for ${def.name}; expected one of ${def.mitigations.map((d) => d.name).join(", ")}` });
+      problems.push({
+        path: ["mitigations"],
+        message: `unknown mitigation "${m}" for ${def.name}; expected one of ${def.mitigations.map((d) => d.name).join(", ")}`,
+      });
     }
   }
   const judged = config.invariants ?? def.invariants.map((i) => i.name);
   for (const i of judged) {
     if (!def.invariants.some((d) => d.name === i)) {
-      problems.push({ path: ["invariants"], message: `unknown invariant "${i}" for ${def.name}; expected one of ${def.invariants.map((d) => d.name).join(", ")}` });
+      problems.push({
+        path: ["invariants"],
+        message: `unknown invariant "${i}" for ${def.name}; expected one of ${def.invariants.map((d) => d.name).join(", ")}`,
+      });
     }
   }
   const resolved = resolveParams(def.params, config.params ?? {});

@@ -55,7 +55,10 @@ export function scenarioRunArbitrary(def: ScenarioDefinition, options: RunArbitr
 }
 
 /** The arbitrary for fault schedules over `kinds` (always empty when there are none). */
-export function faultScheduleArbitrary(kinds: readonly FaultKind[], options: { horizonMs: number; maxFaults: number; swarm: boolean }): fc.Arbitrary<FaultSpec[]> {
+export function faultScheduleArbitrary(
+  kinds: readonly FaultKind[],
+  options: { horizonMs: number; maxFaults: number; swarm: boolean },
+): fc.Arbitrary<FaultSpec[]> {
   if (kinds.length === 0 || options.maxFaults <= 0) return fc.constant([]);
   const one = fc.oneof(...kinds.map((k) => faultArbitrary(k, options.horizonMs)));
   const schedule = fc.array(one, { maxLength: options.maxFaults });

@@ -34,7 +34,8 @@ export function parseSeedList(spec: string): { ok: true; list: SeedList } | { ok
     const to = m[2] === undefined ? from : Number(m[2]);
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return { ok: false, message: `"${part}" holds a seed above ${Number.MAX_SAFE_INTEGER}` };
     if (to < from) return { ok: false, message: `"${part}" is an empty range; write the lower seed first, such as ${to}..${from}` };
-    if (seeds.length + (to - from + 1) > MAX_SEEDS) return { ok: false, message: `"${spec}" lists more than ${MAX_SEEDS.toLocaleString("en-US")} seeds; split the sweep with --shard` };
+    if (seeds.length + (to - from + 1) > MAX_SEEDS)
+      return { ok: false, message: `"${spec}" lists more than ${MAX_SEEDS.toLocaleString("en-US")} seeds; split the sweep with --shard` };
     for (let s = from; s <= to; s++) {
       if (seen.has(s)) continue;
       seen.add(s);

@@ -63,7 +63,11 @@ export function errorSummary(seed: number, error: string): SeedSummary {
 }
 
 /** Runs one seed of `base` (twice with `checkDeterminism`) and summarizes it; never throws. */
-export async function runSeed(base: RunConfig, seed: number, options: { checkDeterminism?: boolean } = {}): Promise<{ summary: SeedSummary; result?: RunResult }> {
+export async function runSeed(
+  base: RunConfig,
+  seed: number,
+  options: { checkDeterminism?: boolean } = {},
+): Promise<{ summary: SeedSummary; result?: RunResult }> {
   const config = { ...base, seed };
   try {
     if (!options.checkDeterminism) {

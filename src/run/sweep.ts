@@ -98,7 +98,12 @@ class SweepPool {
 
   constructor(options: SweepOptions) {
     this.#options = options;
-    this.#init = { file: options.file, overrides: [...(options.overrides ?? [])], mitigate: [...(options.mitigate ?? [])], checkDeterminism: options.checkDeterminism ?? false };
+    this.#init = {
+      file: options.file,
+      overrides: [...(options.overrides ?? [])],
+      mitigate: [...(options.mitigate ?? [])],
+      checkDeterminism: options.checkDeterminism ?? false,
+    };
     const total = options.seeds.length;
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
     this.#maxChunk = Math.max(1, Math.floor(options.chunkSize ?? 50));

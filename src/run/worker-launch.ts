@@ -26,6 +26,8 @@ function tsxApi(): string {
   try {
     return import.meta.resolve("tsx/esm/api");
   } catch {
-    throw new Error("sweeps run from TypeScript source need tsx to start worker threads: npm install --save-dev tsx, or build with npm run build and run dist/");
+    throw new Error(
+      "sweeps run from TypeScript source need tsx to start worker threads: npm install --save-dev tsx, or build with npm run build and run dist/",
+    );
   }
 }

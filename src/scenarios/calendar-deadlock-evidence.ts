@@ -96,7 +96,9 @@ function approvalWaits(sim: Simulation, watchers: Watchers): Map<string, string[
   for (const [id, st] of stories) {
     const end = st.endedAt ?? Infinity;
     const reviewers = watchers.get(st.queue) ?? [];
-    const absent = absences.filter((x) => reviewers.includes(x.who) && x.from < end && x.until > st.filedAt).map((x) => (x.who === st.by ? x.what : `${x.who}: ${x.what}`));
+    const absent = absences
+      .filter((x) => reviewers.includes(x.who) && x.from < end && x.until > st.filedAt)
+      .map((x) => (x.who === st.by ? x.what : `${x.who}: ${x.what}`));
     const reasons = [...new Set(absent), ...st.notes];
     const why = reasons.length ? ` (${reasons.join(", ")})` : "";
     const line = st.endedAt === undefined ? `${id} still waiting${why}` : `${id} waited ${formatDuration(st.endedAt - st.filedAt)} for ${st.by ?? "?"}${why}`;
@@ -178,7 +180,11 @@ export function deadlockMetrics(sim: Simulation, log: readonly WaitEdgeEvent[], 
     { name: "longest workflow", value: round(longest / 3_600_000), unit: "h", note: "start to finish, or to the end of the run if it never finished" },
     { name: "hours in wait cycles", value: round(cycleHours), unit: "h", note: "summed over every cycle, until broken or the end of the run" },
     { name: "wait cycles", value: cycles.length, unit: "count" },
-    { name: "the cycle", value: first ? [...first.nodes, first.nodes[0]].join(" -> ") : "none", note: first ? `formed ${formatDuration(first.formedAt)} into the run` : "" },
+    {
+      name: "the cycle",
+      value: first ? [...first.nodes, first.nodes[0]].join(" -> ") : "none",
+      note: first ? `formed ${formatDuration(first.formedAt)} into the run` : "",
+    },
     { name: "deadlocks broken by the detector", value: count("deadlock.detected"), unit: "count" },
     { name: "approvals escalated", value: count("approval.escalated"), unit: "count" },
     ...reviewerTimes(queues),
@@ -197,7 +203,12 @@ function reviewerTimes(queues: readonly ApprovalQueue[]): Metric[] {
     }
   }
   return [...byReviewer].flatMap(([who, times]) => [
-    { name: `${who} response p50`, value: round(quantile(times, 0.5) / 3_600_000), unit: "h" as const, note: `${times.length} decisions, from the queue to the decision` },
+    {
+      name: `${who} response p50`,
+      value: round(quantile(times, 0.5) / 3_600_000),
+      unit: "h" as const,
+      note: `${times.length} decisions, from the queue to the decision`,
+    },
     { name: `${who} response max`, value: round(Math.max(...times) / 3_600_000), unit: "h" as const },
   ]);
 }

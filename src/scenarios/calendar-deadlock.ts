@@ -51,16 +51,20 @@ function reviewer(o: { zone: string; lunch: [string, string]; meeting: [string, 
     timeZone: p.string(o.zone, { doc: "the reviewer's IANA time zone", source: o.source }),
     workStart: p.string("09:00", { doc: "start of the working day, local HH:MM", source: "CALENDAR_DEFAULTS.workingHours (defaults.ts)" }),
     workEnd: p.string("17:30", { doc: "end of the working day, local HH:MM", source: "CALENDAR_DEFAULTS.workingHours (defaults.ts)" }),
-    lunchStart: p.string(o.lunch[0], { doc: "lunch break start, local HH:MM", source: "the post (\"Priya is at lunch\"); the hour is an assumption" }),
+    lunchStart: p.string(o.lunch[0], { doc: "lunch break start, local HH:MM", source: 'the post ("Priya is at lunch"); the hour is an assumption' }),
     lunchEnd: p.string(o.lunch[1], { doc: "lunch break end, local HH:MM", source: "assumption: an hour" }),
-    meetingTitle: p.string(o.meeting[0], { doc: "the reviewer's daily meeting", source: "the post (\"Marcus is in a customer call\")" }),
+    meetingTitle: p.string(o.meeting[0], { doc: "the reviewer's daily meeting", source: 'the post ("Marcus is in a customer call")' }),
     meetingStart: p.string(o.meeting[1], { doc: "daily meeting start, local HH:MM", source: "assumption" }),
     meetingEnd: p.string(o.meeting[2], { doc: "daily meeting end, local HH:MM", source: "assumption" }),
     responseTime: p.distribution(
       { lognormal: { p50: "4m", p99: "45m" } },
       { doc: "at-the-desk time from picking a request up to deciding it", source: "REVIEWER_DEFAULTS.responseTime (defaults.ts)" },
     ),
-    rejectProbability: p.probability(0.05, { explore: [0, 0.1], doc: "chance a decision is a rejection", source: "REVIEWER_DEFAULTS.rejectProbability (defaults.ts)" }),
+    rejectProbability: p.probability(0.05, {
+      explore: [0, 0.1],
+      doc: "chance a decision is a rejection",
+      source: "REVIEWER_DEFAULTS.rejectProbability (defaults.ts)",
+    }),
   };
 }
 
@@ -73,27 +77,57 @@ const params = {
       doc: "rollup workflows started per day, at uniformly random times (upstream data lands at any hour)",
       source: "assumption: a handful of rollups a day",
     }),
-    days: p.int(3, { min: 1, max: 30, explore: [1, 5], doc: "days on which workflows start", source: "assumption: enough days for the post's nineteen-hour hang to show" }),
-    sla: p.duration("4h", { min: "1m", doc: "how long a workflow may take, start to finish (not explored: it is the invariant's bound)", source: "assumption: a rollup is due within half a working day" }),
-    dataWork: p.distribution({ lognormal: { p50: "5m", p99: "30m" } }, { doc: "data-agent's work to prepare the data once it can", source: "assumption: minutes of queries" }),
+    days: p.int(3, {
+      min: 1,
+      max: 30,
+      explore: [1, 5],
+      doc: "days on which workflows start",
+      source: "assumption: enough days for the post's nineteen-hour hang to show",
+    }),
+    sla: p.duration("4h", {
+      min: "1m",
+      doc: "how long a workflow may take, start to finish (not explored: it is the invariant's bound)",
+      source: "assumption: a rollup is due within half a working day",
+    }),
+    dataWork: p.distribution(
+      { lognormal: { p50: "5m", p99: "30m" } },
+      { doc: "data-agent's work to prepare the data once it can", source: "assumption: minutes of queries" },
+    ),
     rollupWork: p.distribution({ lognormal: { p50: "2m", p99: "10m" } }, { doc: "rollup-agent's work once it has the data", source: "assumption" }),
   },
   context: {
     staleProbability: p.probability(0.15, {
       explore: [0.02, 0.4],
       doc: "chance data-agent's cached copy of rollup-agent's context is stale for a request, so it must ask rollup-agent first",
-      source: "assumption: the post's \"before answering, asks Agent A for a piece of context\" happens for some requests, not all",
+      source: 'assumption: the post\'s "before answering, asks Agent A for a piece of context" happens for some requests, not all',
     }),
-    exportTime: p.distribution({ lognormal: { p50: "2m", p99: "10m" } }, { doc: "time to produce rollup-agent's context for data-agent", source: "assumption" }),
+    exportTime: p.distribution(
+      { lognormal: { p50: "2m", p99: "10m" } },
+      { doc: "time to produce rollup-agent's context for data-agent", source: "assumption" },
+    ),
   },
-  priya: reviewer({ zone: "America/New_York", lunch: ["12:00", "13:00"], meeting: ["team sync", "10:00", "10:30"], source: "the post (Priya watches the Slack approval channel); the zone is an assumption" }),
-  marcus: reviewer({ zone: "America/Los_Angeles", lunch: ["12:00", "13:00"], meeting: ["customer call", "10:00", "11:30"], source: "the post (Marcus watches the Jira queue); the zone is an assumption" }),
+  priya: reviewer({
+    zone: "America/New_York",
+    lunch: ["12:00", "13:00"],
+    meeting: ["team sync", "10:00", "10:30"],
+    source: "the post (Priya watches the Slack approval channel); the zone is an assumption",
+  }),
+  marcus: reviewer({
+    zone: "America/Los_Angeles",
+    lunch: ["12:00", "13:00"],
+    meeting: ["customer call", "10:00", "11:30"],
+    source: "the post (Marcus watches the Jira queue); the zone is an assumption",
+  }),
   onCall: {
     responseTime: p.distribution(
       { lognormal: { p50: "5m", p99: "30m" } },
       { doc: "the on-call approver's time from a page to resolving the request (24/7 rota)", source: "assumption: a paging rota's acknowledgement time" },
     ),
-    rejectProbability: p.probability(0, { explore: [0, 0.05], doc: "chance the on-call approver rejects an escalated request", source: "assumption: escalations are urgent and get approved" }),
+    rejectProbability: p.probability(0, {
+      explore: [0, 0.05],
+      doc: "chance the on-call approver rejects an escalated request",
+      source: "assumption: escalations are urgent and get approved",
+    }),
   },
   approvals: {
     escalateAfter: p.duration("30m", {
@@ -108,10 +142,14 @@ const params = {
       min: "1s",
       explore: ["1m", "15m"],
       doc: "deadlock-detection: how long a request waits before the detector looks for a cycle through it",
-      source: "FACTS.md \"Deadlock\" (PostgreSQL checks only after deadlock_timeout, default 1 s); minutes suit waits measured in human time",
+      source: 'FACTS.md "Deadlock" (PostgreSQL checks only after deadlock_timeout, default 1 s); minutes suit waits measured in human time',
     }),
   },
-  cycleBound: p.duration("1h", { min: "1s", doc: "no-wait-cycle: how long a wait cycle may hold before it is a violation (not explored: the invariant's bound)", source: "assumption: an hour, far under the post's nineteen" }),
+  cycleBound: p.duration("1h", {
+    min: "1s",
+    doc: "no-wait-cycle: how long a wait cycle may hold before it is a violation (not explored: the invariant's bound)",
+    source: "assumption: an hour, far under the post's nineteen",
+  }),
 };
 
 type Values = ParamValues<typeof params>;
@@ -169,9 +207,27 @@ export const calendarDeadlock = defineScenario({
     const chat = new ApprovalQueue(sim, { name: "#data-access", kind: "chat", ...escalation });
     const tickets = new ApprovalQueue(sim, { name: "OPS", kind: "ticket", ...escalation });
     const reviewers = [
-      new Reviewer(sim, { name: "Priya", calendar: calendarOf(v.priya), queues: [chat], responseTime: v.priya.responseTime, rejectProbability: v.priya.rejectProbability }),
-      new Reviewer(sim, { name: "Marcus", calendar: calendarOf(v.marcus), queues: [tickets], responseTime: v.marcus.responseTime, rejectProbability: v.marcus.rejectProbability }),
-      new Reviewer(sim, { name: "on-call", calendar: ALWAYS, queues: [onCallQueue], responseTime: v.onCall.responseTime, rejectProbability: v.onCall.rejectProbability }),
+      new Reviewer(sim, {
+        name: "Priya",
+        calendar: calendarOf(v.priya),
+        queues: [chat],
+        responseTime: v.priya.responseTime,
+        rejectProbability: v.priya.rejectProbability,
+      }),
+      new Reviewer(sim, {
+        name: "Marcus",
+        calendar: calendarOf(v.marcus),
+        queues: [tickets],
+        responseTime: v.marcus.responseTime,
+        rejectProbability: v.marcus.rejectProbability,
+      }),
+      new Reviewer(sim, {
+        name: "on-call",
+        calendar: ALWAYS,
+        queues: [onCallQueue],
+        responseTime: v.onCall.responseTime,
+        rejectProbability: v.onCall.rejectProbability,
+      }),
     ];
     for (const r of reviewers) r.start();
     const w: World = {
@@ -230,10 +286,23 @@ async function rollup(ctx: ProcessContext, w: World, workflow: string): Promise<
   const { sim, v } = w;
   const me = `${ROLLUP}/${workflow}`;
   const start = sim.trace.instant({ actor: me, layer: "harness", kind: "workflow.start", attrs: { workflow, slaMs: v.workflows.sla } });
-  const req = file(w, { from: me, to: `${DATA}/${workflow}`, queue: w.chat, optional: false, subject: `share ${workflow}'s source data with ${ROLLUP}`, parent: start });
+  const req = file(w, {
+    from: me,
+    to: `${DATA}/${workflow}`,
+    queue: w.chat,
+    optional: false,
+    subject: `share ${workflow}'s source data with ${ROLLUP}`,
+    parent: start,
+  });
   const got = await ask(ctx, w, req, `${DATA}/${workflow}'s answer to ${req.id} (it holds its rollup and serves no requests meanwhile)`);
   if (got.kind === "answered") await ctx.sleep(v.workflows.rollupWork.sample(ctx.rng(`${ROLLUP}:work`)), `${me} rolling up`);
-  sim.trace.instant({ actor: me, layer: "harness", kind: "workflow.finish", parent: got.eventId, attrs: { workflow, outcome: got.kind === "answered" ? "done" : got.kind } });
+  sim.trace.instant({
+    actor: me,
+    layer: "harness",
+    kind: "workflow.finish",
+    parent: got.eventId,
+    attrs: { workflow, outcome: got.kind === "answered" ? "done" : got.kind },
+  });
 }
 
 /** data-agent's side: check its cached context, if stale ask rollup-agent for context (through Marcus's queue), then answer. */
@@ -243,7 +312,13 @@ async function serveData(ctx: ProcessContext, w: World, req: Request, delivered:
   const workflow = me.slice(DATA.length + 1);
   const received = sim.trace.instant({ actor: me, layer: "harness", kind: "request.received", parent: delivered, attrs: { request: req.id, from: req.from } });
   const stale = ctx.rng(`${DATA}:context`).chance(v.context.staleProbability);
-  const check = sim.trace.instant({ actor: me, layer: "harness", kind: "context.check", parent: received, attrs: { cached: stale ? "stale: asks for fresh context first" : "fresh" } });
+  const check = sim.trace.instant({
+    actor: me,
+    layer: "harness",
+    kind: "context.check",
+    parent: received,
+    attrs: { cached: stale ? "stale: asks for fresh context first" : "fresh" },
+  });
   let context = "cached";
   let cause = check;
   if (stale) {
@@ -254,7 +329,13 @@ async function serveData(ctx: ProcessContext, w: World, req: Request, delivered:
     else {
       context = "cached (stale)";
       if (got.kind === "preempted") {
-        cause = sim.trace.instant({ actor: me, layer: "harness", kind: "request.abandoned", parent: got.eventId, attrs: { request: ctxReq.id, reason: "preempted: answering with the context it has" } });
+        cause = sim.trace.instant({
+          actor: me,
+          layer: "harness",
+          kind: "request.abandoned",
+          parent: got.eventId,
+          attrs: { request: ctxReq.id, reason: "preempted: answering with the context it has" },
+        });
       }
     }
   }
@@ -266,7 +347,16 @@ async function serveData(ctx: ProcessContext, w: World, req: Request, delivered:
 function file(w: World, o: { from: string; to: string; queue: ApprovalQueue; optional: boolean; subject: string; parent: number }): Request {
   const id = o.queue === w.chat ? `CHAT-${++w.seq.chat}` : `OPS-${++w.seq.tickets}`;
   const ticket = o.queue.submit({ id, from: o.from, subject: o.subject, waitsFor: o.to, parent: o.parent });
-  const req: Request = { id, from: o.from, to: o.to, optional: o.optional, filedAt: w.sim.now, queue: o.queue, ticket, answer: w.sim.signal<Answer>(`answer to ${id}`) };
+  const req: Request = {
+    id,
+    from: o.from,
+    to: o.to,
+    optional: o.optional,
+    filedAt: w.sim.now,
+    queue: o.queue,
+    ticket,
+    answer: w.sim.signal<Answer>(`answer to ${id}`),
+  };
   w.open.set(id, req);
   if (w.detect) w.sim.schedule(w.v.detector.deadlockTimeout, () => detectDeadlock(w, req));
   return req;
@@ -285,12 +375,24 @@ async function ask(ctx: ProcessContext, w: World, req: Request, waiting: string)
     w.open.delete(req.id);
     return { kind: decision.outcome, eventId: decision.eventId };
   }
-  const delivered = sim.trace.instant({ actor: req.from, layer: "harness", kind: "request.delivered", parent: decision.eventId, attrs: { request: req.id, to: req.to, escalated: decision.escalated } });
+  const delivered = sim.trace.instant({
+    actor: req.from,
+    layer: "harness",
+    kind: "request.delivered",
+    parent: decision.eventId,
+    attrs: { request: req.id, to: req.to, escalated: decision.escalated },
+  });
   if (req.to.startsWith(DATA)) sim.spawn(`agent:${req.to}`, (c) => serveData(c, w, req, delivered));
   else if (decision.escalated) sim.spawn(`on-call export for ${req.id}`, (c) => exportContext(c, w, req, delivered));
   else {
     const holding = [...w.open.values()].find((r) => r.from === req.to);
-    sim.trace.instant({ actor: req.to, layer: "harness", kind: "request.queued", parent: delivered, attrs: { request: req.id, from: req.from, ...(holding ? { blockedOn: holding.id } : {}) } });
+    sim.trace.instant({
+      actor: req.to,
+      layer: "harness",
+      kind: "request.queued",
+      parent: delivered,
+      attrs: { request: req.id, from: req.from, ...(holding ? { blockedOn: holding.id } : {}) },
+    });
   }
   return ctx.wait(req.answer, waiting);
 }
@@ -298,7 +400,11 @@ async function ask(ctx: ProcessContext, w: World, req: Request, waiting: string)
 /** The on-call approver has rollup-agent's owner export its context by hand, though the agent is blocked. */
 async function exportContext(ctx: ProcessContext, w: World, req: Request, delivered: number): Promise<void> {
   await ctx.sleep(w.v.context.exportTime.sample(ctx.rng(`${ROLLUP}:export`)), `exporting ${req.to}'s context for ${req.id}`);
-  answer(w, req, w.sim.trace.instant({ actor: `${req.to} (on-call export)`, layer: "human", kind: "request.answered", parent: delivered, attrs: { request: req.id } }));
+  answer(
+    w,
+    req,
+    w.sim.trace.instant({ actor: `${req.to} (on-call export)`, layer: "human", kind: "request.answered", parent: delivered, attrs: { request: req.id } }),
+  );
 }
 
 /** The target answered `req` (event `eventId`): the requester's wait ends, unless it was preempted first. */

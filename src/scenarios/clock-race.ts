@@ -40,7 +40,13 @@ const params = {
       doc: "orders the agent invoices in one run, one plan step each",
       source: "assumption: enough steps that a seed shows the race several times",
     }),
-    window: p.duration("10m", { min: "1s", max: "24h", explore: ["10s", "1h"], doc: "orders arrive at uniformly random times within this window", source: "assumption" }),
+    window: p.duration("10m", {
+      min: "1s",
+      max: "24h",
+      explore: ["10s", "1h"],
+      doc: "orders arrive at uniformly random times within this window",
+      source: "assumption",
+    }),
   },
   agent: {
     stepBudget: p.duration("7.9s", {
@@ -48,9 +54,15 @@ const params = {
       max: "10m",
       explore: ["2s", "20s"],
       doc: "the agent's wall-clock budget per tool call; when it fires the call is declared failed",
-      source: "the post (\"declared it a failure at seven point nine\")",
+      source: 'the post ("declared it a failure at seven point nine")',
     }),
-    maxAttempts: p.int(3, { min: 1, max: 10, explore: [1, 5], doc: "tries per step, the first included; each retry is replanned by the model", source: "FACTS.md Retries (3 attempts)" }),
+    maxAttempts: p.int(3, {
+      min: 1,
+      max: 10,
+      explore: [1, 5],
+      doc: "tries per step, the first included; each retry is replanned by the model",
+      source: "FACTS.md Retries (3 attempts)",
+    }),
     deadlineMargin: p.duration("100ms", {
       min: "0ms",
       max: "10s",
@@ -58,13 +70,19 @@ const params = {
       doc: "with deadline-propagation: subtracted from the remaining budget in the deadline the tool receives",
       source: "HARNESS_DEFAULTS.deadlineMarginMs (assumption: time for the tool's answer to travel back)",
     }),
-    inputTokens: p.int(4_000, { min: 1, max: 200_000, explore: [500, 20_000], doc: "tokens the planner reads before each call (task, plan so far, errors)", source: "assumption" }),
+    inputTokens: p.int(4_000, {
+      min: 1,
+      max: 200_000,
+      explore: [500, 20_000],
+      doc: "tokens the planner reads before each call (task, plan so far, errors)",
+      source: "assumption",
+    }),
     outputTokens: p.int(300, { min: 1, max: 10_000, explore: [20, 1_000], doc: "tokens the planner writes per (re)plan", source: "assumption" }),
   },
   tool: {
     latency: p.distribution(
       { lognormal: { p50: "8s", p99: "11s" } },
-      { doc: "how long the invoicing tool works before it commits and answers", source: "the post (\"a tool that consistently completes in eight seconds\")" },
+      { doc: "how long the invoicing tool works before it commits and answers", source: 'the post ("a tool that consistently completes in eight seconds")' },
     ),
     timeout: p.duration("30s", {
       min: "100ms",

@@ -66,7 +66,7 @@ const params = {
       max: 10,
       explore: [1, 5],
       doc: "tries per refund, the first included",
-      source: "the post (\"the agent retried both times\"); FACTS.md Retries (3 attempts)",
+      source: 'the post ("the agent retried both times"); FACTS.md Retries (3 attempts)',
     }),
     backoffBase: p.duration("100ms", {
       min: "0ms",
@@ -75,8 +75,20 @@ const params = {
       doc: "base of the exponential backoff (full jitter, cap 20 s) between tries",
       source: "AWS SDK v3 default base 100 ms; FACTS.md Retries (full jitter, cap 20 s)",
     }),
-    inputTokens: p.int(3_000, { min: 1, max: 200_000, explore: [500, 20_000], doc: "tokens the agent's model reads before each refund call (policy, order, conversation)", source: "assumption" }),
-    outputTokens: p.int(150, { min: 1, max: 10_000, explore: [20, 1_000], doc: "tokens the model writes to produce the refund call", source: "assumption: one tool call's JSON" }),
+    inputTokens: p.int(3_000, {
+      min: 1,
+      max: 200_000,
+      explore: [500, 20_000],
+      doc: "tokens the agent's model reads before each refund call (policy, order, conversation)",
+      source: "assumption",
+    }),
+    outputTokens: p.int(150, {
+      min: 1,
+      max: 10_000,
+      explore: [20, 1_000],
+      doc: "tokens the model writes to produce the refund call",
+      source: "assumption: one tool call's JSON",
+    }),
   },
   processor: {
     latency: p.distribution(
@@ -117,7 +129,13 @@ export const doubleRefund = defineScenario({
   params,
   invariants: [{ name: "at-most-once-effect", description: "at most one refund per return in the processor's ledger" }],
   mitigations: [{ name: "idempotency-keys", description: "one key per return, stable across retries; the processor replays, conflicts or refuses" }],
-  faults: [{ name: "processor-slowdown", description: "refund calls that start while it lasts take 15 s longer (past the agent's timeout, inside the processor's)", targets: ["payments"] }],
+  faults: [
+    {
+      name: "processor-slowdown",
+      description: "refund calls that start while it lasts take 15 s longer (past the agent's timeout, inside the processor's)",
+      targets: ["payments"],
+    },
+  ],
   defaults: { seed: 9, horizon: "2h" },
   build({ sim, params: v, mitigations, faults }) {
     const llm = new LlmProvider(sim, { name: "llm" });
@@ -166,7 +184,10 @@ export const doubleRefund = defineScenario({
 function drawReturns(sim: Simulation, count: number, windowMs: number, amount: Distribution): Return[] {
   const arrivals = sim.rng("customers:arrivals");
   const amounts = sim.rng("customers:amounts");
-  const drawn = Array.from({ length: count }, () => ({ at: arrivals.next() * windowMs, amountUsd: Math.max(0.01, Math.round(amount.sample(amounts) * 100) / 100) }));
+  const drawn = Array.from({ length: count }, () => ({
+    at: arrivals.next() * windowMs,
+    amountUsd: Math.max(0.01, Math.round(amount.sample(amounts) * 100) / 100),
+  }));
   return drawn.sort((a, b) => a.at - b.at).map((d, i) => ({ id: `R-${1001 + i}`, ...d }));
 }
 
@@ -205,10 +226,25 @@ function refundMetrics({ returns, processor, amountOf, givenUp, events, llmUsd }
     { name: "refunded in excess", value: Math.round(excess * 100) / 100, unit: "usd", note: "money paid out by duplicate refunds" },
     { name: "agent timeouts", value: timeouts, unit: "count", note: "calls the agent gave up on while the processor kept working" },
     { name: "retries", value: retries, unit: "count", note: "fresh requests sent after a timeout or an error" },
-    { name: "409 conflicts", value: calls.filter((c) => c.response?.ok === false && c.response.error === "conflict").length, unit: "count", note: "retries refused because the first request with the key was still in flight" },
-    { name: "replays", value: calls.filter((c) => c.response?.replayed === true).length, unit: "count", note: "retries answered with the saved response of the key's first request" },
+    {
+      name: "409 conflicts",
+      value: calls.filter((c) => c.response?.ok === false && c.response.error === "conflict").length,
+      unit: "count",
+      note: "retries refused because the first request with the key was still in flight",
+    },
+    {
+      name: "replays",
+      value: calls.filter((c) => c.response?.replayed === true).length,
+      unit: "count",
+      note: "retries answered with the saved response of the key's first request",
+    },
     { name: "processor calls", value: calls.length, unit: "count" },
-    { name: "reported failed, yet refunded", value: givenUp.filter((k) => refunded.has(k)).length, unit: "count", note: "returns the agent gave up on although the money moved" },
+    {
+      name: "reported failed, yet refunded",
+      value: givenUp.filter((k) => refunded.has(k)).length,
+      unit: "count",
+      note: "returns the agent gave up on although the money moved",
+    },
     { name: "model spend", value: llmUsd, unit: "usd", note: "the agent's thinking before each call" },
   ];
 }

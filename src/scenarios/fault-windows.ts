@@ -19,7 +19,12 @@ export function activeFault(faults: readonly FaultSpec[], kind: string, target: 
 }
 
 /** `base`, plus `extraMs` for calls that start while a fault of `kind` is active on `target`. */
-export function slowedDuring(sim: Simulation, base: Distribution, faults: readonly FaultSpec[], slowdown: { kind: string; target: string; extraMs: number }): Distribution {
+export function slowedDuring(
+  sim: Simulation,
+  base: Distribution,
+  faults: readonly FaultSpec[],
+  slowdown: { kind: string; target: string; extraMs: number },
+): Distribution {
   const relevant = faults.filter((f) => f.kind === slowdown.kind);
   if (relevant.length === 0) return base;
   const stream = `faults:${slowdown.kind}:${slowdown.target}`;

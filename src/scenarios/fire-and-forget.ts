@@ -52,7 +52,7 @@ const params = {
       max: 500,
       explore: [2, 12],
       doc: "tasks the user hands the agent in one run; each starts one async job",
-      source: 'assumption: a working session\'s worth of requests; the post\'s "several" async calls',
+      source: "assumption: a working session's worth of requests; the post's \"several\" async calls",
     }),
     gap: p.duration("45s", {
       min: "0ms",
@@ -72,17 +72,24 @@ const params = {
       min: "1ms",
       explore: ["5m", "20m"],
       doc: "99th percentile run time of a job; must be above job.p50",
-      source: "assumption within \"minutes\" (JOB_DEFAULTS in defaults.ts)",
+      source: 'assumption within "minutes" (JOB_DEFAULTS in defaults.ts)',
     }),
     failureProbability: p.probability(0.25, {
       explore: [0.05, 0.5],
       doc: "chance that a job fails (decided when it is submitted, seen when it ends)",
       source: 'assumption: the post gives no rate ("either succeeded with nobody listening or failed")',
     }),
-    pollLatency: p.distribution({ lognormal: { p50: "200ms", p99: "1s" } }, { doc: "latency of the job service's status tool", source: "TOOL_DEFAULTS.latency in defaults.ts" }),
+    pollLatency: p.distribution(
+      { lognormal: { p50: "200ms", p99: "1s" } },
+      { doc: "latency of the job service's status tool", source: "TOOL_DEFAULTS.latency in defaults.ts" },
+    ),
   },
   agent: {
-    planTokens: p.int(1_500, { min: 1, doc: "input tokens of the model call that chooses the job to start", source: "assumption: a system prompt, tool definitions and the task" }),
+    planTokens: p.int(1_500, {
+      min: 1,
+      doc: "input tokens of the model call that chooses the job to start",
+      source: "assumption: a system prompt, tool definitions and the task",
+    }),
     summaryTokens: p.int(250, { min: 1, doc: "output tokens of the summary the user reads", source: "assumption: a short paragraph" }),
   },
   receipts: {
@@ -90,7 +97,7 @@ const params = {
       min: "0ms",
       explore: ["1m", "20m"],
       doc: "with await-receipts: how long the harness awaits a job before reporting it as still pending",
-      source: "HARNESS_DEFAULTS.receiptTimeoutMs in defaults.ts (an assumption within \"minutes\")",
+      source: 'HARNESS_DEFAULTS.receiptTimeoutMs in defaults.ts (an assumption within "minutes")',
     }),
     pollInterval: p.duration("15s", {
       min: "1ms",
@@ -118,7 +125,8 @@ interface World {
 }
 
 function wire(sim: Simulation, v: Values, awaitReceipts: boolean): World {
-  if (!(v.job.p99 > v.job.p50)) throw new RangeError(`params.job.p99 (${formatDuration(v.job.p99)}) must be above params.job.p50 (${formatDuration(v.job.p50)})`);
+  if (!(v.job.p99 > v.job.p50))
+    throw new RangeError(`params.job.p99 (${formatDuration(v.job.p99)}) must be above params.job.p50 (${formatDuration(v.job.p50)})`);
   const llm = new LlmProvider(sim);
   const jobs = new JobService(sim, {
     name: "jobs",
@@ -162,7 +170,12 @@ async function handle(ctx: ProcessContext, w: World, task: string, what: string,
   };
   const run = await w.agent.run(ctx, [step], asked);
   const done = run.steps[0] as StepReport;
-  const summary = await w.llm.complete(ctx, { caller: "agent", inputTokens: SUMMARY_INPUT_TOKENS, outputTokens: w.v.agent.summaryTokens, parent: done.resultEventId ?? done.eventId });
+  const summary = await w.llm.complete(ctx, {
+    caller: "agent",
+    inputTokens: SUMMARY_INPUT_TOKENS,
+    outputTokens: w.v.agent.summaryTokens,
+    parent: done.resultEventId ?? done.eventId,
+  });
   ctx.sim.trace.instant({ actor: "agent", layer: "harness", kind: "report", parent: summary.eventId, attrs: report(task, what, done) });
 }
 
@@ -199,8 +212,18 @@ function metrics(e: ReceiptEvidence): Metric[] {
     { name: "failed jobs", value: jobs.filter((j) => j.state === "failed").length, unit: "count" },
     { name: "claims of success", value: successClaims.length, unit: "count", note: "tasks reported done" },
     { name: "false claims", value: falseClaims.length, unit: "count", note: "reported done; the job failed or never finished" },
-    { name: "reported pending", value: e.reports.filter((r) => r.status === "pending").length, unit: "count", note: "honest: still running at the receipt deadline" },
-    { name: "report to failure (median)", value: lags.length ? quantile(lags, 0.5) : "none", unit: "ms", note: "how long after the confident summary the job failed" },
+    {
+      name: "reported pending",
+      value: e.reports.filter((r) => r.status === "pending").length,
+      unit: "count",
+      note: "honest: still running at the receipt deadline",
+    },
+    {
+      name: "report to failure (median)",
+      value: lags.length ? quantile(lags, 0.5) : "none",
+      unit: "ms",
+      note: "how long after the confident summary the job failed",
+    },
     { name: "report to failure (max)", value: lags.length ? Math.max(...lags) : "none", unit: "ms" },
   ];
 }

@@ -39,14 +39,14 @@ const params = {
     }),
   },
   schedule: {
-    cron: p.string("0 9 * * *", { doc: "when the digest runs (five-field cron)", source: "the post (\"scheduled for 09:00 UTC\")" }),
+    cron: p.string("0 9 * * *", { doc: "when the digest runs (five-field cron)", source: 'the post ("scheduled for 09:00 UTC")' }),
     timeZone: p.string("UTC", { doc: "the zone the cron expression is read in", source: "the post (09:00 UTC)" }),
     days: p.int(30, {
       min: 1,
       max: 366,
       explore: [7, 45],
       doc: "how many daily runs to simulate",
-      source: "the post (\"nobody notices for three weeks\"): a month of runs",
+      source: 'the post ("nobody notices for three weeks"): a month of runs',
     }),
   },
   scheduler: {
@@ -59,7 +59,10 @@ const params = {
     }),
   },
   worker: {
-    startDelay: p.distribution("2s", { doc: "from the cron firing to the worker pod running", source: "CRON_DEFAULTS.startDelay (defaults.ts): the post's \"two seconds later\"" }),
+    startDelay: p.distribution("2s", {
+      doc: "from the cron firing to the worker pod running",
+      source: 'CRON_DEFAULTS.startDelay (defaults.ts): the post\'s "two seconds later"',
+    }),
     clockOffsetSeconds: p.number(-3, {
       min: -86_400,
       max: 86_400,
@@ -74,16 +77,25 @@ const params = {
       doc: "how fast the worker's clock gains (positive) or loses, in parts per million",
       source: "assumption: a quartz clock without NTP drifts 10-50 ppm (20 ppm is 1.7 s a day)",
     }),
-    timeZone: p.string("UTC", { doc: "the zone the worker's code reads dates in (its container's)", source: "assumption: containers run in UTC unless told otherwise" }),
+    timeZone: p.string("UTC", {
+      doc: "the zone the worker's code reads dates in (its container's)",
+      source: "assumption: containers run in UTC unless told otherwise",
+    }),
   },
   notes: {
-    latency: p.distribution({ lognormal: { p50: "150ms", p99: "1s" } }, { doc: "the notes store's query latency", source: "TOOL_DEFAULTS.latency (defaults.ts), a little faster: a keyed read" }),
+    latency: p.distribution(
+      { lognormal: { p50: "150ms", p99: "1s" } },
+      { doc: "the notes store's query latency", source: "TOOL_DEFAULTS.latency (defaults.ts), a little faster: a keyed read" },
+    ),
   },
   model: {
-    ttft: p.distribution({ lognormal: { p50: "600ms", p99: "3.3s" } }, { doc: "time to the first token", source: "LLM_DEFAULTS.ttft (defaults.ts): FACTS.md \"Latency\"" }),
+    ttft: p.distribution(
+      { lognormal: { p50: "600ms", p99: "3.3s" } },
+      { doc: "time to the first token", source: 'LLM_DEFAULTS.ttft (defaults.ts): FACTS.md "Latency"' },
+    ),
     tokensPerSecond: p.distribution(
       { lognormal: { p50: 80, p99: 160 } },
-      { unit: "number", doc: "output speed, tokens per second", source: "LLM_DEFAULTS.tokensPerSecond (defaults.ts): FACTS.md \"Latency\"" },
+      { unit: "number", doc: "output speed, tokens per second", source: 'LLM_DEFAULTS.tokensPerSecond (defaults.ts): FACTS.md "Latency"' },
     ),
     inputTokens: p.int(2000, {
       min: 1,
@@ -96,11 +108,11 @@ const params = {
       max: 100_000,
       explore: [500, 4000],
       doc: "tokens in the digest the model writes",
-      source: "the post (\"The LLM call takes another forty seconds\"): 3,000 tokens at 80 tokens/s is about 38 s",
+      source: 'the post ("The LLM call takes another forty seconds"): 3,000 tokens at 80 tokens/s is about 38 s',
     }),
     trainingCutoff: p.instant("2025-03-01T00:00:00Z", {
       doc: "the model's training cutoff; told no date, it believes now is in the weeks before it",
-      source: "MODEL_BEHAVIOUR_DEFAULTS.trainingCutoffMs (defaults.ts): the post's \"February of last year\"",
+      source: 'MODEL_BEHAVIOUR_DEFAULTS.trainingCutoffMs (defaults.ts): the post\'s "February of last year"',
     }),
     cutoffJitterDays: p.int(28, {
       min: 1,
@@ -115,7 +127,10 @@ const params = {
     }),
   },
   post: {
-    latency: p.distribution({ lognormal: { p50: "300ms", p99: "2s" } }, { doc: "the chat API's latency for posting a message", source: "assumption: a chat API call, a few hundred ms" }),
+    latency: p.distribution(
+      { lognormal: { p50: "300ms", p99: "2s" } },
+      { doc: "the chat API's latency for posting a message", source: "assumption: a chat API call, a few hundred ms" },
+    ),
     clockOffsetSeconds: p.number(0.4, {
       min: -86_400,
       max: 86_400,
@@ -144,7 +159,9 @@ export const fourClocks = defineScenario({
       description: "the day the data window covers, the day the message names and the day its timestamp implies equal the schedule's day, in the team's zone",
     },
   ],
-  mitigations: [{ name: "authoritative-now", description: "the scheduler's fire time is passed explicitly to the worker, the model and the tools; no layer guesses now" }],
+  mitigations: [
+    { name: "authoritative-now", description: "the scheduler's fire time is passed explicitly to the worker, the model and the tools; no layer guesses now" },
+  ],
   defaults: { seed: 1, horizon: "400d" },
   build({ sim, params: v, mitigations }) {
     const teamZone = assertTimeZone(v.team.timeZone);
@@ -159,14 +176,25 @@ export const fourClocks = defineScenario({
       cutoffJitterDays: v.model.cutoffJitterDays,
       pCutoffBelief: v.model.pCutoffBelief,
     });
-    const notes = new SimTool(sim, { name: NOTES, latency: v.notes.latency, resultFor: (args) => ({ date: args.date ?? null, notes: `standup notes of ${String(args.date)}` }) });
+    const notes = new SimTool(sim, {
+      name: NOTES,
+      latency: v.notes.latency,
+      resultFor: (args) => ({ date: args.date ?? null, notes: `standup notes of ${String(args.date)}` }),
+    });
     const slack = new SimTool(sim, {
       name: SLACK,
       latency: v.post.latency,
       resultFor: (args) => ({ ts: typeof args.postedFor === "string" ? args.postedFor : slackClock.nowIso() }),
     });
     const job = digestJob({ sim, v, teamZone, authoritative, workerClock, llm, notes, slack });
-    spawnCron(sim, { name: "daily-digest", schedule: new CronSchedule(v.schedule.cron, v.schedule.timeZone), clock: schedulerClock, startDelay: v.worker.startDelay, maxFires: v.schedule.days, job });
+    spawnCron(sim, {
+      name: "daily-digest",
+      schedule: new CronSchedule(v.schedule.cron, v.schedule.timeZone),
+      clock: schedulerClock,
+      startDelay: v.worker.startDelay,
+      maxFires: v.schedule.days,
+      job,
+    });
 
     const runs = (): DatedRun[] => datedRuns(sim, teamZone);
     return {
@@ -201,7 +229,12 @@ function digestJob(w: JobWiring): (ctx: ProcessContext, fire: CronFire) => Promi
       layer: "harness",
       kind: "worker.start",
       parent: fire.eventId,
-      attrs: { fire: fire.index, now: new Date(Math.round(now)).toISOString(), nowFrom: authoritative ? "the fire time" : "the worker's clock", timeZone: zone },
+      attrs: {
+        fire: fire.index,
+        now: new Date(Math.round(now)).toISOString(),
+        nowFrom: authoritative ? "the fire time" : "the worker's clock",
+        timeZone: zone,
+      },
     });
     const window = addDays(localDate(now, zone), -1);
     const found = await w.notes.call(ctx, { args: { date: window }, parent: started, caller: "worker" });
@@ -238,7 +271,13 @@ function datedRuns(sim: Simulation, teamZone: string): DatedRun[] {
     const postedOn = localDate(stamp, teamZone);
     runs.push({
       subject: `the digest of run #${String(fire.attrs?.index)} (scheduled ${String(fire.attrs?.scheduled)}, ${localClock(scheduled, teamZone)} ${teamZone})`,
-      reference: { what: "the schedule says", clock: "the scheduler", date: addDays(localDate(scheduled, teamZone), -1), eventId: fire.id, detail: "the team's yesterday at the fire time" },
+      reference: {
+        what: "the schedule says",
+        clock: "the scheduler",
+        date: addDays(localDate(scheduled, teamZone), -1),
+        eventId: fire.id,
+        detail: "the team's yesterday at the fire time",
+      },
       witnesses: [
         {
           what: "the data window covers",
@@ -278,13 +317,20 @@ function localClock(utcMs: number, zone: string): string {
 /** Days posted, days whose dates disagree and by which clock, how far each clock was off. */
 function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: ActorClock): Metric[] {
   const wrong = runs.filter((r) => r.witnesses.some((w) => w.date !== r.reference.date)).length;
-  const byClock = [...disagreementsByClock(runs)].map(([clock, n]): Metric => ({ name: `wrong by ${clock}`, value: n, unit: "count", note: "runs this clock put on another day" }));
+  const byClock = [...disagreementsByClock(runs)].map(
+    ([clock, n]): Metric => ({ name: `wrong by ${clock}`, value: n, unit: "count", note: "runs this clock put on another day" }),
+  );
   const llmCalls = sim.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "end").map((e) => Number(e.attrs?.latencyMs));
   const fires = sim.trace.events.filter((e) => e.kind === "cron.fire");
   const schedulerError = fires.length ? Math.max(...fires.map((e) => Math.abs(Number(e.attrs?.clockErrorMs)))) : 0;
   return [
     { name: "days posted", value: runs.length, unit: "count" },
-    { name: "days with disagreeing dates", value: wrong, unit: "count", note: "the message, its data window or its timestamp name another day than the schedule" },
+    {
+      name: "days with disagreeing dates",
+      value: wrong,
+      unit: "count",
+      note: "the message, its data window or its timestamp name another day than the schedule",
+    },
     ...byClock,
     { name: "model call p50", value: median(llmCalls), unit: "ms", note: "from the prompt to the last token" },
     { name: "scheduler clock error", value: schedulerError, unit: "ms", note: "largest, at a fire" },

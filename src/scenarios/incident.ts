@@ -62,7 +62,10 @@ const SLOWDOWN_MS = 15_000;
 export function incidentInvariants(w: IncidentWorkload): Named[] {
   const out: Named[] = Object.entries(w.tools)
     .filter(([, t]) => t.sideEffect)
-    .map(([name]) => ({ name: `at-most-once-${name}`, description: `each distinct ${name} call (by its arguments) takes effect at most once (the tool's effect ledger)` }));
+    .map(([name]) => ({
+      name: `at-most-once-${name}`,
+      description: `each distinct ${name} call (by its arguments) takes effect at most once (the tool's effect ledger)`,
+    }));
   if (w.slaMs !== undefined) out.push({ name: "e2e-within-sla", description: `every conversation ends within ${formatDuration(w.slaMs)} of its arrival` });
   out.push({ name: "tool-calls-answered", description: "every tool call the agent started is answered before the run ends" });
   return out;
@@ -181,7 +184,12 @@ function incidentMetrics(tools: ReadonlyMap<string, SimTool>, ledger: EffectLedg
     ...(p99 !== undefined ? [{ name: "conversation p99", value: Math.round(p99), unit: "ms" as const }] : []),
     ...[...tools.values()].map((t): Metric => ({ name: `${t.name} calls`, value: t.calls.length, unit: "count" })),
     { name: "effects committed", value: ledger.entries.length, unit: "count" },
-    { name: "duplicate effects", value: ledger.duplicates().reduce((n, g) => n + g.length - 1, 0), unit: "count", note: "effects beyond the first of an operation" },
+    {
+      name: "duplicate effects",
+      value: ledger.duplicates().reduce((n, g) => n + g.length - 1, 0),
+      unit: "count",
+      note: "effects beyond the first of an operation",
+    },
   ];
 }
 
@@ -212,24 +220,59 @@ function d(ms: number): string {
 export function incidentParams(w: IncidentWorkload): ParamTree {
   const seen = `the incident's traces (${w.source})`;
   const latency = (samples: number[], what: string): Param =>
-    p.distribution({ empirical: { samples: samples.length ? samples.map(d) : ["1ms"] } }, { doc: `${what}: the observed durations, drawn as an empirical distribution`, source: seen });
-  const errorRate = (rate: number, what: string): Param => p.probability(round4(rate), { doc: `chance that a ${what} call fails with a server error`, source: seen });
+    p.distribution(
+      { empirical: { samples: samples.length ? samples.map(d) : ["1ms"] } },
+      { doc: `${what}: the observed durations, drawn as an empirical distribution`, source: seen },
+    );
+  const errorRate = (rate: number, what: string): Param =>
+    p.probability(round4(rate), { doc: `chance that a ${what} call fails with a server error`, source: seen });
   const tools: Record<string, ParamTree> = {};
   for (const [name, t] of Object.entries(w.tools)) tools[name] = { latency: latency(t.latencyMs, `${name} latency`), errorRate: errorRate(t.errorRate, name) };
   const tree: Record<string, Param | ParamTree> = {
     conversations: {
-      count: p.int(w.conversations.count, { min: 1, max: 100_000, explore: [1, Math.max(2, w.conversations.count * 3)], doc: "conversations that arrive in one run", source: seen }),
-      window: p.duration(d(Math.max(1_000, w.conversations.windowMs)), { min: "1ms", max: "30d", explore: [d(Math.max(1_000, w.conversations.windowMs) / 4), d(Math.max(1_000, w.conversations.windowMs) * 2)], doc: "conversations arrive at uniformly random times within this window", source: seen }),
+      count: p.int(w.conversations.count, {
+        min: 1,
+        max: 100_000,
+        explore: [1, Math.max(2, w.conversations.count * 3)],
+        doc: "conversations that arrive in one run",
+        source: seen,
+      }),
+      window: p.duration(d(Math.max(1_000, w.conversations.windowMs)), {
+        min: "1ms",
+        max: "30d",
+        explore: [d(Math.max(1_000, w.conversations.windowMs) / 4), d(Math.max(1_000, w.conversations.windowMs) * 2)],
+        doc: "conversations arrive at uniformly random times within this window",
+        source: seen,
+      }),
     },
     client: {
-      timeout: p.duration(d(w.client.timeoutMs), { min: "1ms", max: "1d", explore: [d(w.client.timeoutMs / 2), d(w.client.timeoutMs * 2)], doc: "the client's timeout per tool call: when it fires, the call counts as failed", source: `inferred from ${seen}` }),
-      maxAttempts: p.int(w.client.maxAttempts, { min: 1, max: 20, explore: [1, Math.max(2, w.client.maxAttempts)], doc: "tries per tool call, the first included", source: `inferred from ${seen}` }),
-      backoff: p.duration(d(Math.min(w.client.backoffMs, 20_000)), { min: "0ms", max: "20s", explore: ["0ms", d(Math.min(20_000, Math.max(1_000, w.client.backoffMs * 4)))], doc: "base of the exponential backoff (full jitter, cap 20 s) between tries", source: `inferred from ${seen}` }),
+      timeout: p.duration(d(w.client.timeoutMs), {
+        min: "1ms",
+        max: "1d",
+        explore: [d(w.client.timeoutMs / 2), d(w.client.timeoutMs * 2)],
+        doc: "the client's timeout per tool call: when it fires, the call counts as failed",
+        source: `inferred from ${seen}`,
+      }),
+      maxAttempts: p.int(w.client.maxAttempts, {
+        min: 1,
+        max: 20,
+        explore: [1, Math.max(2, w.client.maxAttempts)],
+        doc: "tries per tool call, the first included",
+        source: `inferred from ${seen}`,
+      }),
+      backoff: p.duration(d(Math.min(w.client.backoffMs, 20_000)), {
+        min: "0ms",
+        max: "20s",
+        explore: ["0ms", d(Math.min(20_000, Math.max(1_000, w.client.backoffMs * 4)))],
+        doc: "base of the exponential backoff (full jitter, cap 20 s) between tries",
+        source: `inferred from ${seen}`,
+      }),
     },
     model: { latency: latency(w.model.latencyMs, `${w.model.name} call latency`), errorRate: errorRate(w.model.errorRate, w.model.name) },
     tools,
   };
-  if (w.slaMs !== undefined) tree.sla = p.duration(d(w.slaMs), { min: "1ms", max: "30d", doc: "the end-to-end SLA of one conversation", source: "given to agentsim import (--sla)" });
+  if (w.slaMs !== undefined)
+    tree.sla = p.duration(d(w.slaMs), { min: "1ms", max: "30d", doc: "the end-to-end SLA of one conversation", source: "given to agentsim import (--sla)" });
   return tree as ParamTree;
 }
 

@@ -205,7 +205,12 @@ function onPaper(hops: readonly Hop[]): Paper {
 function metrics(hops: readonly Hop[], m: Measured, paper: Paper): Metric[] {
   const e2e = summarize(m.samples.map((s) => s.ms));
   const primaries = m.samples.length * hops.length;
-  const dashboards = hops.map((h) => quantile(h.tool.calls.flatMap((c) => (c.respondedAt === undefined ? [] : [c.respondedAt - c.invokedAt])), 0.95));
+  const dashboards = hops.map((h) =>
+    quantile(
+      h.tool.calls.flatMap((c) => (c.respondedAt === undefined ? [] : [c.respondedAt - c.invokedAt])),
+      0.95,
+    ),
+  );
   return [
     { name: "sum of tool p50s", value: paper.p50, unit: "ms", note: "the budget on paper" },
     { name: "sum of tool p99s", value: paper.p99, unit: "ms", note: "not the chain's p99 either: percentiles do not add" },
@@ -242,7 +247,12 @@ export const latencyTail = defineScenario({
     return {
       check() {
         const slo = latencyQuantileWithin(measured.samples, { invariant: "e2e-p99-within-sla", q: 0.99, boundMs: v.sla, what: "end-to-end latency" });
-        return [verdict(slo.invariant, slo.violations.map((x) => ({ ...x, message: `${x.message}; on paper the seven tools' medians add up to ${formatDuration(budget().p50)}` })))];
+        return [
+          verdict(
+            slo.invariant,
+            slo.violations.map((x) => ({ ...x, message: `${x.message}; on paper the seven tools' medians add up to ${formatDuration(budget().p50)}` })),
+          ),
+        ];
       },
       metrics: () => metrics(hops, measured, budget()),
       series: (): Record<string, Series> => ({ "end-to-end latency (ms)": measured.samples.map((s) => [s.endedAt, s.ms]) }),

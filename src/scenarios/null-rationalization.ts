@@ -44,13 +44,20 @@ const params = {
       doc: "chance that the model turns an empty tool result into a confident fact",
       source: "the post: the model rationalized the null into a plausible-sounding fact (no rate given; assumption)",
     }),
-    thinkInputTokens: p.int(2_500, { min: 1, doc: "tokens of the model call that picks the tool call", source: "assumption: a system prompt, the question and tool definitions" }),
+    thinkInputTokens: p.int(2_500, {
+      min: 1,
+      doc: "tokens of the model call that picks the tool call",
+      source: "assumption: a system prompt, the question and tool definitions",
+    }),
     thinkOutputTokens: p.int(60, { min: 1, doc: "tokens of that call's answer (the tool call)", source: "assumption" }),
     answerOutputTokens: p.int(120, { min: 1, doc: "tokens of the answer the model writes for the customer", source: "assumption: a short reply" }),
     ttft: p.distribution(LLM_DEFAULTS.ttft, { doc: "time to first token", source: 'FACTS.md "Latency": p50/p95 600/2,000 ms' }),
   },
   tool: {
-    latency: p.distribution(TOOL_DEFAULTS.latency, { doc: "the inventory tool's work time", source: "src/actors/defaults.ts TOOL_DEFAULTS (SCENARIOS.md #11: a search tool's 200 ms median)" }),
+    latency: p.distribution(TOOL_DEFAULTS.latency, {
+      doc: "the inventory tool's work time",
+      source: "src/actors/defaults.ts TOOL_DEFAULTS (SCENARIOS.md #11: a search tool's 200 ms median)",
+    }),
   },
   validate: {
     feedbackRounds: p.int(1, {
@@ -85,7 +92,12 @@ export const nullRationalization = defineScenario({
   summary: "a tool answers {result: null} for discontinued SKUs; the model turns the null into a stock figure and the harness forwards it",
   params,
   invariants: [{ name: "grounded-answers", description: "every fact in an answer traces, through the causal trace, to a non-null tool result" }],
-  mitigations: [{ name: "validate-tool-results", description: "an empty result becomes an explicit error the model must handle: the answer says it does not know and asks" }],
+  mitigations: [
+    {
+      name: "validate-tool-results",
+      description: "an empty result becomes an explicit error the model must handle: the answer says it does not know and asks",
+    },
+  ],
   defaults: { seed: 20, horizon: "2h" },
   build({ sim, params: v, mitigations }) {
     const validate = mitigations.has("validate-tool-results");
@@ -177,7 +189,9 @@ function forward(sim: Simulation, question: string, cause: number, text: string,
 function factsOf(events: readonly TraceEvent[]): AnswerFact[] {
   return events
     .filter((e) => e.kind === "answer.sent")
-    .flatMap((e) => ((e.attrs?.facts ?? []) as { claim: string; source: number }[]).map((f) => ({ claim: f.claim, source: f.source, answerEventId: e.id, at: e.t })));
+    .flatMap((e) =>
+      ((e.attrs?.facts ?? []) as { claim: string; source: number }[]).map((f) => ({ claim: f.claim, source: f.source, answerEventId: e.id, at: e.t })),
+    );
 }
 
 function grounded(sim: Simulation): Verdict {
@@ -208,7 +222,11 @@ function metrics(world: World): Metric[] {
     { name: "tool calls", value: calls.length, unit: "count" },
     { name: "tool errors", value: calls.filter((c) => c.response?.ok === false).length, unit: "count", note: "the tool's own log: every call answered 200" },
     { name: "harness retries", value: events.filter((e) => e.kind === "retry.scheduled").length, unit: "count", note: "the harness's own log" },
-    { name: "empty results sent back to the model", value: events.filter((e) => e.kind === "feedback" && e.attrs?.error === "empty-result").length, unit: "count" },
+    {
+      name: "empty results sent back to the model",
+      value: events.filter((e) => e.kind === "feedback" && e.attrs?.error === "empty-result").length,
+      unit: "count",
+    },
   ];
 }
 

@@ -47,11 +47,11 @@ const params = {
     abandonProbability: p.probability(0.3, {
       explore: [0.05, 0.6],
       doc: "chance a user closes the tab after a few seconds instead of waiting for the render",
-      source: "the post (\"watched the spinner for a few seconds, decided they didn't need it after all, closed the tab\"); the share is an assumption",
+      source: 'the post ("watched the spinner for a few seconds, decided they didn\'t need it after all, closed the tab"); the share is an assumption',
     }),
     quickPatience: p.distribution(
       { uniform: { min: "3s", max: "15s" } },
-      { doc: "how long a user who gives up watches the spinner", source: "SESSION_DEFAULTS.patience (defaults.ts): the post's \"a few seconds\"" },
+      { doc: "how long a user who gives up watches the spinner", source: 'SESSION_DEFAULTS.patience (defaults.ts): the post\'s "a few seconds"' },
     ),
     patientWait: p.distribution(
       { uniform: { min: "2m", max: "10m" } },
@@ -61,14 +61,14 @@ const params = {
   render: {
     duration: p.distribution(
       { lognormal: { p50: "40s", p99: "2m" } },
-      { doc: "how long a render runs before its callback fires", source: "the post (\"Forty seconds later the tool finishes\"); p99 2 min is an assumption" },
+      { doc: "how long a render runs before its callback fires", source: 'the post ("Forty seconds later the tool finishes"); p99 2 min is an assumption' },
     ),
   },
   ids: {
     reuse: p.string("lowest-free", {
       choices: ["lowest-free", "lifo", "never"],
       doc: "how freed conversation ids are handed out again (never: always a fresh id)",
-      source: "SESSION_DEFAULTS.idReuse (defaults.ts): the post's \"whatever session inherits that ID next\"",
+      source: 'SESSION_DEFAULTS.idReuse (defaults.ts): the post\'s "whatever session inherits that ID next"',
     }),
   },
 };
@@ -134,8 +134,18 @@ function deliveryMetrics(sim: Simulation, sessions: SessionStore, gateway: Gatew
   const closes = events.filter((e) => e.kind === "session.close");
   return [
     { name: "sessions opened", value: sessions.sessions.length, unit: "count" },
-    { name: "users who gave up", value: closes.filter((e) => e.attrs?.reason === "gave-up").length, unit: "count", note: "closed the tab before their render came back" },
-    { name: "ids reused", value: sessions.sessions.filter((s) => s.epoch > 1).length, unit: "count", note: "sessions given a conversation id that an earlier session held" },
+    {
+      name: "users who gave up",
+      value: closes.filter((e) => e.attrs?.reason === "gave-up").length,
+      unit: "count",
+      note: "closed the tab before their render came back",
+    },
+    {
+      name: "ids reused",
+      value: sessions.sessions.filter((s) => s.epoch > 1).length,
+      unit: "count",
+      note: "sessions given a conversation id that an earlier session held",
+    },
     { name: "callbacks", value: events.filter((e) => e.kind === "job.callback").length, unit: "count", note: "renders that finished and called back" },
     { name: "delivered to the asker", value: count("delivered") - cross, unit: "count" },
     { name: "cross-session", value: cross, unit: "count", note: "delivered into a later session that reused the id" },

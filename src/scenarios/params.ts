@@ -62,12 +62,10 @@ export type ParamValues<T extends ParamTree> = {
 export const p = {
   int: (def: number, o: ParamOptions<number>) => new Param<number, number>("int", def, o),
   number: (def: number, o: ParamOptions<number>) => new Param<number, number>("number", def, o),
-  probability: (def: number, o: Omit<ParamOptions<number>, "min" | "max">) =>
-    new Param<number, number>("probability", def, { ...o, min: 0, max: 1 }),
+  probability: (def: number, o: Omit<ParamOptions<number>, "min" | "max">) => new Param<number, number>("probability", def, { ...o, min: 0, max: 1 }),
   duration: (def: string, o: ParamOptions<string>) => new Param<string, number>("duration", def, o),
   boolean: (def: boolean, o: { doc: string; source?: string }) => new Param<boolean, boolean>("boolean", def, o),
-  string: (def: string, o: { doc: string; source?: string; choices?: readonly string[] }) =>
-    new Param<string, string>("string", def, o),
+  string: (def: string, o: { doc: string; source?: string; choices?: readonly string[] }) => new Param<string, string>("string", def, o),
   /** An ISO-8601 UTC instant; resolves to ms since the Unix epoch. */
   instant: (def: string, o: { doc: string; source?: string }) => new Param<string, number>("instant", def, o),
   distribution: (def: DistributionSpec, o: { doc: string; source?: string; unit?: QuantityUnit }) =>

@@ -86,8 +86,16 @@ function hopParams(what: string, d: HopDefaults, timeoutSource: string) {
       doc: `where in ${what}'s work its effect happens, as a fraction of its latency; an error or a timeout after that point is a failure after commit`,
       source: "assumption: the write happens before the response is assembled and sent",
     }),
-    errorRate: p.probability(d.errorRate, { explore: [0, 0.2], doc: `chance per call that ${what} answers 5xx at the end of its work (after its commit point, if before the end)`, source: "assumption: fault injection" }),
-    hangRate: p.probability(d.hangRate, { explore: [0, 0.1], doc: `chance per call that ${what} never finishes its work`, source: "assumption: fault injection" }),
+    errorRate: p.probability(d.errorRate, {
+      explore: [0, 0.2],
+      doc: `chance per call that ${what} answers 5xx at the end of its work (after its commit point, if before the end)`,
+      source: "assumption: fault injection",
+    }),
+    hangRate: p.probability(d.hangRate, {
+      explore: [0, 0.1],
+      doc: `chance per call that ${what} never finishes its work`,
+      source: "assumption: fault injection",
+    }),
     share: p.number(d.share, {
       min: 0.01,
       max: 100,
@@ -98,12 +106,24 @@ function hopParams(what: string, d: HopDefaults, timeoutSource: string) {
   };
 }
 
-const NO_TIMEOUT = "none (Go's http.Client: \"a Timeout of zero means no timeout\"; the post: a hop with no timeout)";
+const NO_TIMEOUT = 'none (Go\'s http.Client: "a Timeout of zero means no timeout"; the post: a hop with no timeout)';
 
 const params = {
   orders: {
-    count: p.int(12, { min: 1, max: 10_000, explore: [1, 20], doc: "orders the API hands to the agent in one run (each one a chance for a partial failure)", source: "assumption: enough orders that a seed shows both failures" }),
-    window: p.duration("6m", { min: "1s", max: "24h", explore: ["1m", "1h"], doc: "orders arrive at uniformly random times within this window", source: "assumption" }),
+    count: p.int(12, {
+      min: 1,
+      max: 10_000,
+      explore: [1, 20],
+      doc: "orders the API hands to the agent in one run (each one a chance for a partial failure)",
+      source: "assumption: enough orders that a seed shows both failures",
+    }),
+    window: p.duration("6m", {
+      min: "1s",
+      max: "24h",
+      explore: ["1m", "1h"],
+      doc: "orders arrive at uniformly random times within this window",
+      source: "assumption",
+    }),
   },
   caller: {
     deadline: p.duration("30s", {
@@ -113,7 +133,13 @@ const params = {
       doc: "how long the orders API's `agent.run` may take, retries included, before its own caller has given up",
       source: "assumption: an API gateway's integration timeout (AWS API Gateway's is 29 s)",
     }),
-    maxRuns: p.int(3, { min: 1, max: 10, explore: [1, 5], doc: "whole runs the caller tries per order, the first included", source: "FACTS.md Retries (3 attempts)" }),
+    maxRuns: p.int(3, {
+      min: 1,
+      max: 10,
+      explore: [1, 5],
+      doc: "whole runs the caller tries per order, the first included",
+      source: "FACTS.md Retries (3 attempts)",
+    }),
     backoffBase: p.duration("100ms", {
       min: "0ms",
       max: "20s",
@@ -125,7 +151,13 @@ const params = {
   agent: {
     planInputTokens: p.int(3_000, { min: 1, max: 200_000, explore: [500, 20_000], doc: "tokens the model reads to plan a run", source: "assumption" }),
     planOutputTokens: p.int(200, { min: 1, max: 10_000, explore: [20, 1_000], doc: "tokens the model writes for the plan", source: "assumption" }),
-    planShare: p.number(0.2, { min: 0.01, max: 100, explore: [0.05, 1], doc: "with hop-deadlines: the weight of the planning call in splitting the run's time", source: "assumption" }),
+    planShare: p.number(0.2, {
+      min: 0.01,
+      max: 100,
+      explore: [0.05, 1],
+      doc: "with hop-deadlines: the weight of the planning call in splitting the run's time",
+      source: "assumption",
+    }),
     deadlineMargin: p.duration("100ms", {
       min: "0ms",
       max: "10s",
@@ -135,10 +167,26 @@ const params = {
     }),
   },
   hops: {
-    lookup: hopParams("the order lookup", { latency: { lognormal: { p50: "150ms", p99: "1.5s" } }, timeout: "10s", commitAt: 1, errorRate: 0.01, hangRate: 0.005, share: 0.1 }, "assumption: a database client's statement timeout"),
-    charge: hopParams("the card charge", { latency: { lognormal: { p50: "2s", p99: "10s" } }, timeout: "30s", commitAt: 0.6, errorRate: 0.03, hangRate: 0.01, share: 0.4 }, "TOOL_DEFAULTS.timeoutMs (30 s)"),
-    email: hopParams("the receipt email", { latency: { lognormal: { p50: "500ms", p99: "4s" } }, timeout: "0ms", commitAt: 0.8, errorRate: 0.03, hangRate: 0.01, share: 0.15 }, NO_TIMEOUT),
-    crm: hopParams("the CRM update", { latency: { lognormal: { p50: "400ms", p99: "3s" } }, timeout: "0ms", commitAt: 0.5, errorRate: 0.05, hangRate: 0.01, share: 0.15 }, NO_TIMEOUT),
+    lookup: hopParams(
+      "the order lookup",
+      { latency: { lognormal: { p50: "150ms", p99: "1.5s" } }, timeout: "10s", commitAt: 1, errorRate: 0.01, hangRate: 0.005, share: 0.1 },
+      "assumption: a database client's statement timeout",
+    ),
+    charge: hopParams(
+      "the card charge",
+      { latency: { lognormal: { p50: "2s", p99: "10s" } }, timeout: "30s", commitAt: 0.6, errorRate: 0.03, hangRate: 0.01, share: 0.4 },
+      "TOOL_DEFAULTS.timeoutMs (30 s)",
+    ),
+    email: hopParams(
+      "the receipt email",
+      { latency: { lognormal: { p50: "500ms", p99: "4s" } }, timeout: "0ms", commitAt: 0.8, errorRate: 0.03, hangRate: 0.01, share: 0.15 },
+      NO_TIMEOUT,
+    ),
+    crm: hopParams(
+      "the CRM update",
+      { latency: { lognormal: { p50: "400ms", p99: "3s" } }, timeout: "0ms", commitAt: 0.5, errorRate: 0.05, hangRate: 0.01, share: 0.15 },
+      NO_TIMEOUT,
+    ),
   },
 };
 
@@ -174,18 +222,26 @@ export const partialFailure = defineScenario({
     { name: "step-checkpoints", description: "a retried run resumes after its last committed step (checkpoints written at commit)" },
     { name: "hop-deadlines", description: "each hop gets a share of the run's deadline, propagated to its tool" },
   ],
-  faults: [{ name: "hop-slowdown", description: "calls to the target hop's service that start while it lasts take 20 s longer", targets: HOPS.map((h) => h.tool) }],
+  faults: [
+    { name: "hop-slowdown", description: "calls to the target hop's service that start while it lasts take 20 s longer", targets: HOPS.map((h) => h.tool) },
+  ],
   defaults: { seed: 6, horizon: "2h" },
   build({ sim, params: v, mitigations, faults }) {
     const checkpoints = mitigations.has("step-checkpoints") ? new CheckpointStore(sim) : undefined;
     const hopDeadlines = mitigations.has("hop-deadlines");
     const ledger = new EffectLedger();
     const llm = new LlmProvider(sim, { name: "llm" });
-    const slowed = (h: (typeof HOPS)[number]) => ({ ...v.hops[h.step], latency: slowedDuring(sim, v.hops[h.step].latency, faults, { kind: "hop-slowdown", target: h.tool, extraMs: HOP_SLOWDOWN_MS }) });
+    const slowed = (h: (typeof HOPS)[number]) => ({
+      ...v.hops[h.step],
+      latency: slowedDuring(sim, v.hops[h.step].latency, faults, { kind: "hop-slowdown", target: h.tool, extraMs: HOP_SLOWDOWN_MS }),
+    });
     const tools = HOPS.map((h) => hopTool(sim, h, slowed(h), { ledger, checkpoints, honoursDeadline: hopDeadlines }));
     const planner = plannerPort(llm, { inputTokens: v.agent.planInputTokens, outputTokens: v.agent.planOutputTokens });
     const wiring: Wiring = {
-      steps: [{ step: "plan", share: v.agent.planShare, port: planner }, ...HOPS.map((h, i) => ({ step: h.step, share: v.hops[h.step].share, port: tools[i] as SimTool }))],
+      steps: [
+        { step: "plan", share: v.agent.planShare, port: planner },
+        ...HOPS.map((h, i) => ({ step: h.step, share: v.hops[h.step].share, port: tools[i] as SimTool })),
+      ],
       checkpoints,
       hopDeadlines,
       deadlineMs: v.caller.deadline,
@@ -269,7 +325,14 @@ async function serveOrder(ctx: ProcessContext, w: Wiring, order: string): Promis
 }
 
 /** One run of the agent: plan, then each hop in turn, skipping hops with a checkpoint; stops at the first failure. */
-async function runAgent(ctx: ProcessContext, w: Wiring, order: string, run: number, parent: number, deadlineAt: number | undefined): Promise<{ ok: boolean; eventId: number }> {
+async function runAgent(
+  ctx: ProcessContext,
+  w: Wiring,
+  order: string,
+  run: number,
+  parent: number,
+  deadlineAt: number | undefined,
+): Promise<{ ok: boolean; eventId: number }> {
   const trace = ctx.sim.trace;
   const span = trace.begin({ actor: AGENT, layer: "harness", kind: "run", parent, attrs: { order, run } });
   let cause = span;
@@ -333,7 +396,10 @@ function boundedLatency(events: readonly TraceEvent[], calls: readonly ToolCallR
     const sample = end ? { ms: end.t - begin.t, endedAt: end.t, eventId: held ?? end.id } : { ms: Infinity, endedAt: outcome.now, eventId: held ?? begin.id };
     return everyWithin([sample], { invariant: "bounded-latency", boundMs: deadlineMs, what: `agent.run for order ${order}` }).violations;
   });
-  return verdict("bounded-latency", violations.map(({ invariant: _, ...rest }) => rest));
+  return verdict(
+    "bounded-latency",
+    violations.map(({ invariant: _, ...rest }) => rest),
+  );
 }
 
 /** The span of the last hop call for `order` begun at or before `t`. */
@@ -361,7 +427,11 @@ function failureMetrics(events: readonly TraceEvent[], tools: readonly SimTool[]
   const runs = events.filter((e) => e.kind === "run" && e.phase === "begin").length;
   const calls = tools.flatMap((t) => [...t.calls]);
   const duplicates = (effect: string): number => ledger.duplicates().reduce((n, g) => (g[0]?.effect === effect ? n + g.length - 1 : n), 0);
-  const byHop: Metric[] = HOPS.flatMap((h) => (h.effect ? [{ name: `duplicate ${h.effect}s`, value: duplicates(h.effect), unit: "count" as const, note: `${h.what} committed again by a retried run` }] : []));
+  const byHop: Metric[] = HOPS.flatMap((h) =>
+    h.effect
+      ? [{ name: `duplicate ${h.effect}s`, value: duplicates(h.effect), unit: "count" as const, note: `${h.what} committed again by a retried run` }]
+      : [],
+  );
   return [
     { name: "agent.run latency p50", value: lat.p50, unit: "ms", note: "calls that returned" },
     { name: "agent.run latency p99", value: lat.p99, unit: "ms" },
@@ -370,9 +440,19 @@ function failureMetrics(events: readonly TraceEvent[], tools: readonly SimTool[]
     { name: "runs", value: runs, unit: "count", note: "whole runs, retries included" },
     { name: "whole-run retries", value: events.filter((e) => e.kind === "run.retry").length, unit: "count" },
     { name: "orders failed", value: spans.filter((s) => s.end?.attrs?.outcome === "error").length, unit: "count", note: "agent.run returned an error" },
-    { name: "never returned", value: spans.filter((s) => !s.end).length, unit: "count", note: `agent.run calls still waiting when the run ended (${outcome.status})` },
+    {
+      name: "never returned",
+      value: spans.filter((s) => !s.end).length,
+      unit: "count",
+      note: `agent.run calls still waiting when the run ended (${outcome.status})`,
+    },
     ...byHop,
-    { name: "failures after commit", value: calls.filter((c) => c.committedAt !== undefined && c.response?.ok === false).length, unit: "count", note: "hops whose effect happened although they answered an error" },
+    {
+      name: "failures after commit",
+      value: calls.filter((c) => c.committedAt !== undefined && c.response?.ok === false).length,
+      unit: "count",
+      note: "hops whose effect happened although they answered an error",
+    },
     { name: "hop timeouts", value: calls.filter((c) => c.response?.ok === false && c.response.error === "timeout").length, unit: "count" },
     { name: "hop calls hanging", value: calls.filter((c) => c.respondedAt === undefined).length, unit: "count", note: "calls that never answered" },
     { name: "steps resumed from a checkpoint", value: events.filter((e) => e.kind === "step.skipped").length, unit: "count" },

@@ -35,8 +35,20 @@ import { defineScenario, type Metric, type Series } from "./scenario.js";
 
 const params = {
   tasks: {
-    count: p.int(120, { min: 1, max: 100_000, explore: [80, 200], doc: "support tasks, each one lookup step", source: "assumption: enough steps for rates to read as rates" }),
-    perMinute: p.number(20, { min: 0.01, max: 10_000, explore: [5, 60], doc: "task arrivals per minute (Poisson)", source: "assumption: a busy support queue" }),
+    count: p.int(120, {
+      min: 1,
+      max: 100_000,
+      explore: [80, 200],
+      doc: "support tasks, each one lookup step",
+      source: "assumption: enough steps for rates to read as rates",
+    }),
+    perMinute: p.number(20, {
+      min: 0.01,
+      max: 10_000,
+      explore: [5, 60],
+      doc: "task arrivals per minute (Poisson)",
+      source: "assumption: a busy support queue",
+    }),
   },
   model: {
     pMalformed: p.probability(0.3, {
@@ -49,24 +61,55 @@ const params = {
       doc: "with classify-errors: chance the arguments are still malformed after the validation error went back to the model",
       source: "assumption: a model shown the validation message usually fixes the field it names",
     }),
-    thinkInputTokens: p.int(3_000, { min: 1, doc: "tokens of the model call before each attempt", source: "assumption: a system prompt, the ticket and tool definitions" }),
+    thinkInputTokens: p.int(3_000, {
+      min: 1,
+      doc: "tokens of the model call before each attempt",
+      source: "assumption: a system prompt, the ticket and tool definitions",
+    }),
     thinkOutputTokens: p.int(150, { min: 1, doc: "tokens of that call's answer (the tool call)", source: "assumption: a short tool call" }),
     ttft: p.distribution(LLM_DEFAULTS.ttft, { doc: "time to first token", source: 'FACTS.md "Latency": p50/p95 600/2,000 ms' }),
   },
   tool: {
-    latency: p.distribution(TOOL_DEFAULTS.latency, { doc: "the order-lookup tool's work time", source: "src/actors/defaults.ts TOOL_DEFAULTS (SCENARIOS.md #11: a search tool's 200 ms median)" }),
-    pServerError: p.probability(0.02, { explore: [0, 0.05], doc: "chance a call fails with a 5xx (transient)", source: "assumption: a mostly healthy network; the post: the network is mostly fine" }),
-    pRateLimited: p.probability(0.01, { explore: [0, 0.05], doc: "chance a call is refused with 429 and a retry-after", source: "assumption, as pServerError" }),
+    latency: p.distribution(TOOL_DEFAULTS.latency, {
+      doc: "the order-lookup tool's work time",
+      source: "src/actors/defaults.ts TOOL_DEFAULTS (SCENARIOS.md #11: a search tool's 200 ms median)",
+    }),
+    pServerError: p.probability(0.02, {
+      explore: [0, 0.05],
+      doc: "chance a call fails with a 5xx (transient)",
+      source: "assumption: a mostly healthy network; the post: the network is mostly fine",
+    }),
+    pRateLimited: p.probability(0.01, {
+      explore: [0, 0.05],
+      doc: "chance a call is refused with 429 and a retry-after",
+      source: "assumption, as pServerError",
+    }),
     retryAfter: p.distribution("1s", { doc: "the retry-after a 429 carries", source: 'FACTS.md "Retries": retry-after in seconds' }),
   },
   retry: {
-    maxAttempts: p.int(4, { min: 1, max: 20, explore: [3, 6], doc: "tries in all, the first included", source: "the post: the framework retries it three times with exponential backoff" }),
+    maxAttempts: p.int(4, {
+      min: 1,
+      max: 20,
+      explore: [3, 6],
+      doc: "tries in all, the first included",
+      source: "the post: the framework retries it three times with exponential backoff",
+    }),
     base: p.duration("100ms", { min: "1ms", doc: "exponential backoff base (full jitter)", source: "AWS SDK v3 base delay (RETRY_POLICY_DEFAULTS)" }),
     cap: p.duration("20s", { min: "1ms", doc: "backoff cap", source: 'FACTS.md "Retries": AWS SDK v3 delay cap 20 s' }),
   },
   classify: {
-    feedbackRounds: p.int(1, { min: 0, max: 10, explore: [1, 3], doc: "with classify-errors: times a caller error may go back to the model per step", source: "HARNESS_DEFAULTS.maxFeedbackRounds (agentsim's choice)" }),
-    budgetTokens: p.int(500, { min: 0, doc: "with classify-errors: the retry budget's token bucket (a retry costs 5, a success returns 1)", source: 'FACTS.md "Retries": AWS SDK v3 retry quota starts at 500' }),
+    feedbackRounds: p.int(1, {
+      min: 0,
+      max: 10,
+      explore: [1, 3],
+      doc: "with classify-errors: times a caller error may go back to the model per step",
+      source: "HARNESS_DEFAULTS.maxFeedbackRounds (agentsim's choice)",
+    }),
+    budgetTokens: p.int(500, {
+      min: 0,
+      doc: "with classify-errors: the retry budget's token bucket (a retry costs 5, a success returns 1)",
+      source: 'FACTS.md "Retries": AWS SDK v3 retry quota starts at 500',
+    }),
   },
 };
 
@@ -120,7 +163,11 @@ export const retryLaundering = defineScenario({
       model: llm,
       retry: { exponential: { base: v.retry.base, cap: v.retry.cap, jitter: RETRY_POLICY_DEFAULTS.jitter, maxAttempts: v.retry.maxAttempts } },
       ...(classify
-        ? { switches: { classifyErrors: true }, retryBudget: retryBudget({ tokenBucket: { initial: v.classify.budgetTokens } }), maxFeedbackRounds: v.classify.feedbackRounds }
+        ? {
+            switches: { classifyErrors: true },
+            retryBudget: retryBudget({ tokenBucket: { initial: v.classify.budgetTokens } }),
+            maxFeedbackRounds: v.classify.feedbackRounds,
+          }
         : {}),
     });
     startTasks(world, agent);
@@ -238,17 +285,37 @@ function metrics(world: World): Metric[] {
   const launderingRetries = retries.filter((e) => e.parent !== undefined && world.sim.trace.get(e.parent)?.attrs?.error === "caller").length;
   const ratio = (n: number, of: number): number => (of === 0 ? 0 : n / of);
   return [
-    { name: "dashboard success rate", value: ratio(count("success") + count("recovered-after-caller-error"), steps), unit: "ratio", note: "steps reported as succeeded" },
+    {
+      name: "dashboard success rate",
+      value: ratio(count("success") + count("recovered-after-caller-error"), steps),
+      unit: "ratio",
+      note: "steps reported as succeeded",
+    },
     { name: "clean success rate", value: ratio(count("success"), steps), unit: "ratio", note: "steps reported as succeeded with no caller error" },
-    { name: "first-attempt caller-error rate", value: ratio(firstCallerErrors, firstCalls.length), unit: "ratio", note: "first calls the tool rejected as malformed (from the tool's log)" },
-    { name: "reported caller-error rate", value: ratio(statuses.filter((e) => Number(e.attrs?.callerErrors ?? 0) > 0).length, steps), unit: "ratio", note: "steps the dashboard counts as defects" },
+    {
+      name: "first-attempt caller-error rate",
+      value: ratio(firstCallerErrors, firstCalls.length),
+      unit: "ratio",
+      note: "first calls the tool rejected as malformed (from the tool's log)",
+    },
+    {
+      name: "reported caller-error rate",
+      value: ratio(statuses.filter((e) => Number(e.attrs?.callerErrors ?? 0) > 0).length, steps),
+      unit: "ratio",
+      note: "steps the dashboard counts as defects",
+    },
     { name: "steps", value: steps, unit: "count" },
     { name: "steps failed", value: count("failed"), unit: "count" },
     { name: "steps recovered after caller error", value: count("recovered-after-caller-error"), unit: "count" },
     { name: "tool calls", value: calls.length, unit: "count" },
     { name: "caller errors", value: callerErrors, unit: "count", note: "calls the tool rejected as malformed" },
     { name: "caller errors reported", value: reported, unit: "count", note: "defects the harness counted" },
-    { name: "transient errors", value: calls.filter((c) => c.response?.ok === false && c.response.error !== "caller").length, unit: "count", note: "5xx and 429" },
+    {
+      name: "transient errors",
+      value: calls.filter((c) => c.response?.ok === false && c.response.error !== "caller").length,
+      unit: "count",
+      note: "5xx and 429",
+    },
     { name: "retries", value: retries.length, unit: "count" },
     { name: "retries of caller errors", value: launderingRetries, unit: "count", note: "retries that re-rolled a malformed call" },
     { name: "feedback rounds", value: events.filter((e) => e.kind === "feedback").length, unit: "count", note: "caller errors sent back to the model" },

@@ -38,16 +38,32 @@ const params = {
     doc: "agents handling orders in parallel against the same inventory tool",
     source: 'the post ("spin up another agent to handle that in parallel"); SCENARIOS.md #10: two or more',
   }),
-  ordersPerAgent: p.int(6, { min: 1, max: 1_000, explore: [2, 10], doc: "orders each agent handles, one after another", source: "assumption: a short burst of orders" }),
+  ordersPerAgent: p.int(6, {
+    min: 1,
+    max: 1_000,
+    explore: [2, 10],
+    doc: "orders each agent handles, one after another",
+    source: "assumption: a short burst of orders",
+  }),
   orderGap: p.duration("8s", {
     min: "0ms",
     explore: ["0ms", "30s"],
     doc: "mean wait before each order reaches its agent (exponential): how busy the shop is",
     source: "assumption: a busy shop, an order every few seconds per agent",
   }),
-  maxQuantity: p.int(3, { min: 1, max: 1_000, explore: [1, 5], doc: "each order takes 1 to this many units (uniform)", source: "assumption: small retail orders" }),
+  maxQuantity: p.int(3, {
+    min: 1,
+    max: 1_000,
+    explore: [1, 5],
+    doc: "each order takes 1 to this many units (uniform)",
+    source: "assumption: small retail orders",
+  }),
   sku: p.string("SKU-4417", { doc: "the inventory item every order takes from" }),
-  initialStock: p.int(500, { min: 0, doc: "units in stock when the run starts", source: "assumption: more than any run's orders take, so the count never runs out" }),
+  initialStock: p.int(500, {
+    min: 0,
+    doc: "units in stock when the run starts",
+    source: "assumption: more than any run's orders take, so the count never runs out",
+  }),
   think: {
     inputTokens: p.int(2_000, { min: 1, doc: "input tokens of each think (the order, the stock read, instructions)", source: "assumption" }),
     outputTokens: p.int(200, {
@@ -159,7 +175,14 @@ function counterHistory(updates: readonly (CommittedUpdate & { invokedAt: number
   }));
   for (const op of ops) {
     if (op.process === "auditor" && op.op === "read" && op.ok === true) {
-      history.push({ process: "auditor", invokedAt: op.invokedAt, returnedAt: op.returnedAt, input: { op: "read" }, output: { result: Number(op.value) }, eventId: op.eventId });
+      history.push({
+        process: "auditor",
+        invokedAt: op.invokedAt,
+        returnedAt: op.returnedAt,
+        input: { op: "read" },
+        output: { result: Number(op.value) },
+        eventId: op.eventId,
+      });
     }
   }
   return history;
@@ -180,7 +203,10 @@ function judge(w: World): Verdict {
     `${by.process}'s write of ${by.value} (order ${by.label}, computed from version ${by.readVersion}): the update was lost. ` +
     `${lost.length} of ${updates.length} committed updates lost; ${w.v.sku} ends at ${String(final)} instead of ${w.v.initialStock} - ${taken} = ${w.v.initialStock - taken}, ` +
     "and no serial order of the committed updates explains the values written";
-  return verdict(found.invariant, found.violations.map((x) => ({ at: x.at, evidence: x.evidence, message })));
+  return verdict(
+    found.invariant,
+    found.violations.map((x) => ({ at: x.at, evidence: x.evidence, message })),
+  );
 }
 
 function metrics(w: World): Metric[] {

@@ -65,12 +65,28 @@ const params = {
       doc: "the cache entry's lifetime, refreshed by every hit (the 1 h lifetime writes at 2x: set both)",
       source: 'FACTS.md "Provider prompt cache": Anthropic 5 min default',
     }),
-    writeMultiplier: p.number(PROMPT_CACHE_DEFAULTS.writeMultiplier, { min: 0, doc: "price of a cache write, as a multiple of base input", source: 'FACTS.md "Provider prompt cache": 1.25x (5 min lifetime)' }),
-    readMultiplier: p.number(PROMPT_CACHE_DEFAULTS.readMultiplier, { min: 0, doc: "price of a cache read, as a multiple of base input", source: 'FACTS.md "Provider prompt cache": 0.1x' }),
+    writeMultiplier: p.number(PROMPT_CACHE_DEFAULTS.writeMultiplier, {
+      min: 0,
+      doc: "price of a cache write, as a multiple of base input",
+      source: 'FACTS.md "Provider prompt cache": 1.25x (5 min lifetime)',
+    }),
+    readMultiplier: p.number(PROMPT_CACHE_DEFAULTS.readMultiplier, {
+      min: 0,
+      doc: "price of a cache read, as a multiple of base input",
+      source: 'FACTS.md "Provider prompt cache": 0.1x',
+    }),
   },
   model: {
-    inputUsdPerMTok: p.number(LLM_DEFAULTS.inputUsdPerMTok, { min: 0, doc: "base input price, USD per million tokens", source: 'FACTS.md "Provider prompt cache": Sonnet-class $3' }),
-    outputUsdPerMTok: p.number(LLM_DEFAULTS.outputUsdPerMTok, { min: 0, doc: "output price, USD per million tokens", source: "Anthropic's Sonnet-class output price, $15 (src/actors/defaults.ts)" }),
+    inputUsdPerMTok: p.number(LLM_DEFAULTS.inputUsdPerMTok, {
+      min: 0,
+      doc: "base input price, USD per million tokens",
+      source: 'FACTS.md "Provider prompt cache": Sonnet-class $3',
+    }),
+    outputUsdPerMTok: p.number(LLM_DEFAULTS.outputUsdPerMTok, {
+      min: 0,
+      doc: "output price, USD per million tokens",
+      source: "Anthropic's Sonnet-class output price, $15 (src/actors/defaults.ts)",
+    }),
     ttft: p.distribution(
       { lognormal: { p50: "1.5s", p99: "5s" } },
       {
@@ -78,7 +94,11 @@ const params = {
         source: 'FACTS.md "Latency": medians 0.3-4 s; prefilling a 14K-token prompt puts it above the fast end (assumption: p50 1.5 s)',
       },
     ),
-    tokensPerSecond: p.distribution(LLM_DEFAULTS.tokensPerSecond, { unit: "number", doc: "output speed, tokens per second", source: 'FACTS.md "Latency": 40-240 tokens/s' }),
+    tokensPerSecond: p.distribution(LLM_DEFAULTS.tokensPerSecond, {
+      unit: "number",
+      doc: "output speed, tokens per second",
+      source: 'FACTS.md "Latency": 40-240 tokens/s',
+    }),
   },
   sessions: {
     perHour: p.number(400, {
@@ -88,12 +108,23 @@ const params = {
       doc: "interactive agent turns per hour across the fleet (Poisson): they keep the prefix warm and set the trailing spend rate",
       source: "assumption: a daytime trickle; the search explores 300-600/h",
     }),
-    for: p.duration("1h", { min: "0ms", doc: "how long the interactive traffic runs from the start (then the fleet goes quiet until the batch)", source: "the post compares against the trailing hourly average: an hour of history" }),
+    for: p.duration("1h", {
+      min: "0ms",
+      doc: "how long the interactive traffic runs from the start (then the fleet goes quiet until the batch)",
+      source: "the post compares against the trailing hourly average: an hour of history",
+    }),
     inputTokens: p.distribution(
       { lognormal: { p50: 30_000, p99: 120_000 } },
-      { unit: "number", doc: "tokens of a session turn after the system prompt (the conversation so far, tool output)", source: "assumption: agent sessions carry long contexts" },
+      {
+        unit: "number",
+        doc: "tokens of a session turn after the system prompt (the conversation so far, tool output)",
+        source: "assumption: agent sessions carry long contexts",
+      },
     ),
-    outputTokens: p.distribution({ lognormal: { p50: 600, p99: 3_000 } }, { unit: "number", doc: "tokens of a session turn's answer", source: "assumption: an agent step's answer of a few hundred tokens" }),
+    outputTokens: p.distribution(
+      { lognormal: { p50: 600, p99: 3_000 } },
+      { unit: "number", doc: "tokens of a session turn's answer", source: "assumption: an agent step's answer of a few hundred tokens" },
+    ),
   },
   batch: {
     at: p.duration("1h10m", {
@@ -103,18 +134,41 @@ const params = {
       doc: "when the scheduled batch fans out one item to every worker; the quiet spell is the gap since the last session turn",
       source: "assumption: a nightly job 5-15 min after the day's traffic (a later one only lowers the trailing rate it is judged against)",
     }),
-    spread: p.distribution({ uniform: { min: "0ms", max: "200ms" } }, { doc: "how long after the kick-off each worker sends its item", source: "the stampede post: within the same 200ms window" }),
-    inputTokens: p.int(200, { min: 0, max: 200_000, explore: [100, 500], doc: "tokens of a batch item after the system prompt (a ticket to tag)", source: "assumption: a small classification item" }),
+    spread: p.distribution(
+      { uniform: { min: "0ms", max: "200ms" } },
+      { doc: "how long after the kick-off each worker sends its item", source: "the stampede post: within the same 200ms window" },
+    ),
+    inputTokens: p.int(200, {
+      min: 0,
+      max: 200_000,
+      explore: [100, 500],
+      doc: "tokens of a batch item after the system prompt (a ticket to tag)",
+      source: "assumption: a small classification item",
+    }),
     outputTokens: p.int(20, { min: 1, max: 100_000, explore: [5, 50], doc: "tokens of a batch item's answer (a label)", source: "assumption: a short label" }),
   },
   refresh: {
-    beta: p.number(1, { min: 0.01, max: 100, explore: [0.5, 4], doc: "XFetch's β for jittered-refresh: larger refreshes earlier", source: 'FACTS.md "Cache stampede prevention": beta 1 by default' }),
+    beta: p.number(1, {
+      min: 0.01,
+      max: 100,
+      explore: [0.5, 4],
+      doc: "XFetch's β for jittered-refresh: larger refreshes earlier",
+      source: 'FACTS.md "Cache stampede prevention": beta 1 by default',
+    }),
     inputTokens: p.int(8, { min: 0, doc: "tokens after the system prompt in a keep-warm request", source: "assumption: a minimal ping" }),
   },
   limits: {
-    writesPerExpiry: p.int(1, { min: 1, doc: "cache-writes-per-expiry: writes of the prefix allowed per expiry (one re-warm is all a fleet needs)", source: "SCENARIOS.md #4: a small, configured number" }),
+    writesPerExpiry: p.int(1, {
+      min: 1,
+      doc: "cache-writes-per-expiry: writes of the prefix allowed per expiry (one re-warm is all a fleet needs)",
+      source: "SCENARIOS.md #4: a small, configured number",
+    }),
     spendWindow: p.duration("3m", { min: "1s", doc: "spend-spike: the window whose spend is compared", source: "the stampede post: three minutes of billing" }),
-    trailing: p.duration("1h", { min: "1m", doc: "spend-spike: the trailing period whose average rate is the baseline", source: "the stampede post: the trailing hourly average" }),
+    trailing: p.duration("1h", {
+      min: "1m",
+      doc: "spend-spike: the trailing period whose average rate is the baseline",
+      source: "the stampede post: the trailing hourly average",
+    }),
     spendMultiple: p.number(9, {
       min: 1,
       doc: "spend-spike: how many times the trailing rate a window may reach. The warm batch runs at about 2.5x at the defaults (under 7x anywhere in the explored ranges); the stampede at about 25x",
@@ -218,7 +272,11 @@ function startSessions(fleet: Fleet): void {
       if (ctx.now + gap >= v.sessions.for) return;
       await ctx.sleep(gap);
       const worker = arrivals.int(0, v.fleet.workers - 1);
-      const work: Work = { purpose: "session", inputTokens: tokenCount(v.sessions.inputTokens, tokens), outputTokens: Math.max(1, tokenCount(v.sessions.outputTokens, tokens)) };
+      const work: Work = {
+        purpose: "session",
+        inputTokens: tokenCount(v.sessions.inputTokens, tokens),
+        outputTokens: Math.max(1, tokenCount(v.sessions.outputTokens, tokens)),
+      };
       sim.spawn(`worker-${worker} turn ${turn}`, (c) => send(c, fleet, worker, work, undefined));
     }
   });
@@ -326,7 +384,12 @@ function trimEvidence(writes: readonly CacheLogEntry[], limit: number): number[]
 function spendSpike(fleet: Fleet): Verdict {
   const { v } = fleet;
   const charges = chargesOf(fleet);
-  const judged = noSpendSpike(charges, { invariant: "spend-spike", windowMs: v.limits.spendWindow, trailingMs: v.limits.trailing, multiple: v.limits.spendMultiple });
+  const judged = noSpendSpike(charges, {
+    invariant: "spend-spike",
+    windowMs: v.limits.spendWindow,
+    trailingMs: v.limits.trailing,
+    multiple: v.limits.spendMultiple,
+  });
   const worst = worstWindow(fleet);
   return {
     ...judged,
@@ -362,7 +425,12 @@ function metrics(fleet: Fleet): Metric[] {
   const mins = Math.round(v.limits.spendWindow / 60_000);
   const out: Metric[] = [
     { name: "total spend", value: llm.billing.total(), unit: "usd" },
-    { name: `worst ${mins}-min spend`, value: worst?.usd ?? 0, unit: "usd", note: worst ? `from ${formatTimestamp(worst.from)}` : "no window with a full trailing period" },
+    {
+      name: `worst ${mins}-min spend`,
+      value: worst?.usd ?? 0,
+      unit: "usd",
+      note: worst ? `from ${formatTimestamp(worst.from)}` : "no window with a full trailing period",
+    },
     { name: `trailing rate per ${mins} min`, value: worst?.baselineUsd ?? 0, unit: "usd", note: "the trailing period's average, scaled to the window" },
     { name: "spike", value: round(worst?.ratio ?? 0, 1), note: `x the trailing rate (bound ${v.limits.spendMultiple}x)` },
     { name: "stampede write cost", value: worstGen.writeCost, unit: "usd", note: `the writes of the worst expiry (generation ${worstGen.index})` },

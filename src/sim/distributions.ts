@@ -24,17 +24,7 @@ export type DistributionSpec =
   | { mixture: { weight: number; dist: DistributionSpec }[] };
 
 /** The names of the distribution families. */
-export const DISTRIBUTION_KINDS = [
-  "constant",
-  "uniform",
-  "exponential",
-  "normal",
-  "lognormal",
-  "pareto",
-  "bernoulli",
-  "empirical",
-  "mixture",
-] as const;
+export const DISTRIBUTION_KINDS = ["constant", "uniform", "exponential", "normal", "lognormal", "pareto", "bernoulli", "empirical", "mixture"] as const;
 /** The name of a distribution family. */
 export type DistributionKind = (typeof DISTRIBUTION_KINDS)[number];
 
@@ -76,9 +66,7 @@ export function distribution(spec: DistributionSpec, unit: QuantityUnit = "durat
   }
   const keys = Object.keys(spec);
   if (keys.length !== 1) {
-    throw new DistributionError(
-      `a distribution has exactly one family key (${DISTRIBUTION_KINDS.join(", ")}), got ${keys.length ? keys.join(", ") : "none"}`,
-    );
+    throw new DistributionError(`a distribution has exactly one family key (${DISTRIBUTION_KINDS.join(", ")}), got ${keys.length ? keys.join(", ") : "none"}`);
   }
   const kind = keys[0] as string;
   const body = (spec as Record<string, unknown>)[kind] as Record<string, unknown>;

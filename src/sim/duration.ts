@@ -50,9 +50,7 @@ export function parseDuration(input: DurationInput): number {
     PART.lastIndex = pos;
     const m = PART.exec(text);
     if (!m) {
-      throw new DurationError(
-        `malformed duration "${input}": expected a number with a unit (us, ms, s, m, h, d, w), e.g. "200ms", "7.9s", "1h30m"`,
-      );
+      throw new DurationError(`malformed duration "${input}": expected a number with a unit (us, ms, s, m, h, d, w), e.g. "200ms", "7.9s", "1h30m"`);
     }
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     pos = PART.lastIndex;

@@ -22,10 +22,7 @@ export function isCancelled(e: unknown): e is CancelledError {
 export type ProcessStatus = "running" | "waiting" | "done" | "failed" | "cancelled";
 
 /** How a finished process ended. `join()` resolves to this and never rejects. */
-export type ProcessOutcome<T> =
-  | { status: "done"; value: T }
-  | { status: "failed"; error: unknown }
-  | { status: "cancelled"; reason: string };
+export type ProcessOutcome<T> = { status: "done"; value: T } | { status: "failed"; error: unknown } | { status: "cancelled"; reason: string };
 
 /** A wait a process is blocked in; cancelling the process rejects it. */
 export interface PendingWait {

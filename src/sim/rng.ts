@@ -66,7 +66,10 @@ export class RandomStream implements Rng {
   /** A hex id of `chars` characters (for job ids, request ids). */
   hex(chars = 12): string {
     let s = "";
-    while (s.length < chars) s += Math.floor(this.#gen() * 0x100000000).toString(16).padStart(8, "0");
+    while (s.length < chars)
+      s += Math.floor(this.#gen() * 0x100000000)
+        .toString(16)
+        .padStart(8, "0");
     return s.slice(0, chars);
   }
 }

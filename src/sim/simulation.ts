@@ -250,11 +250,7 @@ export class ProcessContext {
    * Races `work` against a deadline. The work is not cancelled when the deadline wins: like a
    * real client timeout, it runs on (cancel it yourself if it should stop).
    */
-  async deadline<T>(
-    duration: DurationInput,
-    work: Promise<T>,
-    label?: string,
-  ): Promise<{ ok: true; value: T } | { ok: false; elapsed: number }> {
+  async deadline<T>(duration: DurationInput, work: Promise<T>, label?: string): Promise<{ ok: true; value: T } | { ok: false; elapsed: number }> {
     const ms = typeof duration === "number" ? duration : parseDuration(duration);
     const start = this.#sim.now;
     const timer = this.#sim.signal<undefined>(`deadline ${ms}ms`);
@@ -345,14 +341,7 @@ class BlockedWait<T> implements PendingWait {
   #resolve: (v: T) => void;
   #reject: (e: unknown) => void;
 
-  constructor(
-    sim: Simulation,
-    proc: ProcessHandle,
-    label: string | undefined,
-    sleepMs: number,
-    resolve: (v: T) => void,
-    reject: (e: unknown) => void,
-  ) {
+  constructor(sim: Simulation, proc: ProcessHandle, label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void) {
     this.since = sim.now;
     this.#sim = sim;
     this.#proc = proc;

@@ -79,8 +79,13 @@ export class AnthropicEndpoint implements SimService {
     const problem = body === undefined ? "the request body is not valid JSON" : validate(body, count);
     if (problem !== undefined || body === undefined) return error(400, problem ?? "invalid request");
     const tokens = promptTokens(body, this.core.charsPerToken);
-    if (tokens.breakpoints > MAX_CACHE_BREAKPOINTS) return error(400, `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${tokens.breakpoints}.`);
-    if (count) return new Response(JSON.stringify({ input_tokens: tokens.prefixTokens + tokens.restTokens }), { status: 200, headers: { "content-type": "application/json", ...this.#headers() } });
+    if (tokens.breakpoints > MAX_CACHE_BREAKPOINTS)
+      return error(400, `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${tokens.breakpoints}.`);
+    if (count)
+      return new Response(JSON.stringify({ input_tokens: tokens.prefixTokens + tokens.restTokens }), {
+        status: 200,
+        headers: { "content-type": "application/json", ...this.#headers() },
+      });
     const turn = readTurn(body);
     const wire = anthropicWire({
       id: `msg_${this.core.id()}`,
@@ -113,21 +118,42 @@ export class AnthropicEndpoint implements SimService {
   }
 }
 
-
 /** A Messages request as a model turn. */
 function readTurn(body: Record<string, unknown>): ModelTurn {
-  const system = typeof body.system === "string" ? body.system : asArray(body.system).map((b) => textOf(b)).join("\n\n");
+  const system =
+    typeof body.system === "string"
+      ? body.system
+      : asArray(body.system)
+          .map((b) => textOf(b))
+          .join("\n\n");
   const messages: TurnMessage[] = [];
   for (const m of asArray(body.messages)) {
     const { role, content } = (m ?? {}) as { role?: unknown; content?: unknown };
     const blocks = typeof content === "string" ? [{ type: "text", text: content }] : asArray(content).map((b) => (b ?? {}) as Record<string, unknown>);
     if (role === "assistant") {
       const toolCalls = blocks.filter((b) => b.type === "tool_use").map((b) => ({ id: String(b.id), name: String(b.name), input: b.input }));
-      messages.push({ role: "assistant", text: blocks.filter((b) => b.type === "text").map((b) => String(b.text)).join(""), toolCalls });
+      messages.push({
+        role: "assistant",
+        text: blocks
+          .filter((b) => b.type === "text")
+          .map((b) => String(b.text))
+          .join(""),
+        toolCalls,
+      });
       continue;
     }
-    for (const b of blocks) if (b.type === "tool_result") messages.push({ role: "tool", callId: String(b.tool_use_id), text: typeof b.content === "string" ? b.content : asArray(b.content).map(textOf).join(""), isError: b.is_error === true });
-    const text = blocks.filter((b) => b.type === "text").map((b) => String(b.text)).join("");
+    for (const b of blocks)
+      if (b.type === "tool_result")
+        messages.push({
+          role: "tool",
+          callId: String(b.tool_use_id),
+          text: typeof b.content === "string" ? b.content : asArray(b.content).map(textOf).join(""),
+          isError: b.is_error === true,
+        });
+    const text = blocks
+      .filter((b) => b.type === "text")
+      .map((b) => String(b.text))
+      .join("");
     if (text !== "" || !blocks.some((b) => b.type === "tool_result")) messages.push({ role: "user", text });
   }
   const tools = asArray(body.tools)
@@ -135,7 +161,14 @@ function readTurn(body: Record<string, unknown>): ModelTurn {
     .filter((t) => t.input_schema !== undefined)
     .map((t) => ({ name: String(t.name), description: String(t.description ?? ""), schema: t.input_schema as Record<string, unknown> }));
   const tc = (body.tool_choice ?? {}) as { type?: string; name?: string };
-  const toolChoice: ToolChoice = tc.type === "none" ? { type: "none" } : tc.type === "any" ? { type: "required" } : tc.type === "tool" && tc.name ? { type: "tool", name: tc.name } : { type: "auto" };
+  const toolChoice: ToolChoice =
+    tc.type === "none"
+      ? { type: "none" }
+      : tc.type === "any"
+        ? { type: "required" }
+        : tc.type === "tool" && tc.name
+          ? { type: "tool", name: tc.name }
+          : { type: "auto" };
   return { api: "anthropic-messages", model: String(body.model), system, messages, tools, toolChoice, maxTokens: body.max_tokens as number, body };
 }
 
@@ -143,13 +176,19 @@ function readTurn(body: Record<string, unknown>): ModelTurn {
 function validate(body: Record<string, unknown>, countOnly: boolean): string | undefined {
   if (typeof body.model !== "string" || body.model === "") return "model: Field required";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: Field required (at least one message)";
-  if (!countOnly && (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1)) return "max_tokens: Field required (a whole number of at least 1)";
-  if (body.temperature !== undefined && (typeof body.temperature !== "number" || body.temperature < 0 || body.temperature > 1)) return "temperature: Input should be less than or equal to 1 (range: 0..1)";
+  if (!countOnly && (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1))
+    return "max_tokens: Field required (a whole number of at least 1)";
+  if (body.temperature !== undefined && (typeof body.temperature !== "number" || body.temperature < 0 || body.temperature > 1))
+    return "temperature: Input should be less than or equal to 1 (range: 0..1)";
   const messages = body.messages as unknown[];
   for (const [i, m] of messages.entries()) {
     const content = (m as { content?: unknown } | null)?.content;
     const before = i > 0 ? (messages[i - 1] as { role?: unknown; content?: unknown } | null) : undefined;
-    const asked = new Set(before?.role === "assistant" ? asArray(before.content).flatMap((b) => ((b as Record<string, unknown>)?.type === "tool_use" ? [String((b as Record<string, unknown>).id)] : [])) : []);
+    const asked = new Set(
+      before?.role === "assistant"
+        ? asArray(before.content).flatMap((b) => ((b as Record<string, unknown>)?.type === "tool_use" ? [String((b as Record<string, unknown>).id)] : []))
+        : [],
+    );
     for (const [j, b] of asArray(content).entries()) {
       const block = (b ?? {}) as Record<string, unknown>;
       if (block.type === "tool_result" && !asked.has(String(block.tool_use_id))) {

@@ -72,8 +72,16 @@ export function anthropicWire(info: AnthropicCallInfo): CallWire {
   return {
     headers: info.headers,
     open(s: SseStream, arrival: ArrivalUsage) {
-      const usage: WireUsage = { input_tokens: arrival.inputTokens, cache_creation_input_tokens: arrival.cacheCreationInputTokens, cache_read_input_tokens: arrival.cacheReadInputTokens, output_tokens: 1 };
-      s.send("message_start", { type: "message_start", message: { id: info.id, type: "message", role: "assistant", model: info.model, content: [], stop_reason: null, stop_sequence: null, usage } });
+      const usage: WireUsage = {
+        input_tokens: arrival.inputTokens,
+        cache_creation_input_tokens: arrival.cacheCreationInputTokens,
+        cache_read_input_tokens: arrival.cacheReadInputTokens,
+        output_tokens: 1,
+      };
+      s.send("message_start", {
+        type: "message_start",
+        message: { id: info.id, type: "message", role: "assistant", model: info.model, content: [], stop_reason: null, stop_sequence: null, usage },
+      });
       s.send("ping", { type: "ping" });
     },
     piece(s: SseStream, p: OutputPiece) {
@@ -84,7 +92,8 @@ export function anthropicWire(info: AnthropicCallInfo): CallWire {
         s.send("content_block_start", { type: "content_block_start", index: p.block, content_block: block });
       }
       if (p.kind === "text") s.send("content_block_delta", { type: "content_block_delta", index: p.block, delta: { type: "text_delta", text: p.text } });
-      else if (p.kind === "args") s.send("content_block_delta", { type: "content_block_delta", index: p.block, delta: { type: "input_json_delta", partial_json: p.text } });
+      else if (p.kind === "args")
+        s.send("content_block_delta", { type: "content_block_delta", index: p.block, delta: { type: "input_json_delta", partial_json: p.text } });
     },
     close(s: SseStream, a: FinalAnswer) {
       closeBlock(s);
@@ -97,8 +106,16 @@ export function anthropicWire(info: AnthropicCallInfo): CallWire {
     json(a: FinalAnswer) {
       const u = usageOf(a);
       const created = a.usage.cacheCreationInputTokens;
-      const usage = { ...u, cache_creation: { ephemeral_5m_input_tokens: info.longLived ? 0 : created, ephemeral_1h_input_tokens: info.longLived ? created : 0 }, service_tier: "standard" };
-      return jsonResponse(200, { id: info.id, type: "message", role: "assistant", model: info.model, content: a.content, stop_reason: a.stop, stop_sequence: null, usage }, info.headers());
+      const usage = {
+        ...u,
+        cache_creation: { ephemeral_5m_input_tokens: info.longLived ? 0 : created, ephemeral_1h_input_tokens: info.longLived ? created : 0 },
+        service_tier: "standard",
+      };
+      return jsonResponse(
+        200,
+        { id: info.id, type: "message", role: "assistant", model: info.model, content: a.content, stop_reason: a.stop, stop_sequence: null, usage },
+        info.headers(),
+      );
     },
     error(answer) {
       const headers = info.headers();

@@ -43,6 +43,9 @@ export function fromUser(stack: Error | string | undefined): string {
 
 function isOwnOrNode(frame: string): boolean {
   if (frame.includes("(node:") || frame.startsWith("node:") || frame.includes("<anonymous>") || frame === "new Promise (<anonymous>)") return true;
-  const file = frame.replace(/^.*\(/, "").replace(/^async /, "").replace(/^file:\/\//, "");
+  const file = frame
+    .replace(/^.*\(/, "")
+    .replace(/^async /, "")
+    .replace(/^file:\/\//, "");
   return OWN.some((own) => file.startsWith(own) || frame.includes(own) || frame.includes(`file://${own}`));
 }

@@ -73,7 +73,8 @@ export function conversationKey(turn: ModelTurn): string {
   const h = createHash("sha256").update(turn.model).update("\u0000").update(turn.system);
   for (const m of turn.messages) {
     h.update(`\u0000${m.role}\u0000${m.text}`);
-    if (m.role === "assistant") for (const c of m.toolCalls) h.update(`\u0000${c.name}\u0000${typeof c.input === "string" ? c.input : JSON.stringify(c.input)}`);
+    if (m.role === "assistant")
+      for (const c of m.toolCalls) h.update(`\u0000${c.name}\u0000${typeof c.input === "string" ? c.input : JSON.stringify(c.input)}`);
   }
   return h.digest("hex").slice(0, 16);
 }

@@ -20,7 +20,28 @@ export interface DefaultModelOptions {
   parallel?: number;
 }
 
-const WORDS = ["the", "refund", "order", "was", "checked", "and", "is", "ready", "for", "review", "today", "with", "a", "note", "on", "status", "we", "found", "one", "item"];
+const WORDS = [
+  "the",
+  "refund",
+  "order",
+  "was",
+  "checked",
+  "and",
+  "is",
+  "ready",
+  "for",
+  "review",
+  "today",
+  "with",
+  "a",
+  "note",
+  "on",
+  "status",
+  "we",
+  "found",
+  "one",
+  "item",
+];
 
 /** The default model; see the file's contract. */
 export function defaultModel(options: DefaultModelOptions = {}): Responder {
@@ -34,7 +55,9 @@ export function defaultModel(options: DefaultModelOptions = {}): Responder {
       const picked = named.length ? named : ctx.rng.shuffle([...turn.tools]).slice(0, Math.min(parallel, turn.tools.length));
       return picked.map((t) => toolCall(t, ctx.rng, ctx.toolCallId()));
     }
-    const lead = results.length ? `Read ${results.length} tool result${results.length > 1 ? "s" : ""}: ${results.map((r) => clip(r.role === "tool" ? r.text : "", 40)).join("; ")}.` : `(simulated ${turn.model} response)`;
+    const lead = results.length
+      ? `Read ${results.length} tool result${results.length > 1 ? "s" : ""}: ${results.map((r) => clip(r.role === "tool" ? r.text : "", 40)).join("; ")}.`
+      : `(simulated ${turn.model} response)`;
     const words = lead.split(" ");
     while (words.length < ctx.outputTokens) words.push(ctx.rng.pick(WORDS));
     return [{ type: "text", text: words.join(" ") }];
@@ -43,7 +66,12 @@ export function defaultModel(options: DefaultModelOptions = {}): Responder {
 
 function toolCall(tool: ToolDeclaration, rng: RandomStream, id: string): ContentBlock {
   const input = sampleJsonSchema(tool.schema, rng);
-  return { type: "tool_use", id, name: tool.name, input: input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {} };
+  return {
+    type: "tool_use",
+    id,
+    name: tool.name,
+    input: input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {},
+  };
 }
 
 function clip(text: string, n: number): string {
@@ -68,8 +96,22 @@ export function sampleJsonSchema(schema: unknown, rng: RandomStream, root: unkno
   if (Array.isArray(s.enum) && s.enum.length) return rng.pick(s.enum);
   if (Array.isArray(s.allOf) && s.allOf.length) return sampleJsonSchema(Object.assign({}, ...(s.allOf as Schema[])), rng, root, depth + 1);
   const alts = (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined) as unknown[] | undefined;
-  if (alts?.length) return sampleJsonSchema(rng.pick(alts.filter((a) => (a as Schema | undefined)?.type !== "null").length ? alts.filter((a) => (a as Schema | undefined)?.type !== "null") : alts), rng, root, depth + 1);
-  const types = Array.isArray(s.type) ? (s.type as string[]).filter((t) => t !== "null") : typeof s.type === "string" ? [s.type] : s.properties ? ["object"] : s.items ? ["array"] : ["string"];
+  if (alts?.length)
+    return sampleJsonSchema(
+      rng.pick(alts.filter((a) => (a as Schema | undefined)?.type !== "null").length ? alts.filter((a) => (a as Schema | undefined)?.type !== "null") : alts),
+      rng,
+      root,
+      depth + 1,
+    );
+  const types = Array.isArray(s.type)
+    ? (s.type as string[]).filter((t) => t !== "null")
+    : typeof s.type === "string"
+      ? [s.type]
+      : s.properties
+        ? ["object"]
+        : s.items
+          ? ["array"]
+          : ["string"];
   const type = types.length ? rng.pick(types) : "null";
   switch (type) {
     case "object":
@@ -78,7 +120,9 @@ export function sampleJsonSchema(schema: unknown, rng: RandomStream, root: unkno
       const min = num(s.minItems) ?? 0;
       const max = Math.max(min, Math.min(num(s.maxItems) ?? min + 2, min + 3));
       const n = depth > 4 ? min : rng.int(Math.max(min, 1), Math.max(max, 1));
-      return Array.from({ length: n }, (_, i) => sampleJsonSchema(Array.isArray(s.prefixItems) && s.prefixItems[i] ? s.prefixItems[i] : s.items, rng, root, depth + 1));
+      return Array.from({ length: n }, (_, i) =>
+        sampleJsonSchema(Array.isArray(s.prefixItems) && s.prefixItems[i] ? s.prefixItems[i] : s.items, rng, root, depth + 1),
+      );
     }
     case "integer":
     case "number":
@@ -145,7 +189,8 @@ function sampleString(s: Schema, rng: RandomStream): string {
 function resolveRef(ref: string, root: unknown): unknown {
   if (!ref.startsWith("#")) return {};
   let node: unknown = root;
-  for (const part of ref.slice(1).split("/").filter(Boolean)) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  for (const part of ref.slice(1).split("/").filter(Boolean))
+    node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
   return node ?? {};
 }
 

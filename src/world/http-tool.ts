@@ -69,7 +69,8 @@ export class HttpTool implements SimService {
   async handle(request: Request, exchange: Exchange): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path !== this.path) return jsonResponse(404, { error: { type: "not_found", message: `no endpoint ${path} on ${this.host}; expected ${this.path}` } });
-    if (request.method !== "POST") return jsonResponse(405, { error: { type: "method_not_allowed", message: `${request.method} ${path}: expected POST` } }, { allow: "POST" });
+    if (request.method !== "POST")
+      return jsonResponse(405, { error: { type: "method_not_allowed", message: `${request.method} ${path}: expected POST` } }, { allow: "POST" });
     if (this.down) {
       this.#sim.trace.instant({ actor: this.tool.name, layer: "tool", kind: "tool.outage", parent: exchange.span, attrs: { host: this.host } });
       return jsonResponse(503, { error: { type: "api_error", message: `503 service unavailable: ${this.host} is down (tool-outage)` } });
@@ -112,7 +113,8 @@ async function readArgs(request: Request): Promise<Attrs | undefined> {
 
 /** The client's AbortSignal as the tool's cancellation. */
 function cancelSignal(signal: AbortSignal): CancelSignal {
-  const reason = (): string => `the client dropped the connection (${signal.reason instanceof Error || signal.reason instanceof DOMException ? signal.reason.name : String(signal.reason)})`;
+  const reason = (): string =>
+    `the client dropped the connection (${signal.reason instanceof Error || signal.reason instanceof DOMException ? signal.reason.name : String(signal.reason)})`;
   return {
     get cancelled() {
       return signal.aborted;

@@ -471,7 +471,9 @@ function guardDeadTimers(): void {
       t._onTimeout = () => undefined;
       t._repeat = null;
       t.unref?.();
-      scope.world.refuse(new SimulationLeakError(`agentsim: a real timer was started after its simulated world ended${fromUser(captureStack())}; it will never fire`));
+      scope.world.refuse(
+        new SimulationLeakError(`agentsim: a real timer was started after its simulated world ended${fromUser(captureStack())}; it will never fire`),
+      );
     },
   }).enable();
 }
@@ -524,7 +526,9 @@ function guardThreadPool(): void {
     const timer = outsideWorld(() =>
       realSetTimeout(() => {
         // nondeterminism-ok: a bound on real work; reaching it fails the run, it never shapes one
-        scope.world.refuse(new SimulationLeakError(`agentsim: real thread-pool work (${what}) did not finish within ${POOL_WORK_LIMIT_MS} ms of real time${fromUser(stack)}`));
+        scope.world.refuse(
+          new SimulationLeakError(`agentsim: real thread-pool work (${what}) did not finish within ${POOL_WORK_LIMIT_MS} ms of real time${fromUser(stack)}`),
+        );
         done();
       }, POOL_WORK_LIMIT_MS),
     );

@@ -150,10 +150,18 @@ export class ModelEndpointCore {
     const drawn = Math.max(1, Math.round(this.#outputTokens.sample(sim.rng(`${this.host}:output-tokens`))));
     let content: ContentBlock[];
     try {
-      content = this.#respond(call.turn, { outputTokens: drawn, caller: call.exchange.caller, requestId: call.exchange.id, rng: sim.rng(`${this.host}:model`), toolCallId });
+      content = this.#respond(call.turn, {
+        outputTokens: drawn,
+        caller: call.exchange.caller,
+        requestId: call.exchange.id,
+        rng: sim.rng(`${this.host}:model`),
+        toolCallId,
+      });
     } catch (error) {
       sim.crashed(this.host, error);
-      return Promise.resolve(call.wire.error({ ok: false, status: 500, message: `api_error: ${error instanceof Error ? error.message : String(error)}`, eventId: -1 }));
+      return Promise.resolve(
+        call.wire.error({ ok: false, status: 500, message: `api_error: ${error instanceof Error ? error.message : String(error)}`, eventId: -1 }),
+      );
     }
     const all = outputPieces(content, this.charsPerToken);
     const max = call.turn.maxTokens;
@@ -165,7 +173,14 @@ export class ModelEndpointCore {
     });
   }
 
-  async #serve(ctx: ProcessContext, call: ModelCall, content: ContentBlock[], pieces: OutputPiece[], capped: boolean, resolve: (r: Response) => void): Promise<void> {
+  async #serve(
+    ctx: ProcessContext,
+    call: ModelCall,
+    content: ContentBlock[],
+    pieces: OutputPiece[],
+    capped: boolean,
+    resolve: (r: Response) => void,
+  ): Promise<void> {
     const sim = this.#sim;
     const { prompt, exchange, wire } = call;
     const cacheLog = this.provider.cache.log;
@@ -199,7 +214,13 @@ export class ModelEndpointCore {
                 }
                 if (sent === cutAt) {
                   broken = true;
-                  sim.trace.instant({ actor: this.host, layer: "gateway", kind: "stream.error", parent: exchange.span, attrs: { afterTokens: sent, of: pieces.length } });
+                  sim.trace.instant({
+                    actor: this.host,
+                    layer: "gateway",
+                    kind: "stream.error",
+                    parent: exchange.span,
+                    attrs: { afterTokens: sent, of: pieces.length },
+                  });
                   wire.breakOff(s, "Internal server error (the stream broke off)");
                   s.close();
                   return;

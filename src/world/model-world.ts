@@ -56,7 +56,11 @@ export async function runWithModels<T>(agent: () => Promise<T>, options: ModelWo
   const openai = new OpenAIEndpoint(sim, { ...options.models, provider });
   const anthropic = new AnthropicEndpoint(sim, { ...options.models, provider });
   const extra = options.services?.(sim) ?? [];
-  scheduleWorldFaults(sim, { provider, endpoints: [openai, anthropic], tools: extra.filter((s): s is HttpTool => s instanceof HttpTool) }, options.faults ?? []);
+  scheduleWorldFaults(
+    sim,
+    { provider, endpoints: [openai, anthropic], tools: extra.filter((s): s is HttpTool => s instanceof HttpTool) },
+    options.faults ?? [],
+  );
   const run = await runInWorld(sim, agent, {
     services: [openai, anthropic, ...extra],
     ...(options.name !== undefined ? { name: options.name } : {}),

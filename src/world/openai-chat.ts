@@ -29,7 +29,8 @@ const FINISH: Readonly<Record<StopReason, string>> = { end_turn: "stop", tool_us
 export function readChatTurn(body: Record<string, unknown>): ModelTurn | Rejection {
   if (typeof body.model !== "string" || body.model === "") return missing("model");
   if (!Array.isArray(body.messages)) return missing("messages");
-  if (body.messages.length === 0) return rejection("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages", "empty_array");
+  if (body.messages.length === 0)
+    return rejection("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages", "empty_array");
   const temperature = temperatureProblem(body);
   if (temperature) return temperature;
   const system: string[] = [];
@@ -48,16 +49,34 @@ export function readChatTurn(body: Record<string, unknown>): ModelTurn | Rejecti
       messages.push({ role: "assistant", text, toolCalls: calls });
     } else if (m.role === "tool") {
       const callId = String(m.tool_call_id);
-      if (!asked.has(callId)) return rejection("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`, null);
+      if (!asked.has(callId))
+        return rejection(
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          `messages.[${i}].role`,
+          null,
+        );
       messages.push({ role: "tool", callId, text, isError: false });
     } else messages.push({ role: "user", text });
   }
   const tools = asArray(body.tools)
     .map((t) => ((t ?? {}) as { function?: Record<string, unknown> }).function)
     .filter((f): f is Record<string, unknown> => f !== undefined)
-    .map((f) => ({ name: String(f.name), description: String(f.description ?? ""), schema: (f.parameters ?? { type: "object", properties: {} }) as Record<string, unknown> }));
+    .map((f) => ({
+      name: String(f.name),
+      description: String(f.description ?? ""),
+      schema: (f.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
+    }));
   const max = body.max_completion_tokens ?? body.max_tokens;
-  return { api: "openai-chat", model: body.model, system: system.join("\n\n"), messages, tools, toolChoice: readToolChoice(body.tool_choice), maxTokens: typeof max === "number" ? max : undefined, body };
+  return {
+    api: "openai-chat",
+    model: body.model,
+    system: system.join("\n\n"),
+    messages,
+    tools,
+    toolChoice: readToolChoice(body.tool_choice),
+    maxTokens: typeof max === "number" ? max : undefined,
+    body,
+  };
 }
 
 /** `tool_choice` as both OpenAI APIs write it. */
@@ -73,7 +92,14 @@ export function readToolChoice(choice: unknown): ToolChoice {
 export function chatWire(info: OpenAICallInfo, body: Record<string, unknown>): CallWire {
   const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   const toolIndex = new Map<number, number>();
-  const base = { id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, service_tier: "default", system_fingerprint: "fp_agentsim" };
+  const base = {
+    id: info.id,
+    object: "chat.completion.chunk",
+    created: info.created,
+    model: info.model,
+    service_tier: "default",
+    system_fingerprint: "fp_agentsim",
+  };
   const chunk = (s: SseStream, delta: Record<string, unknown>, finish: string | null = null): void => {
     s.send(undefined, { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   };
@@ -100,11 +126,28 @@ export function chatWire(info: OpenAICallInfo, body: Record<string, unknown>): C
     },
     json(a: FinalAnswer) {
       const text = a.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("");
-      const calls = a.content.flatMap((b) => (b.type === "tool_use" ? [{ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.input) } }] : []));
-      const message = { role: "assistant", content: text === "" && calls.length ? null : text, refusal: null, annotations: [], ...(calls.length ? { tool_calls: calls } : {}) };
+      const calls = a.content.flatMap((b) =>
+        b.type === "tool_use" ? [{ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.input) } }] : [],
+      );
+      const message = {
+        role: "assistant",
+        content: text === "" && calls.length ? null : text,
+        refusal: null,
+        annotations: [],
+        ...(calls.length ? { tool_calls: calls } : {}),
+      };
       return jsonResponse(
         200,
-        { id: info.id, object: "chat.completion", created: info.created, model: info.model, choices: [{ index: 0, message, logprobs: null, finish_reason: FINISH[a.stop] }], usage: usage(a), service_tier: "default", system_fingerprint: "fp_agentsim" },
+        {
+          id: info.id,
+          object: "chat.completion",
+          created: info.created,
+          model: info.model,
+          choices: [{ index: 0, message, logprobs: null, finish_reason: FINISH[a.stop] }],
+          usage: usage(a),
+          service_tier: "default",
+          system_fingerprint: "fp_agentsim",
+        },
         info.headers(),
       );
     },

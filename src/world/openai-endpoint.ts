@@ -91,12 +91,20 @@ export class OpenAIEndpoint implements SimService {
   async handle(request: Request, exchange: Exchange): Promise<Response> {
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     const chat = path === "/v1/chat/completions";
-    if (request.method !== "POST" || (!chat && path !== "/v1/responses")) return this.#error(404, { message: `Invalid URL (${request.method} ${path})`, type: "invalid_request_error", param: null, code: null });
+    if (request.method !== "POST" || (!chat && path !== "/v1/responses"))
+      return this.#error(404, { message: `Invalid URL (${request.method} ${path})`, type: "invalid_request_error", param: null, code: null });
     if (!request.headers.has("authorization")) {
-      return this.#error(401, { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", type: "invalid_request_error", param: null, code: null });
+      return this.#error(401, {
+        message:
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      });
     }
     const body = await readJsonObject(request);
-    if (body === undefined) return this.#error(400, { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null });
+    if (body === undefined)
+      return this.#error(400, { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null });
     const read = chat ? readChatTurn(body) : readResponsesTurn(body, this.#store);
     if ("status" in read) return this.#error(read.status, read.error);
     const turn = read;
@@ -110,7 +118,10 @@ export class OpenAIEndpoint implements SimService {
     };
     const wire: CallWire = chat ? chatWire(info, body) : responsesWire(info, body, turn, this.#store);
     const toolCallId = (): string => `call_${this.core.id(24)}`;
-    return this.core.serve({ turn, prompt: promptShape(turn, this.core.charsPerToken), exchange, stream: body.stream === true, cachePrefix: true, wire }, toolCallId);
+    return this.core.serve(
+      { turn, prompt: promptShape(turn, this.core.charsPerToken), exchange, stream: body.stream === true, cachePrefix: true, wire },
+      toolCallId,
+    );
   }
 
   #providerError(answer: Extract<LlmResponse, { ok: false }>): Response {
@@ -120,10 +131,26 @@ export class OpenAIEndpoint implements SimService {
     if (answer.status === 429) {
       const what = answer.message.includes("tokens per minute") ? "tokens" : "requests";
       const wait = retryAfterMs === undefined ? "" : ` Please try again in ${openAIDuration(retryAfterMs)}.`;
-      return jsonResponse(429, { error: { message: `Rate limit reached on ${what} per min (${what === "tokens" ? "TPM" : "RPM"}).${wait}`, type: what, param: null, code: "rate_limit_exceeded" } }, headers);
+      return jsonResponse(
+        429,
+        {
+          error: {
+            message: `Rate limit reached on ${what} per min (${what === "tokens" ? "TPM" : "RPM"}).${wait}`,
+            type: what,
+            param: null,
+            code: "rate_limit_exceeded",
+          },
+        },
+        headers,
+      );
     }
-    if (answer.status === 529) return jsonResponse(503, { error: { message: "The server is overloaded or not ready yet.", type: "server_error", param: null, code: null } }, headers);
-    return jsonResponse(500, { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } }, headers);
+    if (answer.status === 529)
+      return jsonResponse(503, { error: { message: "The server is overloaded or not ready yet.", type: "server_error", param: null, code: null } }, headers);
+    return jsonResponse(
+      500,
+      { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } },
+      headers,
+    );
   }
 
   #error(status: number, error: OpenAIErrorFields): Response {
@@ -156,10 +183,12 @@ function promptShape(turn: ModelTurn, charsPerToken: number): PromptShape {
   let rest = 0;
   for (const m of turn.messages) {
     rest += m.text.length;
-    if (m.role === "assistant") for (const c of m.toolCalls) rest += c.name.length + (typeof c.input === "string" ? c.input.length : JSON.stringify(c.input ?? {}).length);
+    if (m.role === "assistant")
+      for (const c of m.toolCalls) rest += c.name.length + (typeof c.input === "string" ? c.input.length : JSON.stringify(c.input ?? {}).length);
   }
   const prefixTokens = Math.ceil(prefixText.length / charsPerToken);
-  const prefixKey = prefixTokens > 0 ? `prefix:${createHash("sha256").update(turn.model).update("\u0000").update(prefixText).digest("hex").slice(0, 16)}` : undefined;
+  const prefixKey =
+    prefixTokens > 0 ? `prefix:${createHash("sha256").update(turn.model).update("\u0000").update(prefixText).digest("hex").slice(0, 16)}` : undefined;
   return { prefixTokens, prefixKey, restTokens: Math.max(1, Math.ceil(rest / charsPerToken)) };
 }
 
@@ -172,9 +201,20 @@ export function rejection(message: string, param: string | null, code: string | 
 export function temperatureProblem(body: Record<string, unknown>): Rejection | undefined {
   const t = body.temperature;
   if (t === undefined || t === null) return undefined;
-  if (typeof t !== "number") return rejection(`Invalid type for 'temperature': expected a decimal, but got ${typeof t} instead.`, "temperature", "invalid_type");
-  if (t > 2) return rejection(`Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${t} instead.`, "temperature", "decimal_above_max_value");
-  if (t < 0) return rejection(`Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got ${t} instead.`, "temperature", "decimal_below_min_value");
+  if (typeof t !== "number")
+    return rejection(`Invalid type for 'temperature': expected a decimal, but got ${typeof t} instead.`, "temperature", "invalid_type");
+  if (t > 2)
+    return rejection(
+      `Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${t} instead.`,
+      "temperature",
+      "decimal_above_max_value",
+    );
+  if (t < 0)
+    return rejection(
+      `Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got ${t} instead.`,
+      "temperature",
+      "decimal_below_min_value",
+    );
   return undefined;
 }
 

@@ -49,7 +49,16 @@ export function readResponsesTurn(body: Record<string, unknown>, store: Response
   const temperature = temperatureProblem(body);
   if (temperature) return temperature;
   const previous = typeof body.previous_response_id === "string" ? store.get(body.previous_response_id) : [];
-  if (previous === undefined) return { status: 400, error: { message: `Previous response with id '${String(body.previous_response_id)}' not found.`, type: "invalid_request_error", param: "previous_response_id", code: "previous_response_not_found" } };
+  if (previous === undefined)
+    return {
+      status: 400,
+      error: {
+        message: `Previous response with id '${String(body.previous_response_id)}' not found.`,
+        type: "invalid_request_error",
+        param: "previous_response_id",
+        code: "previous_response_not_found",
+      },
+    };
   const system: string[] = typeof body.instructions === "string" ? [body.instructions] : [];
   const messages: TurnMessage[] = previous.map((m) => (m.role === "assistant" ? { ...m, toolCalls: [...m.toolCalls] } : m));
   const asked = new Set(previous.flatMap((m) => (m.role === "assistant" ? m.toolCalls.map((c) => c.id) : [])));
@@ -74,9 +83,22 @@ export function readResponsesTurn(body: Record<string, unknown>, store: Response
   const tools = asArray(body.tools)
     .map((t) => (t ?? {}) as Record<string, unknown>)
     .filter((t) => t.type === "function")
-    .map((t) => ({ name: String(t.name), description: String(t.description ?? ""), schema: (t.parameters ?? { type: "object", properties: {} }) as Record<string, unknown> }));
+    .map((t) => ({
+      name: String(t.name),
+      description: String(t.description ?? ""),
+      schema: (t.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
+    }));
   const max = body.max_output_tokens;
-  return { api: "openai-responses", model: body.model, system: system.join("\n\n"), messages, tools, toolChoice: readToolChoice(body.tool_choice), maxTokens: typeof max === "number" ? max : undefined, body };
+  return {
+    api: "openai-responses",
+    model: body.model,
+    system: system.join("\n\n"),
+    messages,
+    tools,
+    toolChoice: readToolChoice(body.tool_choice),
+    maxTokens: typeof max === "number" ? max : undefined,
+    body,
+  };
 }
 
 /** The wire of one Responses call; see the file's contract. */
@@ -115,7 +137,13 @@ export function responsesWire(info: OpenAICallInfo, body: Record<string, unknown
   });
   const outputItem = (b: ContentBlock, id: string, status: string): Record<string, unknown> =>
     b.type === "text"
-      ? { id, type: "message", status, role: "assistant", content: status === "in_progress" ? [] : [{ type: "output_text", text: b.text, annotations: [], logprobs: [] }] }
+      ? {
+          id,
+          type: "message",
+          status,
+          role: "assistant",
+          content: status === "in_progress" ? [] : [{ type: "output_text", text: b.text, annotations: [], logprobs: [] }],
+        }
       : { id, type: "function_call", status, arguments: status === "in_progress" ? "" : JSON.stringify(b.input), call_id: b.id, name: b.name };
   const itemId = (b: ContentBlock): string => (b.type === "text" ? `msg_${info.newId(48)}` : `fc_${info.newId(48)}`);
   const finished = (a: FinalAnswer): Record<string, unknown> => {
@@ -130,7 +158,13 @@ export function responsesWire(info: OpenAICallInfo, body: Record<string, unknown
       ...shell(incomplete ? "incomplete" : "completed"),
       incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
       output,
-      usage: { input_tokens: input, input_tokens_details: { cached_tokens: u.cacheReadInputTokens }, output_tokens: u.outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + u.outputTokens },
+      usage: {
+        input_tokens: input,
+        input_tokens_details: { cached_tokens: u.cacheReadInputTokens },
+        output_tokens: u.outputTokens,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: input + u.outputTokens,
+      },
     };
   };
   const closeItem = (s: SseStream, block: number | undefined): void => {
@@ -138,13 +172,19 @@ export function responsesWire(info: OpenAICallInfo, body: Record<string, unknown
     if (!it || block === undefined) return;
     if (it.call) {
       send(s, "response.function_call_arguments.done", { item_id: it.id, output_index: it.index, arguments: it.args, name: it.call.name });
-      send(s, "response.output_item.done", { output_index: it.index, item: { id: it.id, type: "function_call", status: "completed", arguments: it.args, call_id: it.call.id, name: it.call.name } });
+      send(s, "response.output_item.done", {
+        output_index: it.index,
+        item: { id: it.id, type: "function_call", status: "completed", arguments: it.args, call_id: it.call.id, name: it.call.name },
+      });
       return;
     }
     const part = { type: "output_text", text: it.text, annotations: [], logprobs: [] };
     send(s, "response.output_text.done", { item_id: it.id, output_index: it.index, content_index: 0, text: it.text, logprobs: [] });
     send(s, "response.content_part.done", { item_id: it.id, output_index: it.index, content_index: 0, part });
-    send(s, "response.output_item.done", { output_index: it.index, item: { id: it.id, type: "message", status: "completed", role: "assistant", content: [part] } });
+    send(s, "response.output_item.done", {
+      output_index: it.index,
+      item: { id: it.id, type: "message", status: "completed", role: "assistant", content: [part] },
+    });
   };
   return {
     headers: info.headers,
@@ -160,12 +200,20 @@ export function responsesWire(info: OpenAICallInfo, body: Record<string, unknown
         if (p.kind === "tool-start") {
           const id = `fc_${info.newId(48)}`;
           items.set(p.block, { id, index, text: "", args: "", call: { id: p.id, name: p.name } });
-          send(s, "response.output_item.added", { output_index: index, item: { id, type: "function_call", status: "in_progress", arguments: "", call_id: p.id, name: p.name } });
+          send(s, "response.output_item.added", {
+            output_index: index,
+            item: { id, type: "function_call", status: "in_progress", arguments: "", call_id: p.id, name: p.name },
+          });
         } else {
           const id = `msg_${info.newId(48)}`;
           items.set(p.block, { id, index, text: "", args: "" });
           send(s, "response.output_item.added", { output_index: index, item: { id, type: "message", status: "in_progress", role: "assistant", content: [] } });
-          send(s, "response.content_part.added", { item_id: id, output_index: index, content_index: 0, part: { type: "output_text", text: "", annotations: [], logprobs: [] } });
+          send(s, "response.content_part.added", {
+            item_id: id,
+            output_index: index,
+            content_index: 0,
+            part: { type: "output_text", text: "", annotations: [], logprobs: [] },
+          });
         }
       }
       const it = items.get(p.block);

@@ -69,7 +69,10 @@ export async function runInWorld<T>(sim: Simulation, agent: () => Promise<T>, op
   const name = options.name ?? "agent";
   const handle = world.spawnAgent(name, agent);
   const outcome = await world.enter(() =>
-    sim.run({ ...(options.horizon !== undefined ? { horizon: options.horizon } : {}), ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}) }),
+    sim.run({
+      ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),
+      ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    }),
   );
   const ended = handle.outcome;
   let result: AgentResult<T>;
@@ -80,7 +83,8 @@ export async function runInWorld<T>(sim: Simulation, agent: () => Promise<T>, op
 
 /** Why an agent never finished, in words that say what to look for. */
 export function unfinishedReason(name: string, outcome: RunOutcome): string {
-  if (outcome.status === "crashed") return `the run crashed before agent "${name}" finished: ${String((outcome.crash?.error as Error | undefined)?.message ?? outcome.crash?.error)}`;
+  if (outcome.status === "crashed")
+    return `the run crashed before agent "${name}" finished: ${String((outcome.crash?.error as Error | undefined)?.message ?? outcome.crash?.error)}`;
   if (outcome.status === "horizon") return `the horizon came at ${outcome.now} ms before agent "${name}" finished`;
   if (outcome.status === "budget-exceeded") return `the event budget ran out at ${outcome.now} ms before agent "${name}" finished`;
   return `agentsim: agent "${name}" never finished: it waits on something the simulation does not control (a promise that nothing in the world settles: real I/O, a timer captured before the world started, or a promise never resolved)`;

@@ -103,7 +103,9 @@ export class SimNetwork {
     const request = new Request(input, init);
     const url = new URL(request.url);
     if (!this.#isOpen()) {
-      const error = new SimulationLeakError(`agentsim: fetch to ${url.origin} refused: its simulated world has ended (code that outlives its world cannot reach the network)${fromUser(captureStack())}`);
+      const error = new SimulationLeakError(
+        `agentsim: fetch to ${url.origin} refused: its simulated world has ended (code that outlives its world cannot reach the network)${fromUser(captureStack())}`,
+      );
       (error as { code?: string }).code = REFUSED_CODE;
       return Promise.reject(error);
     }
@@ -154,7 +156,10 @@ export class SimNetwork {
   }
 
   #leak(url: URL, caller: string, parent: number | undefined): SimulationLeakError {
-    const where = url.protocol === "http:" || url.protocol === "https:" ? `no simulated service answers ${url.hostname}` : `no simulated service answers ${url.protocol} URLs`;
+    const where =
+      url.protocol === "http:" || url.protocol === "https:"
+        ? `no simulated service answers ${url.hostname}`
+        : `no simulated service answers ${url.protocol} URLs`;
     const what = `agentsim: fetch to ${url.origin === "null" ? url.href : url.origin} refused: ${where}`;
     const error = new SimulationLeakError(`${what}${fromUser(captureStack())}`);
     (error as { code?: string }).code = REFUSED_CODE;

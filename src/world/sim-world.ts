@@ -178,11 +178,18 @@ export class SimWorld implements WorldRuntime {
     this.#detector.enable();
     const sim = this.sim;
     const limit = this.#timeoutMs;
-    const wall = outsideWorld(() => realSetTimeout(() => {
-      // nondeterminism-ok: a wall-clock bound on a stuck run; reaching it ends the run as crashed
-      sim.crashed("world", new Error(`agentsim: the world was still running after ${limit} ms of real time (at virtual ${sim.now} ms); it was ended and torn down (raise \`timeout\` if the run is meant to take this long)`));
-      this.#abandon?.();
-    }, limit));
+    const wall = outsideWorld(() =>
+      realSetTimeout(() => {
+        // nondeterminism-ok: a wall-clock bound on a stuck run; reaching it ends the run as crashed
+        sim.crashed(
+          "world",
+          new Error(
+            `agentsim: the world was still running after ${limit} ms of real time (at virtual ${sim.now} ms); it was ended and torn down (raise \`timeout\` if the run is meant to take this long)`,
+          ),
+        );
+        this.#abandon?.();
+      }, limit),
+    );
     wall.unref();
     try {
       return await withScope({ world: this, actor: "world" }, fn);

@@ -63,7 +63,10 @@ export class SseStream {
 }
 
 /** One streamed token: a word of a text block, the start of a tool call, or a piece of its input. */
-export type OutputPiece = { block: number; kind: "text"; text: string } | { block: number; kind: "tool-start"; id: string; name: string } | { block: number; kind: "args"; text: string };
+export type OutputPiece =
+  | { block: number; kind: "text"; text: string }
+  | { block: number; kind: "tool-start"; id: string; name: string }
+  | { block: number; kind: "args"; text: string };
 
 /** The content's tokens, in order; see the file's contract. */
 export function outputPieces(content: readonly ContentBlock[], charsPerToken: number): OutputPiece[] {
@@ -90,7 +93,13 @@ export function contentOf(content: readonly ContentBlock[], pieces: readonly Out
     const mine = pieces.filter((p) => p.block === block);
     if (mine.length === 0) return;
     if (b.type === "text") out.push({ type: "text", text: mine.map((p) => (p.kind === "text" ? p.text : "")).join("") });
-    else if (mine.filter((p) => p.kind === "args").map((p) => (p.kind === "args" ? p.text : "")).join("") === JSON.stringify(b.input)) out.push(b);
+    else if (
+      mine
+        .filter((p) => p.kind === "args")
+        .map((p) => (p.kind === "args" ? p.text : ""))
+        .join("") === JSON.stringify(b.input)
+    )
+      out.push(b);
   });
   return out;
 }

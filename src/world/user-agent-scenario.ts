@@ -99,8 +99,15 @@ export function userRefundScenario(options: UserRefundScenarioOptions): Scenario
       const agents: ProcessHandle<AgentOutcome<unknown>>[] = [];
       for (const o of orders) {
         sim.at(o.at, () => {
-          const asked = sim.trace.instant({ actor: "customer", layer: "user", kind: "return.requested", attrs: { returnId: o.returnId, amountUsd: o.amountUsd } });
-          agents.push(world.spawnAgent(`refund-agent ${o.returnId}`, () => options.agent({ returnId: o.returnId, amountUsd: o.amountUsd }, env), { parent: asked }));
+          const asked = sim.trace.instant({
+            actor: "customer",
+            layer: "user",
+            kind: "return.requested",
+            attrs: { returnId: o.returnId, amountUsd: o.amountUsd },
+          });
+          agents.push(
+            world.spawnAgent(`refund-agent ${o.returnId}`, () => options.agent({ returnId: o.returnId, amountUsd: o.amountUsd }, env), { parent: asked }),
+          );
         });
       }
       return {
@@ -121,7 +128,10 @@ interface TimedOrder extends RefundOrder {
 function drawOrders(sim: Simulation, count: number, windowMs: number, amount: Distribution): TimedOrder[] {
   const arrivals = sim.rng("customers:arrivals");
   const amounts = sim.rng("customers:amounts");
-  const drawn = Array.from({ length: count }, () => ({ at: arrivals.next() * windowMs, amountUsd: Math.max(0.01, Math.round(amount.sample(amounts) * 100) / 100) }));
+  const drawn = Array.from({ length: count }, () => ({
+    at: arrivals.next() * windowMs,
+    amountUsd: Math.max(0.01, Math.round(amount.sample(amounts) * 100) / 100),
+  }));
   return drawn.sort((a, b) => a.at - b.at).map((d, i) => ({ returnId: `R-${1001 + i}`, ...d }));
 }
 

@@ -77,7 +77,6 @@ const REAL = processWide("real-globals", () => ({
   promisesSetImmediate: nodeTimersPromises.setImmediate as Fn,
 }));
 
-
 /** A property as it was before a swap. */
 interface SavedProperty {
   target: object;
@@ -291,7 +290,11 @@ const getRandomValues = dispatch(REAL.getRandomValues.bind(globalThis.crypto) as
     array instanceof BigInt64Array ||
     array instanceof BigUint64Array;
   if (!integer) throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
-  if (array.byteLength > 65_536) throw new DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, "QuotaExceededError");
+  if (array.byteLength > 65_536)
+    throw new DOMException(
+      `The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`,
+      "QuotaExceededError",
+    );
   seededFill(w, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return array;
 });
@@ -306,15 +309,18 @@ function seededFill(w: WorldRuntime, bytes: Uint8Array): void {
 function region(buf: ArrayBufferView | ArrayBuffer, offset?: unknown, size?: unknown): Uint8Array {
   const view = buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   const start = typeof offset === "number" ? offset : 0;
-  if (!(Number.isInteger(start) && start >= 0 && start <= view.length)) throw new RangeError(`The value of "offset" is out of range. It must be >= 0 && <= ${view.length}. Received ${String(offset)}`);
+  if (!(Number.isInteger(start) && start >= 0 && start <= view.length))
+    throw new RangeError(`The value of "offset" is out of range. It must be >= 0 && <= ${view.length}. Received ${String(offset)}`);
   const length = typeof size === "number" ? size : view.length - start;
-  if (!(Number.isInteger(length) && length >= 0 && start + length <= view.length)) throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${view.length - start}. Received ${String(size)}`);
+  if (!(Number.isInteger(length) && length >= 0 && start + length <= view.length))
+    throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${view.length - start}. Received ${String(size)}`);
   return view.subarray(start, start + length);
 }
 
 /** node:crypto's randomBytes(size[, callback]) from the seeded stream. */
 const randomBytes = dispatch(REAL.randomBytes, (w, size: number, callback?: (err: Error | null, buf: Buffer) => void) => {
-  if (!(Number.isInteger(size) && size >= 0 && size <= 2 ** 31 - 1)) throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${2 ** 31 - 1}. Received ${String(size)}`);
+  if (!(Number.isInteger(size) && size >= 0 && size <= 2 ** 31 - 1))
+    throw new RangeError(`The value of "size" is out of range. It must be >= 0 && <= ${2 ** 31 - 1}. Received ${String(size)}`);
   const buf = Buffer.alloc(size);
   seededFill(w, buf);
   if (typeof callback !== "function") return buf;
@@ -341,7 +347,8 @@ const randomInt = dispatch(REAL.randomInt, (w, ...args: unknown[]) => {
   const callback = typeof args[args.length - 1] === "function" ? (args.pop() as (e: null, n: number) => void) : undefined;
   const [min, max] = args.length >= 2 ? [args[0], args[1]] : [0, args[0]];
   if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) throw new TypeError('The "min" and "max" arguments must be safe integers');
-  if (!((max as number) > (min as number))) throw new RangeError(`The value of "max" is out of range. It must be greater than the value of "min" (${String(min)}). Received ${String(max)}`);
+  if (!((max as number) > (min as number)))
+    throw new RangeError(`The value of "max" is out of range. It must be greater than the value of "min" (${String(min)}). Received ${String(max)}`);
   const n = (min as number) + Math.floor(w.sim.rng("world:random-int").next() * ((max as number) - (min as number)));
   if (!callback) return n;
   process.nextTick(callback, null, n);

@@ -49,7 +49,15 @@ export class VirtualTimeout {
   #active = true;
 
   /** @internal Made by `VirtualTimers`. */
-  constructor(owner: VirtualTimers, id: number, callback: Callback, args: unknown[], delayMs: number, repeat: boolean, kind: TimerKind = repeat ? "setInterval" : "setTimeout") {
+  constructor(
+    owner: VirtualTimers,
+    id: number,
+    callback: Callback,
+    args: unknown[],
+    delayMs: number,
+    repeat: boolean,
+    kind: TimerKind = repeat ? "setInterval" : "setTimeout",
+  ) {
     this.#owner = owner;
     this.#kind = kind;
     this.#site = captureStack(30);
@@ -62,7 +70,12 @@ export class VirtualTimeout {
 
   /** What it is and where user code created it: `a setInterval every 100 ms, created at f (file:line:col)`. */
   describe(): string {
-    const what = this.#kind === "setInterval" ? `a setInterval every ${this.#delayMs} ms` : this.#kind === "setImmediate" ? "a setImmediate" : `a setTimeout of ${this.#delayMs} ms`;
+    const what =
+      this.#kind === "setInterval"
+        ? `a setInterval every ${this.#delayMs} ms`
+        : this.#kind === "setImmediate"
+          ? "a setImmediate"
+          : `a setTimeout of ${this.#delayMs} ms`;
     const frame = userFrame(this.#site);
     return frame === "" ? what : `${what}, created at ${frame}`;
   }
@@ -164,7 +177,12 @@ export class VirtualTimers {
    * says whether the world's user code has finished (default: never), for unref'd timers;
    * `onActivity` is told when a timer starts and when one fires (the world bounds its drain with it).
    */
-  constructor(sim: Simulation, onError: (error: unknown) => void, userIdle: () => boolean = () => false, onActivity?: (what: "start" | "fire" | "stop") => void) {
+  constructor(
+    sim: Simulation,
+    onError: (error: unknown) => void,
+    userIdle: () => boolean = () => false,
+    onActivity?: (what: "start" | "fire" | "stop") => void,
+  ) {
     this.#sim = sim;
     this.#onActivity = onActivity;
     this.#onError = onError;

@@ -52,6 +52,9 @@ export function worldRunArbitrary(options: WorldRunArbitraryOptions = {}): fc.Ar
       target: tools.length ? fc.constantFrom(...tools) : fc.constant(undefined),
     })
     .map(({ kind, at, for: length, target }): WorldFault => ({ kind, at, for: length, ...(kind === "tool-outage" && target !== undefined ? { target } : {}) }));
-  const faults = kinds.length === 0 || maxFaults <= 0 ? fc.constant<WorldFault[]>([]) : fc.array(one, { maxLength: maxFaults }).map((fs) => [...fs].sort((a, b) => a.at - b.at));
+  const faults =
+    kinds.length === 0 || maxFaults <= 0
+      ? fc.constant<WorldFault[]>([])
+      : fc.array(one, { maxLength: maxFaults }).map((fs) => [...fs].sort((a, b) => a.at - b.at));
   return fc.record({ seed: fc.integer({ min: 1, max: 0x7fffffff }), faults });
 }

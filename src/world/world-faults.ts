@@ -71,8 +71,22 @@ export function scheduleWorldFaults(sim: Simulation, targets: WorldFaultTargets,
       sim.at(Math.max(sim.now, f.at), () => open(e));
       sim.at(Math.max(sim.now, f.at + f.for), () => close(e));
     }
-    sim.at(Math.max(sim.now, f.at), () => sim.trace.instant({ actor: "faults", layer: "sim", kind: "fault.start", attrs: { fault: f.kind, ...(f.target !== undefined ? { target: f.target } : {}), for: f.for } }));
-    sim.at(Math.max(sim.now, f.at + f.for), () => sim.trace.instant({ actor: "faults", layer: "sim", kind: "fault.end", attrs: { fault: f.kind, ...(f.target !== undefined ? { target: f.target } : {}) } }));
+    sim.at(Math.max(sim.now, f.at), () =>
+      sim.trace.instant({
+        actor: "faults",
+        layer: "sim",
+        kind: "fault.start",
+        attrs: { fault: f.kind, ...(f.target !== undefined ? { target: f.target } : {}), for: f.for },
+      }),
+    );
+    sim.at(Math.max(sim.now, f.at + f.for), () =>
+      sim.trace.instant({
+        actor: "faults",
+        layer: "sim",
+        kind: "fault.end",
+        attrs: { fault: f.kind, ...(f.target !== undefined ? { target: f.target } : {}) },
+      }),
+    );
   }
 }
 

@@ -10,7 +10,11 @@ interface World {
 }
 
 /** Runs `runs` plans (one after another) of a harness over a fake model (500 ms) and tool. */
-async function runAgent(options: Omit<AgentHarnessOptions, "name" | "model">, plan: (w: World) => PlanStep[], o: { tool?: FakeToolOptions; fail?: ModelFailureScript; seed?: number; runs?: number } = {}) {
+async function runAgent(
+  options: Omit<AgentHarnessOptions, "name" | "model">,
+  plan: (w: World) => PlanStep[],
+  o: { tool?: FakeToolOptions; fail?: ModelFailureScript; seed?: number; runs?: number } = {},
+) {
   const sim = new Simulation({ seed: o.seed ?? 1 });
   const w: World = { sim, tool: new FakeTool(sim, o.tool), model: new FakeModel(500, o.fail) };
   const agent = new AgentHarness({ name: "agent", model: w.model, ...options });
@@ -29,16 +33,32 @@ describe("the loop", () => {
   it("thinks before each attempt, then calls the tool with the arguments the step produces", async () => {
     const { tool, model, report } = await runAgent({ retry: { fixed: { delay: "1s" } } }, (w) => [refund(w)], { tool: failFirst("transient") });
     expect(report.outcome).toBe("succeeded");
-    expect(model.requests.map((r) => [r.caller, r.inputTokens])).toEqual([["agent", 2_000], ["agent", 2_000]]);
+    expect(model.requests.map((r) => [r.caller, r.inputTokens])).toEqual([
+      ["agent", 2_000],
+      ["agent", 2_000],
+    ]);
     // think 500, call 100, backoff 1 s, think 500: the retry is sent at 2.1 s
-    expect(tool.calls.map((c) => [c.at, c.request.args])).toEqual([[500, { order: "A1" }], [2_100, { order: "A1" }]]);
+    expect(tool.calls.map((c) => [c.at, c.request.args])).toEqual([
+      [500, { order: "A1" }],
+      [2_100, { order: "A1" }],
+    ]);
   });
 
   it("chains causes: run -> step -> model -> attempt -> tool call, and retries through retry.scheduled", async () => {
     const { sim, tool } = await runAgent({ retry: { fixed: { delay: "1s" } } }, (w) => [refund(w)], { tool: failFirst("transient") });
     const kinds = (id: number) => sim.trace.causalChain(id).map((e) => e.kind);
     expect(kinds(tool.calls[0]?.span as number)).toEqual(["run", "step", "llm.complete", "attempt", "tool.call"]);
-    expect(kinds(tool.calls[1]?.span as number)).toEqual(["run", "step", "llm.complete", "attempt", "attempt", "retry.scheduled", "llm.complete", "attempt", "tool.call"]);
+    expect(kinds(tool.calls[1]?.span as number)).toEqual([
+      "run",
+      "step",
+      "llm.complete",
+      "attempt",
+      "attempt",
+      "retry.scheduled",
+      "llm.complete",
+      "attempt",
+      "tool.call",
+    ]);
   });
 
   it("a model 429 fails the attempt like a tool 429: its retry-after is honoured", async () => {
@@ -70,13 +90,7 @@ describe("the loop", () => {
       tool: failFirst("transient"),
       runs: 2,
     });
-    expect(tool.calls.map((c) => c.request.idempotencyKey)).toEqual([
-      "agent:run1:0:a",
-      "agent:run1:0:a",
-      "agent:run1:1:b",
-      "agent:run2:0:a",
-      "agent:run2:1:b",
-    ]);
+    expect(tool.calls.map((c) => c.request.idempotencyKey)).toEqual(["agent:run1:0:a", "agent:run1:0:a", "agent:run1:1:b", "agent:run2:0:a", "agent:run2:1:b"]);
   });
 
   it("applies the overall deadline from the run's start", async () => {
@@ -110,7 +124,11 @@ describe("determinism", () => {
   async function flaky(seed: number, pFail: number): Promise<Simulation> {
     const sim = new Simulation({ seed });
     const faults = sim.rng("tool:faults");
-    const w: World = { sim, tool: new FakeTool(sim, { latencyMs: 100, script: () => (faults.chance(pFail) ? { error: "transient" } : {}) }), model: new FakeModel(500) };
+    const w: World = {
+      sim,
+      tool: new FakeTool(sim, { latencyMs: 100, script: () => (faults.chance(pFail) ? { error: "transient" } : {}) }),
+      model: new FakeModel(500),
+    };
     const agent = new AgentHarness({ name: "agent", model: w.model, retry: { exponential: { base: "1s", cap: "20s", jitter: "full", maxAttempts: 6 } } });
     agent.spawn(sim, [refund(w, "a"), refund(w, "b")]);
     await sim.run();

@@ -16,7 +16,12 @@ async function step(tool: FakeToolOptions, policy: RetryPolicySpec, opts: StepOp
   const sim = new Simulation({ seed: 1 });
   const fake = new FakeTool(sim, tool);
   const h = sim.spawn("agent", (ctx) =>
-    callWithPolicy(ctx, fake, request ?? { args: { order: "A1" } }, retryPolicy(policy), { agent: "agent", step: "refund", rng: ctx.rng("agent:retry"), ...opts }),
+    callWithPolicy(ctx, fake, request ?? { args: { order: "A1" } }, retryPolicy(policy), {
+      agent: "agent",
+      step: "refund",
+      rng: ctx.rng("agent:retry"),
+      ...opts,
+    }),
   );
   const run = await sim.run();
   expect(run.status).toBe("completed");
@@ -78,7 +83,11 @@ describe("per-attempt budget (clock-race)", () => {
   });
 
   it("the overall deadline shortens the last attempt's budget and stops retries", async () => {
-    const { fake, report, harness } = await step({ latencyMs: 2_000, script: () => ({ error: "transient" }) }, { fixed: { delay: "1s", maxAttempts: 10 } }, { deadlineAt: 4_500 });
+    const { fake, report, harness } = await step(
+      { latencyMs: 2_000, script: () => ({ error: "transient" }) },
+      { fixed: { delay: "1s", maxAttempts: 10 } },
+      { deadlineAt: 4_500 },
+    );
     // attempts at 0 (fails at 2 s), 3 s (budget cut to 1.5 s: abandoned at 4.5 s); no time for a third.
     expect(fake.calls.map((c) => c.at)).toEqual([0, 3_000]);
     expect(report.attempts.map((a) => a.outcome)).toEqual(["error", "abandoned"]);
@@ -131,7 +140,11 @@ describe("retries", () => {
 
 describe("idempotencyKeys", () => {
   it("sends one key per logical step, the same on every retry", async () => {
-    const { fake } = await step({ script: (n) => (n < 3 ? { error: "transient" } : {}) }, { fixed: { delay: "1s" } }, { switches: { idempotencyKeys: true }, idempotencyKey: "refund-A1" });
+    const { fake } = await step(
+      { script: (n) => (n < 3 ? { error: "transient" } : {}) },
+      { fixed: { delay: "1s" } },
+      { switches: { idempotencyKeys: true }, idempotencyKey: "refund-A1" },
+    );
     expect(fake.calls.map((c) => c.request.idempotencyKey)).toEqual(["refund-A1", "refund-A1", "refund-A1"]);
   });
 

@@ -13,7 +13,13 @@ describe("CheckpointStore", () => {
     await sim.run();
     const cp = store.read("O-1", "charge");
     expect(cp).toMatchObject({ run: "O-1", step: "charge", t: 500 });
-    expect(sim.trace.get(cp!.eventId)).toMatchObject({ kind: "checkpoint.write", layer: "store", actor: "checkpoints", parent: call, attrs: { run: "O-1", step: "charge" } });
+    expect(sim.trace.get(cp!.eventId)).toMatchObject({
+      kind: "checkpoint.write",
+      layer: "store",
+      actor: "checkpoints",
+      parent: call,
+      attrs: { run: "O-1", step: "charge" },
+    });
     expect(sim.trace.events.filter((e) => e.kind === "checkpoint.write")).toHaveLength(1);
     expect(store.size).toBe(1);
   });

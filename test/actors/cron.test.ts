@@ -11,9 +11,7 @@ const iso = (t: number): string => new Date(t).toISOString();
 
 /** The zone's offset at an instant as Intl names it ("GMT-04:00"). */
 function intlOffset(utcMs: number, timeZone: string): string {
-  return (
-    new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(utcMs).find((p) => p.type === "timeZoneName")?.value ?? ""
-  );
+  return new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(utcMs).find((p) => p.type === "timeZoneName")?.value ?? "";
 }
 
 /** The first `n` fire instants after `after`. */
@@ -101,7 +99,10 @@ describe("CronSchedule.next", () => {
         fc.integer({ min: 2, max: 9 }).map((n) => `*/${n}`),
       );
     const expr = fc.tuple(field(0, 59), field(0, 23), field(1, 28), field(1, 12), field(0, 6)).map((f) => f.join(" "));
-    const zones = [{ zone: "UTC", offset: 0 }, { zone: "Asia/Kolkata", offset: 5.5 * HOUR }];
+    const zones = [
+      { zone: "UTC", offset: 0 },
+      { zone: "Asia/Kolkata", offset: 5.5 * HOUR },
+    ];
     fc.assert(
       fc.property(expr, fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 0, 1) }), fc.constantFrom(...zones), (e, after, { zone, offset }) => {
         const f = parseCron(e);
@@ -135,7 +136,12 @@ describe("spawnCron", () => {
     });
     await sim.run();
     const fired = sim.trace.events.filter((e) => e.kind === "cron.fire");
-    expect(fired.map((e) => iso(sim.epochMs + e.t))).toEqual(["2026-03-06T14:00:00.000Z", "2026-03-07T14:00:00.000Z", "2026-03-08T13:00:00.000Z", "2026-03-09T13:00:00.000Z"]);
+    expect(fired.map((e) => iso(sim.epochMs + e.t))).toEqual([
+      "2026-03-06T14:00:00.000Z",
+      "2026-03-07T14:00:00.000Z",
+      "2026-03-08T13:00:00.000Z",
+      "2026-03-09T13:00:00.000Z",
+    ]);
     expect(fired.every((e) => e.layer === "clock" && e.attrs?.scheduled === iso(sim.epochMs + e.t))).toBe(true);
     expect(starts.map((s) => s.utc)).toEqual(["2026-03-06T14:00:02.000Z", "2026-03-07T14:00:02.000Z", "2026-03-08T13:00:02.000Z", "2026-03-09T13:00:02.000Z"]);
     expect(starts.map((s) => s.fire.scheduledDate)).toEqual(["2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09"]);

@@ -4,7 +4,15 @@ import { SimTool } from "../../src/actors/tool.js";
 import { atMostOnceEffects } from "../../src/checks/at-most-once.js";
 import { Simulation } from "../../src/sim/simulation.js";
 
-const entry = (t: number, effect: string, key: string, requestId: string): EffectEntry => ({ t, effect, key, tool: "refunds", requestId, eventId: t, parent: 0 });
+const entry = (t: number, effect: string, key: string, requestId: string): EffectEntry => ({
+  t,
+  effect,
+  key,
+  tool: "refunds",
+  requestId,
+  eventId: t,
+  parent: 0,
+});
 
 describe("EffectLedger", () => {
   it("numbers entries in commit order and finds them by key and kind", () => {

@@ -65,7 +65,13 @@ describe("Gateway without epochs (the failure)", () => {
     const s = await story({});
     const message = bobOf(s).inbox[0]?.eventId as number;
     const chain = s.sim.trace.causalChain(message).map((e) => `${e.actor}:${e.kind}:${e.phase}`);
-    expect(chain).toEqual(["alice:session.open:instant", "render:tool.call:begin", "render:tool.call:end", "gateway:callback.delivered:instant", "bob:session.message:instant"]);
+    expect(chain).toEqual([
+      "alice:session.open:instant",
+      "render:tool.call:begin",
+      "render:tool.call:end",
+      "gateway:callback.delivered:instant",
+      "bob:session.message:instant",
+    ]);
   });
 
   it("drops a callback silently (only the log knows) when no session holds the id", async () => {

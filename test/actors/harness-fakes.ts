@@ -77,7 +77,8 @@ export class FakeTool implements ToolPort {
     const latency = plan.receipt !== undefined ? 0 : (plan.latencyMs ?? this.#o.latencyMs ?? 100);
     const giveUpAt = this.#o.honoursDeadline && request.deadlineAt !== undefined ? request.deadlineAt : Infinity;
     const finish = (): void => {
-      if (plan.error) return answer({ ok: false, error: plan.error, message: `scripted ${plan.error}`, ...(plan.retryAfterMs ? { retryAfterMs: plan.retryAfterMs } : {}) });
+      if (plan.error)
+        return answer({ ok: false, error: plan.error, message: `scripted ${plan.error}`, ...(plan.retryAfterMs ? { retryAfterMs: plan.retryAfterMs } : {}) });
       if (plan.receipt === undefined) {
         call.committedAt = sim.now;
         sim.trace.instant({ actor: this.name, layer: "tool", kind: "effect.commit", parent: span, attrs: { n } });

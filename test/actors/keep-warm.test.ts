@@ -11,7 +11,11 @@ describe("XFetch", () => {
   });
 
   it("the largest of n exponentials has distribution function (1 - e^-g)^n", () => {
-    for (const [n, u] of [[1, 0.3], [10, 0.5], [1_000, 0.9]] as const) {
+    for (const [n, u] of [
+      [1, 0.3],
+      [10, 0.5],
+      [1_000, 0.9],
+    ] as const) {
       const g = largestOfExponentials(n, u);
       expect((1 - Math.exp(-g)) ** n).toBeCloseTo(u, 9);
     }

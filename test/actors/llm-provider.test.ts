@@ -202,7 +202,8 @@ describe("LlmProvider rate limits and errors", () => {
     const sim = new Simulation({ seed: 5 });
     const llm = fixedProvider(sim, { p529: 0.2, p500: 0.1 });
     const answers: LlmResponse[] = [];
-    for (let i = 0; i < 4_000; i++) sendAt(sim, llm, i * 10, { caller: `w${i}`, prefixKey: "p", prefixTokens: 2_000, inputTokens: 10, outputTokens: 1 }, answers);
+    for (let i = 0; i < 4_000; i++)
+      sendAt(sim, llm, i * 10, { caller: `w${i}`, prefixKey: "p", prefixTokens: 2_000, inputTokens: 10, outputTokens: 1 }, answers);
     await sim.run();
     const share = (status: number): number => answers.filter((a) => !a.ok && a.status === status).length / answers.length;
     expect(share(529)).toBeGreaterThan(0.2 - 0.03);

@@ -6,7 +6,11 @@ import { Simulation } from "../../src/sim/simulation.js";
 import type { Attrs, AttrValue } from "../../src/sim/trace.js";
 
 /** Runs `body` in a process of a fresh simulation with a provider and returns what it returned. */
-async function withModel<T>(seed: number, options: LlmProviderOptions, body: (ctx: ProcessContext, llm: LlmProvider, sim: Simulation) => T): Promise<{ value: T; sim: Simulation }> {
+async function withModel<T>(
+  seed: number,
+  options: LlmProviderOptions,
+  body: (ctx: ProcessContext, llm: LlmProvider, sim: Simulation) => T,
+): Promise<{ value: T; sim: Simulation }> {
   const sim = new Simulation({ seed });
   const llm = new LlmProvider(sim, options);
   let value: T | undefined;
@@ -26,12 +30,16 @@ const WELL_FORMED: Attrs = { orderId: "A-1001", amount: 42.5, notify: true };
 
 describe("sampleToolArgs", () => {
   it("returns the well-formed arguments when pMalformed is 0", async () => {
-    const { value } = await withModel(1, {}, (ctx, llm) => Array.from({ length: 100 }, () => llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED })));
+    const { value } = await withModel(1, {}, (ctx, llm) =>
+      Array.from({ length: 100 }, () => llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED })),
+    );
     expect(value.every((s) => !s.malformed && validate(s.args))).toBe(true);
   });
 
   it("malformed samples fail the tool's validation: a field dropped or mistyped", async () => {
-    const { value } = await withModel(1, { pMalformed: 1 }, (ctx, llm) => Array.from({ length: 200 }, () => llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED })));
+    const { value } = await withModel(1, { pMalformed: 1 }, (ctx, llm) =>
+      Array.from({ length: 200 }, () => llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED })),
+    );
     expect(value.every((s) => s.malformed && !validate(s.args))).toBe(true);
     const dropped = value.filter((s) => Object.keys(s.args).length === 2).length;
     expect(dropped).toBeGreaterThan(60); // about half drop a field, the rest mistype one
@@ -98,7 +106,9 @@ describe("interpretToolResult", () => {
   });
 
   it("says unknown for an empty result when it does not rationalize", async () => {
-    const { value } = await withModel(1, { pRationalize: 0 }, (ctx, llm, s) => llm.interpretToolResult(ctx, { caller: "a", result: [], toolEventId: toolEvent(s, []) }));
+    const { value } = await withModel(1, { pRationalize: 0 }, (ctx, llm, s) =>
+      llm.interpretToolResult(ctx, { caller: "a", result: [], toolEventId: toolEvent(s, []) }),
+    );
     expect(value.outcome).toBe("unknown");
   });
 
@@ -143,7 +153,11 @@ describe("believedNow", () => {
 
   it("traces the belief as an ISO instant under its parent", async () => {
     const { value, sim } = await withModel(1, {}, (ctx, llm) => llm.believedNow(ctx, { caller: "summarizer", parent: 0 }));
-    expect(sim.trace.get(value.eventId)).toMatchObject({ kind: "llm.believed-now", parent: 0, attrs: { caller: "summarizer", believedNow: new Date(value.nowMs).toISOString() } });
+    expect(sim.trace.get(value.eventId)).toMatchObject({
+      kind: "llm.believed-now",
+      parent: 0,
+      attrs: { caller: "summarizer", believedNow: new Date(value.nowMs).toISOString() },
+    });
   });
 });
 
@@ -164,10 +178,12 @@ describe("sampling determinism", () => {
   });
 
   it("keeps each purpose's stream apart: more tool-arg draws do not move the belief draws", async () => {
-    const beliefs = (extraArgs: number) => (ctx: ProcessContext, llm: LlmProvider): number[] => {
-      for (let i = 0; i < extraArgs; i++) llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED });
-      return Array.from({ length: 10 }, () => llm.believedNow(ctx, { caller: "a" }).nowMs);
-    };
+    const beliefs =
+      (extraArgs: number) =>
+      (ctx: ProcessContext, llm: LlmProvider): number[] => {
+        for (let i = 0; i < extraArgs; i++) llm.sampleToolArgs(ctx, { caller: "a", wellFormed: WELL_FORMED });
+        return Array.from({ length: 10 }, () => llm.believedNow(ctx, { caller: "a" }).nowMs);
+      };
     const a = await withModel(7, {}, beliefs(0));
     const b = await withModel(7, {}, beliefs(25));
     expect(b.value).toEqual(a.value);

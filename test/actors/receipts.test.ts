@@ -13,7 +13,12 @@ function statusTool(sim: Simulation, endsAt: number, state: "succeeded" | "faile
       polls.push(request);
       await ctx.sleep(50);
       const done = ctx.now >= endsAt;
-      const result = { jobId: String(request.args.jobId), state: done ? state : "pending", result: done && state === "succeeded" ? { url: "r.png" } : null, ...(done && state === "failed" ? { error: "render crashed" } : {}) };
+      const result = {
+        jobId: String(request.args.jobId),
+        state: done ? state : "pending",
+        result: done && state === "succeeded" ? { url: "r.png" } : null,
+        ...(done && state === "failed" ? { error: "render crashed" } : {}),
+      };
       return { ok: true, result, eventId: sim.trace.instant({ actor: "jobs", layer: "tool", kind: "status", parent: request.parent }) };
     },
   };

@@ -7,7 +7,11 @@ describe("SingleFlight", () => {
     const sim = new Simulation({ seed: 1 });
     const flights = new SingleFlight<string>(sim);
     const got: [string, number, string][] = [];
-    for (const [name, at] of [["a", 0], ["b", 100], ["c", 200]] as const) {
+    for (const [name, at] of [
+      ["a", 0],
+      ["b", 100],
+      ["c", 200],
+    ] as const) {
       sim.spawn(name, async (ctx) => {
         await ctx.sleep(at);
         const f = flights.join("k");

@@ -19,9 +19,7 @@ const HOUR = 3_600_000;
 
 /** The zone's offset at an instant as Intl names it ("GMT-05:00"): an independent reading of the rules. */
 function intlOffset(utcMs: number, timeZone: string): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
-    .formatToParts(utcMs)
-    .find((p) => p.type === "timeZoneName");
+  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(utcMs).find((p) => p.type === "timeZoneName");
   return part?.value ?? "";
 }
 

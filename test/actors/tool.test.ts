@@ -80,14 +80,18 @@ describe("SimTool: cancellation", () => {
 
 describe("SimTool: timeouts and deadlines", () => {
   it("its own timeout ends slow work with a timeout error and no effect", async () => {
-    const { tool, value } = await runAgent({ name: "refunds", latency: "40s", timeout: "30s", effect: refund }, (ctx, t) => t.call(ctx, { args: { returnId: "R1" } }));
+    const { tool, value } = await runAgent({ name: "refunds", latency: "40s", timeout: "30s", effect: refund }, (ctx, t) =>
+      t.call(ctx, { args: { returnId: "R1" } }),
+    );
     expect(value).toMatchObject({ ok: false, error: "timeout" });
     expect(tool.calls[0]!.respondedAt).toBe(30_000);
     expect(tool.ledger.entries).toHaveLength(0);
   });
 
   it("work that commits before the timeout keeps its effect though the caller sees a timeout (partial failure)", async () => {
-    const { tool, value } = await runAgent({ name: "refunds", latency: "40s", timeout: "30s", commitAt: 0.5, effect: refund }, (ctx, t) => t.call(ctx, { args: { returnId: "R1" } }));
+    const { tool, value } = await runAgent({ name: "refunds", latency: "40s", timeout: "30s", commitAt: 0.5, effect: refund }, (ctx, t) =>
+      t.call(ctx, { args: { returnId: "R1" } }),
+    );
     expect(value).toMatchObject({ ok: false, error: "timeout" });
     expect(tool.ledger.entries.map((e) => e.t)).toEqual([20_000]);
   });
@@ -121,20 +125,26 @@ describe("SimTool: timeouts and deadlines", () => {
 describe("SimTool: failure modes", () => {
   it("a validation failure is a caller error, answered at once, with no effect", async () => {
     const validate = (a: Record<string, unknown>) => (typeof a.amount === "number" ? undefined : "amount must be a number");
-    const { tool, value } = await runAgent({ name: "refunds", latency: "8s", effect: refund, validate }, (ctx, t) => t.call(ctx, { args: { returnId: "R1", amount: "ten" } }));
+    const { tool, value } = await runAgent({ name: "refunds", latency: "8s", effect: refund, validate }, (ctx, t) =>
+      t.call(ctx, { args: { returnId: "R1", amount: "ten" } }),
+    );
     expect(value).toMatchObject({ ok: false, error: "caller", message: "amount must be a number" });
     expect(tool.calls[0]!.respondedAt).toBe(0);
     expect(tool.ledger.entries).toHaveLength(0);
   });
 
   it("a 429 carries retryAfterMs and executes nothing", async () => {
-    const { tool, value } = await runAgent({ name: "refunds", effect: refund, faults: { rateLimited: 1 }, retryAfter: "2s" }, (ctx, t) => t.call(ctx, { args: { returnId: "R1" } }));
+    const { tool, value } = await runAgent({ name: "refunds", effect: refund, faults: { rateLimited: 1 }, retryAfter: "2s" }, (ctx, t) =>
+      t.call(ctx, { args: { returnId: "R1" } }),
+    );
     expect(value).toMatchObject({ ok: false, error: "rate-limited", retryAfterMs: 2_000 });
     expect(tool.ledger.entries).toHaveLength(0);
   });
 
   it("a transient 5xx at the end of the work commits nothing when the commit point is the end", async () => {
-    const { tool, value } = await runAgent({ name: "refunds", latency: "1s", effect: refund, faults: { transient: 1 } }, (ctx, t) => t.call(ctx, { args: { returnId: "R1" } }));
+    const { tool, value } = await runAgent({ name: "refunds", latency: "1s", effect: refund, faults: { transient: 1 } }, (ctx, t) =>
+      t.call(ctx, { args: { returnId: "R1" } }),
+    );
     expect(value).toMatchObject({ ok: false, error: "transient" });
     expect(tool.calls[0]!.respondedAt).toBe(1_000);
     expect(tool.ledger.entries).toHaveLength(0);
@@ -142,7 +152,10 @@ describe("SimTool: failure modes", () => {
 
   it("a null-returning query shape answers ok with result null, visible on the response event", async () => {
     const opts: SimToolOptions = { name: "lookup", latency: "50ms", nullWhen: (a) => a.kind === "by-email", resultFor: (a) => ({ id: String(a.q) }) };
-    const { sim, value } = await runAgent(opts, async (ctx, t) => [await t.call(ctx, { args: { kind: "by-email", q: "a@b" } }), await t.call(ctx, { args: { kind: "by-id", q: "7" } })]);
+    const { sim, value } = await runAgent(opts, async (ctx, t) => [
+      await t.call(ctx, { args: { kind: "by-email", q: "a@b" } }),
+      await t.call(ctx, { args: { kind: "by-id", q: "7" } }),
+    ]);
     const [empty, full] = value as [ToolResponse, ToolResponse];
     expect(empty).toMatchObject({ ok: true, result: null });
     expect(full).toMatchObject({ ok: true, result: { id: "7" } });

@@ -16,7 +16,10 @@ import { doubleRefund } from "../../src/scenarios/double-refund.js";
 /** Calls `pay` once per order, retrying once after a 2 s timeout; with `keys`, one key per order. */
 const payer = agentScenario({
   name: "payer",
-  params: { orders: p.int(2, { min: 1, max: 5, explore: [1, 5], doc: "orders to pay" }), latency: p.duration("1s", { min: "1ms", max: "10s", doc: "pay latency" }) },
+  params: {
+    orders: p.int(2, { min: 1, max: 5, explore: [1, 5], doc: "orders to pay" }),
+    latency: p.duration("1s", { min: "1ms", max: "10s", doc: "pay latency" }),
+  },
   mitigations: [{ name: "keys", description: "one idempotency key per order" }],
   tools: { pay: (v) => ({ latency: v.latency, idempotency: true, effect: { name: "payment", key: (a) => String(a.order) } }) },
   invariants: [atMostOnce("payment")],

@@ -8,7 +8,9 @@ import { simulate } from "../../src/api/simulate.js";
 import { ToolCallError } from "../../src/api/agent-tool.js";
 import { DEFAULT_EPOCH_MS } from "../../src/sim/simulation.js";
 
-const refunds = { payments: { latency: { lognormal: { p50: "1s", p99: "5s" } }, effect: { name: "refund", key: (a: Record<string, unknown>) => String(a.orderId) } } };
+const refunds = {
+  payments: { latency: { lognormal: { p50: "1s", p99: "5s" } }, effect: { name: "refund", key: (a: Record<string, unknown>) => String(a.orderId) } },
+};
 
 describe("simulate", () => {
   it("gives the same trace for the same seed and a different one for another seed", async () => {
@@ -105,13 +107,21 @@ describe("simulate", () => {
   });
 
   it("judges invariants under their own names, whether they return violations or a checker's verdict", async () => {
-    const neverCalls: Invariant = { name: "no-calls", description: "never calls the tool", check: (e) => e.tools.api!.calls.map((c) => ({ at: c.invokedAt, message: "called", evidence: [c.span] })) };
+    const neverCalls: Invariant = {
+      name: "no-calls",
+      description: "never calls the tool",
+      check: (e) => e.tools.api!.calls.map((c) => ({ at: c.invokedAt, message: "called", evidence: [c.span] })),
+    };
     const run = await simulate(
       async ({ tools }) => {
         await tools.api.call({ orderId: "x" });
         await tools.api.call({ orderId: "x" });
       },
-      { seed: 1, tools: { api: { effect: { name: "refund", key: (a) => String(a.orderId) } } }, invariants: [neverCalls, atMostOnce("refund", { name: "one-refund" })] },
+      {
+        seed: 1,
+        tools: { api: { effect: { name: "refund", key: (a) => String(a.orderId) } } },
+        invariants: [neverCalls, atMostOnce("refund", { name: "one-refund" })],
+      },
     );
     expect(run.verdicts.map((v) => [v.invariant, v.violations.length])).toEqual([
       ["no-calls", 2],

@@ -31,7 +31,15 @@ declare const document: {
 };
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
 const OUT = fileURLToPath(new URL("../../tmp/browser-reports/", import.meta.url));
 const SHOTS = fileURLToPath(new URL("../../tmp/screenshots/", import.meta.url));
 
@@ -87,7 +95,9 @@ describe("the HTML report in headless Chromium", () => {
       const target = await hoverable(page);
       await page.mouse.move(target.x, target.y);
       await expect.poll(() => page.locator("#tip").isVisible()).toBe(true);
-      expect(await page.locator("#tip .tip-title").textContent()).toBe(await page.evaluate((i) => JSON.parse(document.getElementById("event-details")!.textContent!)[i][0], target.id));
+      expect(await page.locator("#tip .tip-title").textContent()).toBe(
+        await page.evaluate((i) => JSON.parse(document.getElementById("event-details")!.textContent!)[i][0], target.id),
+      );
 
       await page.locator("button[data-zoom='reset']").click();
       await dragAcross(page, 0.4, 0.6);
@@ -162,7 +172,9 @@ async function view(page: Page): Promise<[number, number, number, number]> {
 /** The script's axis (labels and places) equals the renderer's for the current view. */
 async function expectAxisAsRendered(page: Page): Promise<void> {
   const [v0, v1] = await view(page);
-  const drawn = await page.evaluate(() => [...document.querySelectorAll("svg.swimlanes g.axis text")].map((t) => [t.textContent, Number(t.getAttribute("x"))] as [string, number]));
+  const drawn = await page.evaluate(() =>
+    [...document.querySelectorAll("svg.swimlanes g.axis text")].map((t) => [t.textContent, Number(t.getAttribute("x"))] as [string, number]),
+  );
   const G = SWIMLANE_GEOMETRY;
   const expected = timeTicks(v0, v1, G.maxTicks).map((t) => [t.label, G.plotX + ((t.t - v0) / (v1 - v0)) * G.plotWidth] as [string, number]);
   expect(drawn.map((d) => d[0])).toEqual(expected.map((e) => e[0]));

@@ -27,14 +27,7 @@ describe("approvalWaitEdges", () => {
     chat.take("CHAT-1", "Priya");
     const decided = chat.decide("CHAT-1", "Priya", true);
     sim.trace.instant({ actor: "B", layer: "harness", kind: "request.answered", parent: decided?.eventId, attrs: { request: "CHAT-1" } });
-    expect(edges()).toEqual([
-      "+ A -> CHAT-1",
-      "+ CHAT-1 -> B",
-      "+ CHAT-1 -> Priya",
-      "- CHAT-1 -> Priya",
-      "- CHAT-1 -> B",
-      "- A -> CHAT-1",
-    ]);
+    expect(edges()).toEqual(["+ A -> CHAT-1", "+ CHAT-1 -> B", "+ CHAT-1 -> Priya", "- CHAT-1 -> Priya", "- CHAT-1 -> B", "- A -> CHAT-1"]);
   });
 
   it("a rejected or withdrawn request ends its requester's wait at once", () => {
@@ -44,7 +37,17 @@ describe("approvalWaitEdges", () => {
     chat.decide("CHAT-1", "Priya", false);
     tickets.submit({ id: "OPS-1", from: "B", waitsFor: "A", subject: "context" });
     tickets.withdraw("OPS-1", "detector", "deadlock");
-    expect(edges().slice(3)).toEqual(["- CHAT-1 -> Priya", "- CHAT-1 -> B", "- A -> CHAT-1", "+ B -> OPS-1", "+ OPS-1 -> A", "+ OPS-1 -> Marcus", "- OPS-1 -> Marcus", "- OPS-1 -> A", "- B -> OPS-1"]);
+    expect(edges().slice(3)).toEqual([
+      "- CHAT-1 -> Priya",
+      "- CHAT-1 -> B",
+      "- A -> CHAT-1",
+      "+ B -> OPS-1",
+      "+ OPS-1 -> A",
+      "+ OPS-1 -> Marcus",
+      "- OPS-1 -> Marcus",
+      "- OPS-1 -> A",
+      "- B -> OPS-1",
+    ]);
   });
 
   it("an escalated request waits on the fallback queue's watchers instead", async () => {

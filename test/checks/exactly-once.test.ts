@@ -16,7 +16,9 @@ describe("exactlyOnceEffects", () => {
 
   it("reports a claimed effect that never committed, at the claim, with the claim as evidence", () => {
     const v = exactlyOnceEffects([charge("order O-1", 1, 10)], [charge("order O-2", 9, 90)], { invariant: "mine", claimant: "agent.run" });
-    expect(v.violations).toMatchObject([{ invariant: "mine", at: 9, evidence: [90], message: "charge for order O-2 never committed, though agent.run reported success" }]);
+    expect(v.violations).toMatchObject([
+      { invariant: "mine", at: 9, evidence: [90], message: "charge for order O-2 never committed, though agent.run reported success" },
+    ]);
   });
 
   it("tells effects of the same key apart", () => {

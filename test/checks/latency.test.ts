@@ -21,7 +21,13 @@ describe("latency checks", () => {
   });
 
   it("every request within its deadline", () => {
-    const v = everyWithin([{ ms: 10, endedAt: 10, eventId: 1 }, { ms: Infinity, endedAt: 99, eventId: 2 }], { boundMs: 50 });
+    const v = everyWithin(
+      [
+        { ms: 10, endedAt: 10, eventId: 1 },
+        { ms: Infinity, endedAt: 99, eventId: 2 },
+      ],
+      { boundMs: 50 },
+    );
     expect(v.violations).toHaveLength(1);
     expect(v.violations[0]?.message).toContain("never returned");
   });

@@ -16,10 +16,7 @@ describe("linearizability", () => {
   });
 
   it("rejects a stale read after a write returned", () => {
-    const h = [
-      op("A", 0, 10, { op: "write" as const, value: 1 }, { ok: true }, 1),
-      op("B", 11, 15, { op: "read" as const }, { ok: true, value: 0 }, 2),
-    ];
+    const h = [op("A", 0, 10, { op: "write" as const, value: 1 }, { ok: true }, 1), op("B", 11, 15, { op: "read" as const }, { ok: true, value: 0 }, 2)];
     const r = checkLinearizable(h, registerModel({ value: 0, version: 0 }));
     expect(r).toMatchObject({ linearizable: false, culprit: 1, failedAt: 15 });
   });
@@ -45,7 +42,10 @@ describe("linearizability", () => {
     const v = linearizable(h, counterModel(100), { invariant: "no-lost-updates", object: "inventory" });
     expect(v.held).toBe(false);
     expect(v.violations[0]?.message).toContain("B applied -5 and left 95");
-    const serial = [op("A", 0, 30, { op: "update" as const, delta: -10 }, { result: 90 }, 1), op("B", 31, 40, { op: "update" as const, delta: -5 }, { result: 85 }, 2)];
+    const serial = [
+      op("A", 0, 30, { op: "update" as const, delta: -10 }, { result: 90 }, 1),
+      op("B", 31, 40, { op: "update" as const, delta: -5 }, { result: 85 }, 2),
+    ];
     expect(linearizable(serial, counterModel(100)).held).toBe(true);
   });
 });

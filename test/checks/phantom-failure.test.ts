@@ -36,8 +36,27 @@ function trace(order: ("declare" | "commit")[]): TraceEvent[] {
     const id = ev.length;
     if (what === "declare") {
       ev.push({ id, t: id * 100, actor: "agent", layer: "harness", kind: "budget.exceeded", phase: "instant", parent: 0 });
-      ev.push({ id: id + 1, t: id * 100, actor: "agent", layer: "harness", kind: "step.declared-failed", phase: "instant", parent: id, attrs: { step: "s", attempt: 1, reason: "budget-exceeded" } });
-    } else ev.push({ id, t: id * 100, actor: "tool", layer: "tool", kind: "effect.commit", phase: "instant", parent: 1, attrs: { effect: "invoice", key: "order O-1" } });
+      ev.push({
+        id: id + 1,
+        t: id * 100,
+        actor: "agent",
+        layer: "harness",
+        kind: "step.declared-failed",
+        phase: "instant",
+        parent: id,
+        attrs: { step: "s", attempt: 1, reason: "budget-exceeded" },
+      });
+    } else
+      ev.push({
+        id,
+        t: id * 100,
+        actor: "tool",
+        layer: "tool",
+        kind: "effect.commit",
+        phase: "instant",
+        parent: 1,
+        attrs: { effect: "invoice", key: "order O-1" },
+      });
   }
   return ev;
 }
@@ -74,10 +93,7 @@ describe("noPhantomFailures over a real harness and tool", () => {
 
   it("counts each declared attempt's own commit: two abandoned attempts, two phantom failures", async () => {
     const v = noPhantomFailures(await step({}, {}, 2));
-    expect(v.violations.map((x) => x.message)).toEqual([
-      expect.stringContaining("attempt 1 failed"),
-      expect.stringContaining("attempt 2 failed"),
-    ]);
+    expect(v.violations.map((x) => x.message)).toEqual([expect.stringContaining("attempt 1 failed"), expect.stringContaining("attempt 2 failed")]);
   });
 });
 

@@ -44,7 +44,9 @@ describe("receipts-resolved", () => {
     expect(v.held).toBe(false);
     expect(v.violations).toHaveLength(1);
     expect(v.violations[0]).toMatchObject({ invariant: "receipts-resolved", at: 5_000, evidence: [submit, report] });
-    expect(v.violations[0]?.message).toBe('task T-1: reported "done" at +00:00:05.000 while job job-1, started 4s earlier, was still running (it failed 3m 15s later)');
+    expect(v.violations[0]?.message).toBe(
+      'task T-1: reported "done" at +00:00:05.000 while job job-1, started 4s earlier, was still running (it failed 3m 15s later)',
+    );
   });
 
   it("holds for a report made after the job ended, and for an honest pending report", () => {

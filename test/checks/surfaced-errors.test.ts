@@ -26,9 +26,7 @@ const options: SurfacedErrorsOptions = {
   invariant: "caller-errors-surfaced",
   isRoot: (e) => e.kind === "step" && e.phase === "begin",
   report: (e: TraceEvent) =>
-    e.kind === "step.status"
-      ? { clean: e.attrs?.status === "success", reportedErrors: Number(e.attrs?.callerErrors), label: `step #${e.id}` }
-      : undefined,
+    e.kind === "step.status" ? { clean: e.attrs?.status === "success", reportedErrors: Number(e.attrs?.callerErrors), label: `step #${e.id}` } : undefined,
   error: (e: TraceEvent) => (e.kind === "tool.call" && e.phase === "end" && e.attrs?.error === "caller" ? `caller error at #${e.id}` : undefined),
   noun: "caller error",
 };
@@ -40,7 +38,9 @@ describe("errorsSurfaced", () => {
     const v = errorsSurfaced(trace, options);
     expect(v.held).toBe(false);
     expect(v.violations).toHaveLength(1);
-    expect(v.violations[0]?.message).toBe(`step #${s.report} was reported as a clean success, but 2 caller errors preceded it in its causal tree (first: caller error at #${s.errorIds[0]})`);
+    expect(v.violations[0]?.message).toBe(
+      `step #${s.report} was reported as a clean success, but 2 caller errors preceded it in its causal tree (first: caller error at #${s.errorIds[0]})`,
+    );
     expect(v.violations[0]?.evidence).toEqual([...s.errorIds, s.report]);
   });
 

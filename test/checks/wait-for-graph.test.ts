@@ -33,7 +33,9 @@ describe("wait-for graph", () => {
 
   it("says how long a cycle held, and that it never broke when the run stalled with it", () => {
     const log = [add(0, "A", "B", 1), add(60_000, "B", "A", 2)];
-    expect(noWaitCycle(log, { boundMs: 3_600_000, endMs: 19 * 3_600_000 + 60_000 }).violations[0]?.message).toContain("held for 19h, still held at the end of the run (bound 1h)");
+    expect(noWaitCycle(log, { boundMs: 3_600_000, endMs: 19 * 3_600_000 + 60_000 }).violations[0]?.message).toContain(
+      "held for 19h, still held at the end of the run (bound 1h)",
+    );
     expect(noWaitCycle(log, { boundMs: 3_600_000, endMs: Infinity }).violations[0]?.message).toContain("never broke");
   });
 

@@ -33,7 +33,9 @@ describe.skipIf(!built)("bin/agentsim.js", () => {
   it("exits 2 with file:line:col and no stack trace for a bad file", () => {
     const r = agentsim("run", "test/fixtures/bin-broken.yaml");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('test/fixtures/bin-broken.yaml:4:1: unknown key "horizn"; did you mean "horizon"? expected one of: scenario, description, seed, horizon, maxEvents, startAt, params, faults, mitigations, invariants\n');
+    expect(r.stderr).toBe(
+      'test/fixtures/bin-broken.yaml:4:1: unknown key "horizn"; did you mean "horizon"? expected one of: scenario, description, seed, horizon, maxEvents, startAt, params, faults, mitigations, invariants\n',
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -21,7 +21,14 @@ describe("agentsim check and replay", () => {
     expect(r.stdout).toMatch(/ {2}shrunk to {6}seed 1, 1 fault \(outage at \d+ms for \d+ms on db\), params \{"requests":1,/);
     expect(r.stdout).toContain(`Replay      npx agentsim replay ${out}\n`);
     const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
-    expect(repro).toMatchObject({ kind: "agentsim.repro/1", scenarioFile: FILE, scenario: "flaky-service", overrides: ["params.errorRate=0"], verdict: "violated", mitigations: [] });
+    expect(repro).toMatchObject({
+      kind: "agentsim.repro/1",
+      scenarioFile: FILE,
+      scenario: "flaky-service",
+      overrides: ["params.errorRate=0"],
+      verdict: "violated",
+      mitigations: [],
+    });
     // The errorRate set with --set stayed fixed: it is not among the drawn parameters.
     expect(repro.params).not.toHaveProperty("errorRate");
     // Only an outage can fail a request here, so the first failure had one at least; the repro's schedule is smaller.

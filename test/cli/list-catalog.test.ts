@@ -8,7 +8,8 @@ describe("agentsim list (real catalog)", () => {
     const r = await cli(["list"]);
     expect(r.code).toBe(0);
     if (!catalog.length) expect(r.stdout).toContain("No scenarios in the catalog yet");
-    for (const s of catalog) expect(r.stdout).toContain(`${s.name}  ${s.summary}`.replace(s.name, s.name.padEnd(Math.max(...catalog.map((c) => c.name.length)))));
+    for (const s of catalog)
+      expect(r.stdout).toContain(`${s.name}  ${s.summary}`.replace(s.name, s.name.padEnd(Math.max(...catalog.map((c) => c.name.length)))));
   });
 
   it("prints json that parses to one entry per scenario", async () => {

@@ -39,7 +39,18 @@ describe("agentsim run", () => {
   });
 
   it("prints a replay command that reproduces the run exactly", async () => {
-    const first = await cli(["run", FILE, "--seed", "11", "--mitigate", "idempotency-keys", "--set", "params.clients=6", "--set", "params.tool.latency={ constant: 2s }"]);
+    const first = await cli([
+      "run",
+      FILE,
+      "--seed",
+      "11",
+      "--mitigate",
+      "idempotency-keys",
+      "--set",
+      "params.clients=6",
+      "--set",
+      "params.tool.latency={ constant: 2s }",
+    ]);
     const replay = /Replay {6}(.*)\n/.exec(first.stdout)?.[1];
     expect(replay).toBe(`npx agentsim run ${FILE} --seed 11 --mitigate idempotency-keys --set params.clients=6 --set 'params.tool.latency={ constant: 2s }'`);
     const again = await cli(shellWords(replay!).slice(2));
@@ -60,7 +71,10 @@ describe("agentsim run", () => {
 
   it("--format jsonl prints the trace, one event a line", async () => {
     const r = await cli(["run", FILE, "--format", "jsonl"]);
-    const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { id: number; t: number; actor: string });
+    const events = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: number; t: number; actor: string });
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i));
     expect(events[0]).toMatchObject({ t: 0, actor: "client-0" });
   });

@@ -79,6 +79,8 @@ describe("agentsim run --check-determinism", () => {
     expect(same.stdout).toBe(plain.stdout);
     const leaky = await cli(["run", FILE, "--check-determinism", "--quiet", "--set", "params.leak=true"]);
     expect(leaky.code).toBe(4);
-    expect(leaky.stderr).toMatch(new RegExp(`^${FILE}: nondeterministic: two runs of seed 1 gave trace hashes [0-9a-f]{64} and [0-9a-f]{64}; the traces part at event #\\d+:`));
+    expect(leaky.stderr).toMatch(
+      new RegExp(`^${FILE}: nondeterministic: two runs of seed 1 gave trace hashes [0-9a-f]{64} and [0-9a-f]{64}; the traces part at event #\\d+:`),
+    );
   });
 });

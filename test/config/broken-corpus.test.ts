@@ -66,7 +66,12 @@ describe("broken scenario files", () => {
   it("reports every problem of a file at once, in file order", async () => {
     const r = await cli(["validate", `${DIR}/unknown-top-key.yaml`, `${DIR}/wrong-type-seed.yaml`]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trimEnd().split("\n").map((l) => l.split(": ")[0])).toEqual([`${DIR}/unknown-top-key.yaml:3:1`, `${DIR}/wrong-type-seed.yaml:2:7`]);
+    expect(
+      r.stderr
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(": ")[0]),
+    ).toEqual([`${DIR}/unknown-top-key.yaml:3:1`, `${DIR}/wrong-type-seed.yaml:2:7`]);
   });
 });
 

@@ -29,7 +29,12 @@ describe("loadScenarioFile", () => {
     expect(c.horizonMs).toBe(600_000);
     expect(c.maxEvents).toBe(100_000);
     expect(c.epochMs).toBe(Date.UTC(2026, 2, 9, 8, 0, 0));
-    expect(c.params).toEqual({ clients: 4, tool: { latency: { lognormal: { p50: "800ms", p99: "3s" } }, timeout: "1s" }, retry: { probability: 0.9 }, priceUsd: 12.5 });
+    expect(c.params).toEqual({
+      clients: 4,
+      tool: { latency: { lognormal: { p50: "800ms", p99: "3s" } }, timeout: "1s" },
+      retry: { probability: 0.9 },
+      priceUsd: 12.5,
+    });
     expect(c.faults).toEqual([{ kind: "tool-hang", at: 30_000, for: 10_000, target: "refund", probability: 0.5 }]);
     expect(c.invariants).toEqual(["at-most-once-effect"]);
     expect(c.mitigations).toEqual([]);
@@ -81,7 +86,9 @@ describe("loadScenarioFile", () => {
 
   it("names an unknown --mitigate with the valid ones and its option", async () => {
     const r = await loadScenarioText("scenario: ./fixture-scenario.ts\n", AT, { mitigate: ["idempotency-kyes"] });
-    expect(problems(r)).toEqual([`${AT}: --mitigate idempotency-kyes: unknown mitigation "idempotency-kyes" for fixture-refund; did you mean "idempotency-keys"? expected one of: idempotency-keys`]);
+    expect(problems(r)).toEqual([
+      `${AT}: --mitigate idempotency-kyes: unknown mitigation "idempotency-kyes" for fixture-refund; did you mean "idempotency-keys"? expected one of: idempotency-keys`,
+    ]);
   });
 
   it("says when a file is missing or is a folder", async () => {

@@ -72,7 +72,17 @@ describe("--set reaches every number in a file", () => {
   it("finds the numbers of the file, inside params, distributions and faults", () => {
     const paths = leaves.map((l) => l.path.join("."));
     expect(paths).toEqual(
-      expect.arrayContaining(["seed", "horizon", "maxEvents", "params.clients", "params.tool.latency.lognormal.p50", "params.tool.latency.lognormal.p99", "faults.0.at", "faults.0.for", "faults.0.probability"]),
+      expect.arrayContaining([
+        "seed",
+        "horizon",
+        "maxEvents",
+        "params.clients",
+        "params.tool.latency.lognormal.p50",
+        "params.tool.latency.lognormal.p99",
+        "faults.0.at",
+        "faults.0.for",
+        "faults.0.probability",
+      ]),
     );
   });
 
@@ -93,9 +103,7 @@ describe("--set reaches every number of the parameter tree, written or not", () 
   const leaves = numericLeaves(paramDefaults(fixture.params));
 
   it("covers parameters the file does not write, and the defaults inside distributions", () => {
-    expect(leaves.map((l) => l.path.join("."))).toEqual(
-      expect.arrayContaining(["requestsPerClient", "retry.backoff", "tool.latency.lognormal.p50", "launch"]),
-    );
+    expect(leaves.map((l) => l.path.join("."))).toEqual(expect.arrayContaining(["requestsPerClient", "retry.backoff", "tool.latency.lognormal.p50", "launch"]));
   });
 
   for (const leaf of leaves) {
@@ -127,9 +135,7 @@ function comparable(v: unknown): unknown {
 
 describe("--set values", () => {
   it("takes YAML: a whole distribution, a list of mitigations", async () => {
-    const c = config(
-      await loadScenarioFile(FILE, { overrides: ["params.tool.latency={ uniform: { min: 1s, max: 2s } }", "mitigations=[idempotency-keys]"] }),
-    );
+    const c = config(await loadScenarioFile(FILE, { overrides: ["params.tool.latency={ uniform: { min: 1s, max: 2s } }", "mitigations=[idempotency-keys]"] }));
     expect(c.params.tool).toEqual({ latency: { uniform: { min: "1s", max: "2s" } }, timeout: "1s" });
     expect(c.mitigations).toEqual(["idempotency-keys"]);
   });
@@ -154,7 +160,9 @@ describe("--set values", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`${FILE}:12:37: lognormal p99 must be above p50\n`);
     const fromDefaults = await loadScenarioText("scenario: ./fixture-scenario.ts\n", AT, { overrides: ["params.tool.latency.lognormal.p50=9s"] });
-    expect(fromDefaults.ok ? [] : fromDefaults.problems.map(formatProblem)).toEqual([`${AT}: --set params.tool.latency.lognormal.p50=9s: lognormal p99 must be above p50`]);
+    expect(fromDefaults.ok ? [] : fromDefaults.problems.map(formatProblem)).toEqual([
+      `${AT}: --set params.tool.latency.lognormal.p50=9s: lognormal p99 must be above p50`,
+    ]);
   });
 
   it("refuses tags in values too", async () => {
@@ -166,8 +174,14 @@ describe("--set values", () => {
 
 describe("--set paths that name nothing are errors", () => {
   const cases: [string, string][] = [
-    ["horizn=1h", 'no key "horizn" at the top level; did you mean "horizon"? valid keys there: scenario, description, seed, horizon, maxEvents, startAt, params, faults, mitigations, invariants'],
-    ["params.clents=3", 'no key "clents" under params; did you mean "clients"? valid keys there: clients, requestsPerClient, tool, retry, priceUsd, verbose, region, launch, crash'],
+    [
+      "horizn=1h",
+      'no key "horizn" at the top level; did you mean "horizon"? valid keys there: scenario, description, seed, horizon, maxEvents, startAt, params, faults, mitigations, invariants',
+    ],
+    [
+      "params.clents=3",
+      'no key "clents" under params; did you mean "clients"? valid keys there: clients, requestsPerClient, tool, retry, priceUsd, verbose, region, launch, crash',
+    ],
     ["params.tool.latency.lognormal.p75=1s", 'no key "p75" under params.tool.latency.lognormal; valid keys there: p50, p99'],
     ["faults.1.at=1s", 'faults is a list of 1; expected an index from 0 to 0, got "1"'],
     ["faults.0.duration=1s", 'no key "duration" under faults.0; valid keys there: kind, at, for, target, probability'],

@@ -23,7 +23,12 @@ describe("parseYaml", () => {
 
   it("refuses an alias bomb instead of expanding it", () => {
     const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
-    for (let i = 1; i < 6; i++) levels.push(`${"abcdef"[i]}: &${"abcdef"[i]} [${Array(10).fill(`*${"abcdef"[i - 1]}`).join(", ")}]`);
+    for (let i = 1; i < 6; i++)
+      levels.push(
+        `${"abcdef"[i]}: &${"abcdef"[i]} [${Array(10)
+          .fill(`*${"abcdef"[i - 1]}`)
+          .join(", ")}]`,
+      );
     const r = parseYaml(levels.join("\n"));
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -48,7 +53,7 @@ describe("parseYaml", () => {
     const dup = parseYaml("a: 1\na: 2\n");
     expect(dup.ok ? [] : dup.problems).toEqual([{ pos: { line: 2, col: 1 }, message: expect.stringContaining("duplicate key") }]);
     const two = parseYaml("a: 1\n---\nb: 2\n");
-    expect(two.ok ? "" : two.problems[0]?.message).toContain('holds one YAML document');
+    expect(two.ok ? "" : two.problems[0]?.message).toContain("holds one YAML document");
   });
 });
 

@@ -25,7 +25,12 @@ describe.skipIf(!built)("examples/custom-scenario through the built agentsim com
   it("exits 1 when agents that checked at nearly the same time all book the last rooms", () => {
     const r = agentsim("run", FILE, "--format", "json");
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { scenario: string; verdict: string; violations: { invariant: string; message: string }[]; metrics: { name: string; value: number }[] };
+    const report = JSON.parse(r.stdout) as {
+      scenario: string;
+      verdict: string;
+      violations: { invariant: string; message: string }[];
+      metrics: { name: string; value: number }[];
+    };
     expect(report.scenario).toBe("last-rooms");
     expect(report.violations.map((v) => v.invariant)).toEqual(["no-overbooking"]);
     const metric = (name: string): number | undefined => report.metrics.find((m) => m.name === name)?.value;

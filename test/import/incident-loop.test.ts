@@ -55,7 +55,16 @@ describe.skipIf(!built)("from an incident's traces to a seed and a mitigation", 
     const doc = JSON.parse(out.stdout) as { resourceSpans: unknown[] };
     expect(doc.resourceSpans.length).toBe(1);
     writeFileSync(`${dir}/double-refund.otlp.json`, out.stdout);
-    const back = agentsim("import", `${dir}/double-refund.otlp.json`, "--out", `${dir}/double-refund-again.yaml`, "--side-effects", "payments", "--format", "json");
+    const back = agentsim(
+      "import",
+      `${dir}/double-refund.otlp.json`,
+      "--out",
+      `${dir}/double-refund-again.yaml`,
+      "--side-effects",
+      "payments",
+      "--format",
+      "json",
+    );
     expect(back.code).toBe(0);
     const { workload } = JSON.parse(back.stdout) as { workload: { tools: Record<string, unknown>; conversations: { count: number } } };
     expect(Object.keys(workload.tools)).toEqual(["payments"]);

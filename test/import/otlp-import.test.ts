@@ -12,7 +12,10 @@ const fixtureText = readFileSync(FIXTURE, "utf8");
 describe("reading OTLP/JSON", () => {
   it("reads the Collector's file exporter form (one document per line) and one whole document alike", () => {
     const fromLines = readOtlpJson(fixtureText);
-    const docs = fixtureText.trim().split("\n").map((l) => JSON.parse(l) as { resourceSpans: unknown[] });
+    const docs = fixtureText
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { resourceSpans: unknown[] });
     const whole = readOtlpJson(JSON.stringify({ resourceSpans: docs.flatMap((d) => d.resourceSpans) }));
     expect(fromLines.length).toBe(89);
     expect(whole).toEqual(fromLines);

@@ -64,7 +64,11 @@ async function conversation(oa: InstanceType<typeof OpenAI>, id: string): Promis
           "http.request.method": "GET",
         },
       });
-      const answer = await fetch("https://orders.sim/lookup_order", { method: "POST", body: call.function.arguments, headers: { "content-type": "application/json" } });
+      const answer = await fetch("https://orders.sim/lookup_order", {
+        method: "POST",
+        body: call.function.arguments,
+        headers: { "content-type": "application/json" },
+      });
       if (!answer.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: String(answer.status) });
       span.end();
       toolCalls++;
@@ -113,7 +117,10 @@ describe("a trace recorded by @opentelemetry/instrumentation-openai around the o
     const q = (xs: readonly number[], p: number): number => xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)] as number;
     for (const p of [0.5, 0.9]) expect(Math.abs(q(imported, p) - q(simulated, p))).toBeLessThan(0.1 * q(simulated, p) + 50);
     // Tool latency: the client span covers the HTTP round trip on virtual time, the tool's work and nothing else.
-    const toolDurations = orders.calls.map((c) => (c.response ? sim.trace.events.find((e) => e.span === c.span && e.phase === "end")?.t ?? 0 : 0) - c.invokedAt).sort((a, b) => a - b);
-    for (const p of [0.5, 0.9]) expect(Math.abs(q(workload.tools.lookup_order?.latencyMs ?? [], p) - q(toolDurations, p))).toBeLessThan(0.1 * q(toolDurations, p) + 50);
+    const toolDurations = orders.calls
+      .map((c) => (c.response ? (sim.trace.events.find((e) => e.span === c.span && e.phase === "end")?.t ?? 0) : 0) - c.invokedAt)
+      .sort((a, b) => a - b);
+    for (const p of [0.5, 0.9])
+      expect(Math.abs(q(workload.tools.lookup_order?.latencyMs ?? [], p) - q(toolDurations, p))).toBeLessThan(0.1 * q(toolDurations, p) + 50);
   });
 });

@@ -5,7 +5,13 @@ import { TICK_STEPS_MS, tickLabel, tickStep, timeTicks, xOf } from "../../src/re
 
 describe("the virtual-time axis", () => {
   it("picks the smallest round step that keeps the ticks within the maximum", () => {
-    for (const [t0, t1] of [[0, 4_015], [0, 7_200_000], [4_197_329, 4_209_839], [0, 0.5], [0, 300_000_000]] as const) {
+    for (const [t0, t1] of [
+      [0, 4_015],
+      [0, 7_200_000],
+      [4_197_329, 4_209_839],
+      [0, 0.5],
+      [0, 300_000_000],
+    ] as const) {
       const step = tickStep(t0, t1, 10);
       expect((t1 - t0) / step).toBeLessThanOrEqual(10);
       const smaller = TICK_STEPS_MS[TICK_STEPS_MS.indexOf(step) - 1];

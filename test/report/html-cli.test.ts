@@ -16,7 +16,9 @@ describe("agentsim report", () => {
     const r = await cli(["report", FILE, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^VIOLATED: 1 of 1 invariant broke \(\d+ violations\); the first, at-most-once-effect, at \+00:00:\d\d\.\d{3}\.\nReport: .*violated\.html \(\d+ KB\); open file:\/\/\/.*violated\.html\n$/);
+    expect(r.stdout).toMatch(
+      /^VIOLATED: 1 of 1 invariant broke \(\d+ violations\); the first, at-most-once-effect, at \+00:00:\d\d\.\d{3}\.\nReport: .*violated\.html \(\d+ KB\); open file:\/\/\/.*violated\.html\n$/,
+    );
     const html = readFileSync(out, "utf8");
     expect(html).toContain(`<h1>A refund retried after its deadline commits twice<span class="verdict violated">VIOLATED</span></h1>`);
     expect(html).toContain("npx agentsim run test/fixtures/refund.yaml --seed 7");

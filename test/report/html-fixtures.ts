@@ -9,7 +9,10 @@ export interface HandClock {
 }
 
 /** A run whose trace `write` records; violations are judged as given (one verdict per invariant named). */
-export function handRun(write: (trace: Trace, clock: HandClock) => void, extra: Partial<Pick<RunResult, "violations" | "metrics" | "series">> & { invariants?: string[] } = {}): RunResult {
+export function handRun(
+  write: (trace: Trace, clock: HandClock) => void,
+  extra: Partial<Pick<RunResult, "violations" | "metrics" | "series">> & { invariants?: string[] } = {},
+): RunResult {
   const clock: HandClock = { now: 0 };
   const trace = new Trace(clock);
   write(trace, clock);

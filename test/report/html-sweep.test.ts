@@ -44,23 +44,46 @@ describe("renderSweepHtml", () => {
     const html = renderSweepHtml(summary);
     expect(html).toContain(`<p class="mono failing-seeds">4, 9, 23, 31, 50, 77, 80, 121, 150, 199</p>`);
     expect(html).toContain(`npx agentsim run scenarios/double-refund.yaml --seed 4 --mitigate idempotency-keys --set params.agent.timeout=2s`);
-    expect(html).toContain(`npx agentsim report scenarios/double-refund.yaml --seed 50 --mitigate idempotency-keys --set params.agent.timeout=2s --out double-refund-seed-50.html`);
+    expect(html).toContain(
+      `npx agentsim report scenarios/double-refund.yaml --seed 50 --mitigate idempotency-keys --set params.agent.timeout=2s --out double-refund-seed-50.html`,
+    );
     const commands = /<pre class="replay">(.*?)<\/pre>/s.exec(html)![1]!;
-    expect(commands.match(/--seed (\d+) /g)).toEqual(["--seed 4 ", "--seed 4 ", "--seed 9 ", "--seed 9 ", "--seed 23 ", "--seed 23 ", "--seed 31 ", "--seed 31 ", "--seed 50 ", "--seed 50 "]);
+    expect(commands.match(/--seed (\d+) /g)).toEqual([
+      "--seed 4 ",
+      "--seed 4 ",
+      "--seed 9 ",
+      "--seed 9 ",
+      "--seed 23 ",
+      "--seed 23 ",
+      "--seed 31 ",
+      "--seed 31 ",
+      "--seed 50 ",
+      "--seed 50 ",
+    ]);
     expect(commands).not.toContain("seed=9");
     expect(html).toContain(`<td class="num">12</td><td>crashed</td><td>process &quot;agent&quot; threw Error: &lt;boom&gt;</td>`);
   });
 
   it("tables each metric's spread in its unit, with a histogram where the per-seed values are given", () => {
     const html = renderSweepHtml(summary);
-    expect(html).toContain(`<tr data-metric="refunded in excess"><td>refunded in excess</td><td class="num">$0.00</td><td class="num">$0.00</td><td class="num">$12.50</td><td class="num">$25.00</td><td class="num">$37.50</td>`);
-    expect(html).toContain(`<tr data-metric="agent timeouts"><td>agent timeouts</td><td class="num">0</td><td class="num">1</td><td class="num">3</td><td class="num">4</td><td class="num">4</td>`);
+    expect(html).toContain(
+      `<tr data-metric="refunded in excess"><td>refunded in excess</td><td class="num">$0.00</td><td class="num">$0.00</td><td class="num">$12.50</td><td class="num">$25.00</td><td class="num">$37.50</td>`,
+    );
+    expect(html).toContain(
+      `<tr data-metric="agent timeouts"><td>agent timeouts</td><td class="num">0</td><td class="num">1</td><td class="num">3</td><td class="num">4</td><td class="num">4</td>`,
+    );
     expect(html).toContain(`data-chart="metric-refunded-in-excess"`);
     expect(html).not.toContain(`data-chart="metric-agent-timeouts"`);
   });
 
   it("says so when every seed held", () => {
-    const held = renderSweepHtml({ ...summary, totals: { held: 200, violated: 0, crashed: 0, error: 0 }, failingSeeds: [], errors: [], invariants: summary.invariants.map((i) => ({ ...i, violations: 0 })) });
+    const held = renderSweepHtml({
+      ...summary,
+      totals: { held: 200, violated: 0, crashed: 0, error: 0 },
+      failingSeeds: [],
+      errors: [],
+      invariants: summary.invariants.map((i) => ({ ...i, violations: 0 })),
+    });
     expect(held).toContain(`<span class="verdict held">HELD</span>`);
     expect(held).toContain("No seed violated an invariant.");
   });

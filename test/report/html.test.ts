@@ -10,7 +10,8 @@ import { HAND_CONTEXT, handRun } from "./html-fixtures.js";
 import { context, run } from "./runs.js";
 
 const count = (text: string, needle: RegExp): number => [...text.matchAll(needle)].length;
-const details = (html: string): Record<string, string[]> => JSON.parse(/<script type="application\/json" id="event-details">(.*?)<\/script>/s.exec(html)?.[1] ?? "{}");
+const details = (html: string): Record<string, string[]> =>
+  JSON.parse(/<script type="application\/json" id="event-details">(.*?)<\/script>/s.exec(html)?.[1] ?? "{}");
 
 describe("renderHtml", () => {
   it("gives the same bytes for the same run, and other bytes for another seed", async () => {
@@ -147,9 +148,20 @@ describe("renderHtml figures", () => {
   it("charts the scenario's series, one chart per unit, and series in ms as latency samples with p50 and p99", () => {
     const result = handRun((trace, clock) => void (clock.now = 60_000), {
       series: {
-        "spend per 10 s (USD)": [[0, 1], [10_000, 2], [20_000, 9]],
-        "cache-write spend per 10 s (USD)": [[0, 0], [10_000, 0.5], [20_000, 8]],
-        "queue depth": [[0, 3], [30_000, 40]],
+        "spend per 10 s (USD)": [
+          [0, 1],
+          [10_000, 2],
+          [20_000, 9],
+        ],
+        "cache-write spend per 10 s (USD)": [
+          [0, 0],
+          [10_000, 0.5],
+          [20_000, 8],
+        ],
+        "queue depth": [
+          [0, 3],
+          [30_000, 40],
+        ],
         "end-to-end latency (ms)": Array.from({ length: 100 }, (_, i) => [i * 500, (i + 1) * 10] as [number, number]),
       },
     });
@@ -186,7 +198,9 @@ describe("renderHtml figures", () => {
 
   it("draws the wait-for graph of each cycle the checker reported", () => {
     const result = handRun((trace, clock) => void (clock.now = 1), {
-      violations: [{ invariant: "no-wait-cycle", at: 1, message: "wait cycle agent-a -> queue/chat -> agent-b -> agent-a held for 60 min (bound 30 min)", evidence: [] }],
+      violations: [
+        { invariant: "no-wait-cycle", at: 1, message: "wait cycle agent-a -> queue/chat -> agent-b -> agent-a held for 60 min (bound 30 min)", evidence: [] },
+      ],
     });
     const graph = figure(renderHtml(result, HAND_CONTEXT), "wait-for")!;
     const nodes = [...graph.matchAll(/<title>([^<]+)<\/title>/g)].map((m) => m[1]);

@@ -9,7 +9,20 @@ describe("renderJson", () => {
   it("is one parseable object with what ran, the violations with causal ids, verdicts, metrics and hash", async () => {
     const result = await run({}, []);
     const report = JSON.parse(renderJson(result, context(["params.clients=3"]))) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(["scenario", "file", "seed", "mitigations", "overrides", "verdict", "outcome", "violations", "verdicts", "metrics", "traceHash", "replay"]);
+    expect(Object.keys(report)).toEqual([
+      "scenario",
+      "file",
+      "seed",
+      "mitigations",
+      "overrides",
+      "verdict",
+      "outcome",
+      "violations",
+      "verdicts",
+      "metrics",
+      "traceHash",
+      "replay",
+    ]);
     expect(report).toMatchObject({
       scenario: "fixture-refund",
       file: "test/fixtures/refund.yaml",

@@ -40,7 +40,9 @@ describe("renderText", () => {
     const text = renderText(result, context(), { color: false });
     const first = result.violations[0]!;
     const section = text.slice(text.indexOf("\nViolations"), text.indexOf("\nInvariants"));
-    expect(section).toContain(`✗ at-most-once-effect broke at ${formatTimestamp(first.at)}\n    ${first.message}\n    causal chain (user → harness → tool → store):`);
+    expect(section).toContain(
+      `✗ at-most-once-effect broke at ${formatTimestamp(first.at)}\n    ${first.message}\n    causal chain (user → harness → tool → store):`,
+    );
     for (const e of result.trace.causalChain(first.evidence.at(-1)!)) expect(section).toContain(`#${e.id} `);
     expect(section).toContain(`evidence: ${first.evidence.map((id) => `#${id}`).join(", ")}`);
     const hidden = result.violations.length - 3;
@@ -58,7 +60,9 @@ describe("renderText", () => {
   it("prints the command that replays the run, with its overrides but not a seed override", async () => {
     const result = await run();
     const text = renderText(result, context(["seed=3", "params.tool.latency={ constant: 1s }"], ["idempotency-keys"]), { color: false });
-    expect(text).toContain("Replay      npx agentsim run test/fixtures/refund.yaml --seed 7 --mitigate idempotency-keys --set 'params.tool.latency={ constant: 1s }'\n");
+    expect(text).toContain(
+      "Replay      npx agentsim run test/fixtures/refund.yaml --seed 7 --mitigate idempotency-keys --set 'params.tool.latency={ constant: 1s }'\n",
+    );
   });
 
   it("colours only when asked", async () => {

@@ -48,7 +48,13 @@ describe.each(CASES)("check on $file", ({ file, overrides, mitigate, needsFault 
     expect(compareSchedules(found.shrunk.faults, found.first.faults)).toBeLessThan(0);
     if (needsFault) expect(found.shrunk.faults.map((f) => f.kind)).toEqual([needsFault]);
 
-    const repro = reproOf(found, { scenario: loaded.config.scenario.name, scenarioFile: file, overrides: [...overrides], mitigations: loaded.config.mitigations, swarm: false });
+    const repro = reproOf(found, {
+      scenario: loaded.config.scenario.name,
+      scenarioFile: file,
+      overrides: [...overrides],
+      mitigations: loaded.config.mitigations,
+      swarm: false,
+    });
     const replayed = await replayRepro(repro, loaded.config);
     expect(replayed.status).toBe("reproduced");
     expect(replayed.result?.traceHash).toBe(repro.expectedTraceHash);

@@ -30,7 +30,10 @@ describe("firstDivergence", () => {
     const b = await runScenario({ scenario: flaky, seed: 2, params: { requests: 4 } });
     expect(firstDivergence(a.trace.events, a.trace.events)).toBeUndefined();
     // Same seed, one more request: the first three requests trace alike, then only b goes on.
-    expect(firstDivergence(a.trace.events, b.trace.events)).toEqual({ index: a.trace.events.length, second: expect.stringContaining('"kind":"request","phase":"begin"') });
+    expect(firstDivergence(a.trace.events, b.trace.events)).toEqual({
+      index: a.trace.events.length,
+      second: expect.stringContaining('"kind":"request","phase":"begin"'),
+    });
     expect(firstDivergence(a.trace.events, a.trace.events.slice(0, 5))).toEqual({ index: 5, first: expect.any(String) });
   });
 });

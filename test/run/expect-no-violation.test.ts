@@ -39,10 +39,15 @@ describe("expectNoViolation", () => {
 
   it("writes a replayable repro file when asked", async () => {
     const reproFile = join(dir, "flaky.repro.json");
-    await expect(expectNoViolation(flaky, { runs: 100, params: { errorRate: 0 }, fixedParams: [["errorRate"]], reproFile, scenarioFile: "test/run/fixtures/flaky.yaml" })).rejects.toThrow(
-      `npx agentsim replay ${reproFile}`,
-    );
+    await expect(
+      expectNoViolation(flaky, { runs: 100, params: { errorRate: 0 }, fixedParams: [["errorRate"]], reproFile, scenarioFile: "test/run/fixtures/flaky.yaml" }),
+    ).rejects.toThrow(`npx agentsim replay ${reproFile}`);
     const parsed = parseRepro(readFileSync(reproFile, "utf8"));
-    expect(parsed.ok && parsed.repro).toMatchObject({ scenario: "flaky-service", scenarioFile: "test/run/fixtures/flaky.yaml", verdict: "violated", violated: ["every-request-served"] });
+    expect(parsed.ok && parsed.repro).toMatchObject({
+      scenario: "flaky-service",
+      scenarioFile: "test/run/fixtures/flaky.yaml",
+      verdict: "violated",
+      violated: ["every-request-served"],
+    });
   });
 });

@@ -21,9 +21,21 @@ async function summaries(): Promise<{ all: SeedSummary[]; units: ReturnType<type
 }
 
 function report(all: SeedSummary[], units: ReturnType<typeof metricUnits>, shard?: Shard, meta: Partial<SweepMeta> = {}): SweepReport {
-  const seeds = shardSeeds(all.map((s) => s.seed), shard);
+  const seeds = shardSeeds(
+    all.map((s) => s.seed),
+    shard,
+  );
   const results = all.filter((s) => seeds.includes(s.seed));
-  const base: SweepMeta = { scenario: "flaky-service", file: FILE, overrides: [], mitigations: [], seedSpec: SPEC, checkedDeterminism: false, ...(shard ? { shard } : {}), ...meta };
+  const base: SweepMeta = {
+    scenario: "flaky-service",
+    file: FILE,
+    overrides: [],
+    mitigations: [],
+    seedSpec: SPEC,
+    checkedDeterminism: false,
+    ...(shard ? { shard } : {}),
+    ...meta,
+  };
   return buildSweepReport(base, ["every-request-served"], results, units);
 }
 
@@ -60,14 +72,23 @@ describe("mergeSweepReports", () => {
     const { all, units } = await summaries();
     const plain = report(all, units, { index: 1, count: 2 });
     const mitigated = report(all, units, { index: 2, count: 2 }, { mitigations: ["retry"] });
-    expect(mergeSweepReports([plain, mitigated], ["a.json", "b.json"])).toEqual({ ok: false, message: expect.stringContaining("b.json is not part of the same sweep as a.json: the mitigations differ") });
+    expect(mergeSweepReports([plain, mitigated], ["a.json", "b.json"])).toEqual({
+      ok: false,
+      message: expect.stringContaining("b.json is not part of the same sweep as a.json: the mitigations differ"),
+    });
     const tampered = { ...plain, results: plain.results.map((r, i) => (i === 0 ? { ...r, traceHash: "f".repeat(64) } : r)) };
-    expect(mergeSweepReports([plain, tampered], ["a.json", "b.json"])).toEqual({ ok: false, message: expect.stringContaining(`seed ${plain.results[0]!.seed} has trace hash`) });
+    expect(mergeSweepReports([plain, tampered], ["a.json", "b.json"])).toEqual({
+      ok: false,
+      message: expect.stringContaining(`seed ${plain.results[0]!.seed} has trace hash`),
+    });
     expect(mergeSweepReports([])).toMatchObject({ ok: false });
   });
 
   it("rejects files that are not sweep reports", () => {
     expect(parseSweepReport("[]")).toMatchObject({ ok: false });
-    expect(parseSweepReport(JSON.stringify({ kind: "agentsim.repro/1" }))).toMatchObject({ ok: false, message: expect.stringContaining("expected a sweep json file") });
+    expect(parseSweepReport(JSON.stringify({ kind: "agentsim.repro/1" }))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("expected a sweep json file"),
+    });
   });
 });

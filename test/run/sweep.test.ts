@@ -33,7 +33,10 @@ describe("runSweep", () => {
     const list = seeds(1, 24);
     const done: number[] = [];
     const r = await runSweep({ file: FILE, seeds: list, workers: 2, chunkSize: 6, overrides: ["params.exitOnSeed=8"], onResult: (s) => done.push(s.seed) });
-    const expected = await inThisThread([], list.filter((s) => s !== 8));
+    const expected = await inThisThread(
+      [],
+      list.filter((s) => s !== 8),
+    );
     expect(r.results.map((s) => s.seed)).toEqual(list);
     expect(r.results[7]).toEqual({ seed: 8, verdict: "error", violated: [], metrics: {}, error: "the worker thread running this seed died (exit code 9)" });
     expect(r.results.filter((s) => s.seed !== 8)).toEqual(expected);

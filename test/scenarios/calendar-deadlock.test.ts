@@ -29,7 +29,9 @@ describe("calendar-deadlock at its default seed", () => {
   it("the first cycle: rollup-agent waits on data-agent through Priya's channel, data-agent on rollup-agent through Marcus's queue", async () => {
     const r = await run();
     const [v] = violations(r, "no-wait-cycle");
-    expect(v?.message).toMatch(/^wait cycle rollup-agent\/(wf-\d+) -> CHAT-\d+ -> data-agent\/\1 -> OPS-\d+ -> rollup-agent\/\1 never broke: the run stalled with it in place \(bound 1h\)/);
+    expect(v?.message).toMatch(
+      /^wait cycle rollup-agent\/(wf-\d+) -> CHAT-\d+ -> data-agent\/\1 -> OPS-\d+ -> rollup-agent\/\1 never broke: the run stalled with it in place \(bound 1h\)/,
+    );
     const [chatId, opsId] = [/CHAT-\d+/.exec(v!.message)?.[0] as string, /OPS-\d+/.exec(v!.message)?.[0] as string];
     const [chat, ops] = v!.evidence.map((id) => ev(r, id));
     expect(chat).toMatchObject({ kind: "approval.request", layer: "human", attrs: { id: chatId, queue: "#data-access", channel: "chat" } });
@@ -38,7 +40,16 @@ describe("calendar-deadlock at its default seed", () => {
     expect(v!.at).toBe(ops!.t + 60 * MIN);
     // Its causal chain: the workflow starts, Priya approves the data request, data-agent finds its context stale and asks back.
     const chain = r.trace.causalChain(ops!.id).map((e) => e.kind);
-    expect(chain).toEqual(["workflow.start", "approval.request", "approval.seen", "approval.decided", "request.delivered", "request.received", "context.check", "approval.request"]);
+    expect(chain).toEqual([
+      "workflow.start",
+      "approval.request",
+      "approval.seen",
+      "approval.decided",
+      "request.delivered",
+      "request.received",
+      "context.check",
+      "approval.request",
+    ]);
     expect(r.trace.causalChain(ops!.id).find((e) => e.kind === "context.check")?.attrs?.cached).toMatch(/^stale/);
   });
 
@@ -62,14 +73,24 @@ describe("calendar-deadlock at its default seed", () => {
     expect(of(r, "workflow.finish").some((e) => e.attrs?.workflow === workflow)).toBe(false);
     const waiting = r.outcome.waiting.map((w) => `${w.process}: ${w.waitingOn.join(", ")}`);
     const [chatId, opsId] = [/CHAT-\d+/.exec(cycle!.message)?.[0], /OPS-\d+/.exec(cycle!.message)?.[0]];
-    expect(waiting).toContain(`agent:rollup-agent/${workflow}: data-agent/${workflow}'s answer to ${chatId} (it holds its rollup and serves no requests meanwhile)`);
+    expect(waiting).toContain(
+      `agent:rollup-agent/${workflow}: data-agent/${workflow}'s answer to ${chatId} (it holds its rollup and serves no requests meanwhile)`,
+    );
     expect(waiting).toContain(`agent:data-agent/${workflow}: rollup-agent/${workflow}'s context, ${opsId} (it holds ${chatId} meanwhile)`);
   });
 
   it("cycles form exactly in the workflows whose context was stale (and not rejected): the failure follows the seeded draw", async () => {
     const r = await run();
-    const stale = new Set(of(r, "context.check").filter((e) => String(e.attrs?.cached).startsWith("stale")).map((e) => e.actor.split("/")[1]));
-    const rejected = new Set(of(r, "approval.decided").filter((e) => e.attrs?.outcome === "rejected").map((e) => String(request(r, String(e.attrs?.id)).attrs?.from).split("/")[1]));
+    const stale = new Set(
+      of(r, "context.check")
+        .filter((e) => String(e.attrs?.cached).startsWith("stale"))
+        .map((e) => e.actor.split("/")[1]),
+    );
+    const rejected = new Set(
+      of(r, "approval.decided")
+        .filter((e) => e.attrs?.outcome === "rejected")
+        .map((e) => String(request(r, String(e.attrs?.id)).attrs?.from).split("/")[1]),
+    );
     const cyclic = new Set(violations(r, "no-wait-cycle").map((v) => /wf-\d+/.exec(v.message)?.[0]));
     expect(stale.size).toBeGreaterThan(0);
     expect(cyclic).toEqual(new Set([...stale].filter((w) => !rejected.has(w))));
@@ -102,7 +123,9 @@ describe("calendar-deadlock mitigations", () => {
       // The check runs deadlock_timeout after a request of the cycle was filed (PostgreSQL's design),
       // so at most one timeout after the context request closed the cycle.
       const workflow = String(ops.attrs?.from).split("/")[1];
-      const filed = of(r, "approval.request").filter((e) => String(e.attrs?.from).endsWith(`/${workflow}`)).map((e) => e.t);
+      const filed = of(r, "approval.request")
+        .filter((e) => String(e.attrs?.from).endsWith(`/${workflow}`))
+        .map((e) => e.t);
       expect(filed.map((t) => t + 5 * MIN)).toContain(d.t);
       expect(d.t - ops.t).toBeGreaterThanOrEqual(0);
       expect(d.t - ops.t).toBeLessThanOrEqual(5 * MIN);

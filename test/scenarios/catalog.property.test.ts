@@ -29,21 +29,31 @@ describe.each(catalog.map((s) => [s.name, s] as const))("%s", (_name, def) => {
     expect(r.verdict).toBe("held");
   });
 
-  it(`with mitigations, ${RUNS} random runs find no violation`, async () => {
-    const s = await searchForViolation(def, { runs: RUNS, mitigations: all, seed: 4242 });
-    if (s.found) {
-      throw new Error(`${def.name} violated with --mitigate ${all.join(",")} at seed ${s.counterexample.seed} params ${JSON.stringify(s.counterexample.params)}: ${s.result.violations[0]?.message}`);
-    }
-    expect(s.runs).toBe(RUNS);
-  }, SEARCH_TIMEOUT_MS);
+  it(
+    `with mitigations, ${RUNS} random runs find no violation`,
+    async () => {
+      const s = await searchForViolation(def, { runs: RUNS, mitigations: all, seed: 4242 });
+      if (s.found) {
+        throw new Error(
+          `${def.name} violated with --mitigate ${all.join(",")} at seed ${s.counterexample.seed} params ${JSON.stringify(s.counterexample.params)}: ${s.result.violations[0]?.message}`,
+        );
+      }
+      expect(s.runs).toBe(RUNS);
+    },
+    SEARCH_TIMEOUT_MS,
+  );
 
-  it("without mitigations, the search finds the failure and its seed", async () => {
-    const s = await searchForViolation(def, { runs: RUNS, seed: 4242 });
-    expect(s.found).toBe(true);
-    if (s.found) {
-      const replay = await runScenario({ scenario: def, seed: s.counterexample.seed, params: s.counterexample.params });
-      expect(replay.verdict).toBe("violated");
-      expect(replay.traceHash).toBe(s.result.traceHash);
-    }
-  }, SEARCH_TIMEOUT_MS);
+  it(
+    "without mitigations, the search finds the failure and its seed",
+    async () => {
+      const s = await searchForViolation(def, { runs: RUNS, seed: 4242 });
+      expect(s.found).toBe(true);
+      if (s.found) {
+        const replay = await runScenario({ scenario: def, seed: s.counterexample.seed, params: s.counterexample.params });
+        expect(replay.verdict).toBe("violated");
+        expect(replay.traceHash).toBe(s.result.traceHash);
+      }
+    },
+    SEARCH_TIMEOUT_MS,
+  );
 });

@@ -23,7 +23,8 @@ describe("double-refund at its default seed", () => {
       const [, id, times] = /^refund for return (R-\d{4}) committed (\d) times \(at most 1 allowed\)$/.exec(v.message) ?? [];
       const commits = v.evidence.map((e) => ev(r, e));
       expect(commits.length).toBe(Number(times));
-      for (const c of commits) expect(c).toMatchObject({ kind: "effect.commit", layer: "tool", actor: "payments", attrs: { effect: "refund", key: `return ${id}` } });
+      for (const c of commits)
+        expect(c).toMatchObject({ kind: "effect.commit", layer: "tool", actor: "payments", attrs: { effect: "refund", key: `return ${id}` } });
       // Each commit is its own processor request, and none carried an idempotency key.
       expect(new Set(commits.map((c) => c.attrs?.requestId)).size).toBe(commits.length);
       expect(commits.every((c) => c.attrs?.idempotencyKey === undefined)).toBe(true);
@@ -53,7 +54,9 @@ describe("double-refund at its default seed", () => {
 
   it("its metrics agree with the ledger and the customers' amounts", async () => {
     const r = await run();
-    const amounts = new Map(r.trace.events.filter((e) => e.kind === "return.requested").map((e) => [`return ${String(e.attrs?.returnId)}`, e.attrs?.amountUsd as number]));
+    const amounts = new Map(
+      r.trace.events.filter((e) => e.kind === "return.requested").map((e) => [`return ${String(e.attrs?.returnId)}`, e.attrs?.amountUsd as number]),
+    );
     const commits = r.trace.events.filter((e) => e.kind === "effect.commit");
     const perKey = new Map<string, number>();
     for (const c of commits) perKey.set(String(c.attrs?.key), (perKey.get(String(c.attrs?.key)) ?? 0) + 1);

@@ -26,7 +26,9 @@ describe("fire-and-forget at its default seed", () => {
       expect(report!.t - submit!.t).toBeLessThan(30_000);
       const end = jobEnd(r, String(submit!.attrs?.jobId));
       expect(end!.t - report!.t).toBeGreaterThan(30_000);
-      expect(v.message).toMatch(/^task T-\d+ \(.+\): reported "done" at \+[\d:.]+ while job jobs:job-\d+, started .+ earlier, was still running \(it (succeeded|failed) .+ later\)$/);
+      expect(v.message).toMatch(
+        /^task T-\d+ \(.+\): reported "done" at \+[\d:.]+ while job jobs:job-\d+, started .+ earlier, was still running \(it (succeeded|failed) .+ later\)$/,
+      );
     }
   });
 
@@ -52,7 +54,19 @@ describe("fire-and-forget at its default seed", () => {
     const r = await run();
     const v = r.violations.find((x) => x.invariant === "receipts-resolved")!;
     const chain = r.trace.causalChain(v.evidence.at(-1) as number);
-    expect(chain.map((e) => e.kind)).toEqual(["task", "run", "step", "llm.call", "llm.call", "attempt", "job.submit", "job.submit", "llm.call", "llm.call", "report"]);
+    expect(chain.map((e) => e.kind)).toEqual([
+      "task",
+      "run",
+      "step",
+      "llm.call",
+      "llm.call",
+      "attempt",
+      "job.submit",
+      "job.submit",
+      "llm.call",
+      "llm.call",
+      "report",
+    ]);
     expect(chain.map((e) => e.layer)).toEqual(["user", "harness", "harness", "model", "model", "harness", "tool", "tool", "model", "model", "harness"]);
   });
 

@@ -21,7 +21,9 @@ describe("four-clocks at its default seed", () => {
     expect(r.verdict).toBe("violated");
     expect(r.violations).toHaveLength(DAYS);
     for (const v of r.violations) {
-      expect(v.message).toMatch(/^the digest of run #\d+ \(scheduled 2026-\d\d-\d\dT09:00:00\.000Z, 02:00 America\/Los_Angeles\) should be about 2026-\d\d-\d\d .*, but the message names 2025-0[12]-\d\d \(the model's belief of now: it believes now is 2025-0[12]-/);
+      expect(v.message).toMatch(
+        /^the digest of run #\d+ \(scheduled 2026-\d\d-\d\dT09:00:00\.000Z, 02:00 America\/Los_Angeles\) should be about 2026-\d\d-\d\d .*, but the message names 2025-0[12]-\d\d \(the model's belief of now: it believes now is 2025-0[12]-/,
+      );
       // Only the model is wrong: at 09:00 UTC the worker's UTC date and the team's date are the same day.
       expect(v.message).not.toContain("the data window covers");
       expect(v.message).not.toContain("the post's timestamp implies");

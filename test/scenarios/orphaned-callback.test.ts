@@ -4,7 +4,8 @@ import { orphanedCallback } from "../../src/scenarios/orphaned-callback.js";
 import type { TraceEvent } from "../../src/sim/trace.js";
 
 const SEED = orphanedCallback.defaults.seed;
-const run = (mitigations: string[] = [], params: Record<string, unknown> = {}): Promise<RunResult> => runScenario({ scenario: orphanedCallback, seed: SEED, mitigations, params });
+const run = (mitigations: string[] = [], params: Record<string, unknown> = {}): Promise<RunResult> =>
+  runScenario({ scenario: orphanedCallback, seed: SEED, mitigations, params });
 const metric = (r: RunResult, name: string): number => r.metrics.find((m) => m.name === name)?.value as number;
 const ev = (r: RunResult, id: number): TraceEvent => r.trace.get(id) as TraceEvent;
 const of = (r: RunResult, kind: string): TraceEvent[] => r.trace.events.filter((e) => e.kind === kind);
@@ -20,9 +21,17 @@ describe("orphaned-callback at its default seed", () => {
   it("a render lands in a stranger's session: the asker gave up, the id was handed on, the callback routed by id alone", async () => {
     const r = await run();
     const [first] = violations(r, "no-cross-session-delivery");
-    expect(first?.message).toMatch(/^the result of render:job-\d+, started by user-\d+ in conv-\d+ #\d+, was delivered to user-\d+'s session conv-\d+ #\d+, an answer user-\d+ never asked for/);
+    expect(first?.message).toMatch(
+      /^the result of render:job-\d+, started by user-\d+ in conv-\d+ #\d+, was delivered to user-\d+'s session conv-\d+ #\d+, an answer user-\d+ never asked for/,
+    );
     const [askerOpen, askerClose, receiverOpen, delivered, landed] = first!.evidence.map((id) => ev(r, id)) as TraceEvent[];
-    expect([askerOpen, askerClose, receiverOpen, delivered, landed].map((e) => e?.kind)).toEqual(["session.open", "session.close", "session.open", "callback.delivered", "session.message"]);
+    expect([askerOpen, askerClose, receiverOpen, delivered, landed].map((e) => e?.kind)).toEqual([
+      "session.open",
+      "session.close",
+      "session.open",
+      "callback.delivered",
+      "session.message",
+    ]);
     expect(askerClose?.attrs?.reason).toBe("gave-up");
     // Same id, a later generation, opened after the asker left and before the render came back.
     expect(receiverOpen?.attrs?.conversationId).toBe(askerOpen?.attrs?.conversationId);

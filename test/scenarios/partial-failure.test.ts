@@ -13,7 +13,11 @@ const events = (r: RunResult, kind: string, phase?: string): TraceEvent[] => r.t
 const endOf = (r: RunResult, begin: TraceEvent): TraceEvent | undefined => r.trace.events.find((e) => e.phase === "end" && e.span === begin.id);
 const of = (r: RunResult, invariant: string) => r.violations.filter((v) => v.invariant === invariant);
 /** The agent run (its `run` span begin) among the causes of `e`. */
-const runOf = (r: RunResult, e: TraceEvent): TraceEvent | undefined => r.trace.causalChain(e.id).filter((c) => c.kind === "run" && c.phase === "begin").at(-1);
+const runOf = (r: RunResult, e: TraceEvent): TraceEvent | undefined =>
+  r.trace
+    .causalChain(e.id)
+    .filter((c) => c.kind === "run" && c.phase === "begin")
+    .at(-1);
 
 describe("partial-failure at its default seed", () => {
   it("breaks both invariants", async () => {
@@ -67,7 +71,11 @@ describe("partial-failure at its default seed", () => {
     const r = await run();
     const commits = events(r, "effect.commit");
     const keys = (effect: string) => commits.filter((c) => c.attrs?.effect === effect);
-    for (const [name, effect] of [["duplicate charges", "charge"], ["duplicate receipt emails", "receipt email"], ["duplicate CRM updates", "CRM update"]] as const) {
+    for (const [name, effect] of [
+      ["duplicate charges", "charge"],
+      ["duplicate receipt emails", "receipt email"],
+      ["duplicate CRM updates", "CRM update"],
+    ] as const) {
       expect(metric(r, name)).toBe(keys(effect).length - new Set(keys(effect).map((c) => c.attrs?.key)).size);
     }
     expect(metric(r, "runs")).toBe(events(r, "run", "begin").length);
@@ -92,7 +100,9 @@ describe("partial-failure: what each mitigation fixes", () => {
       expect(cp.t).toBeLessThan(s.t);
     }
     // A hop that failed after committing was not redone.
-    const failedAfterCommit = events(r, "tool.call", "end").filter((e) => e.attrs?.ok === false && events(r, "checkpoint.write").some((cp) => cp.parent === e.span));
+    const failedAfterCommit = events(r, "tool.call", "end").filter(
+      (e) => e.attrs?.ok === false && events(r, "checkpoint.write").some((cp) => cp.parent === e.span),
+    );
     expect(failedAfterCommit.length).toBeGreaterThan(0);
   });
 

@@ -40,7 +40,9 @@ describe("retry-laundering at its default seed", () => {
       }
     }
     for (const v of clean) {
-      expect(v.message).toMatch(/^task T-\d{4} step "lookup_order" \(success after \d attempts\) was reported as a clean success, but \d caller errors? preceded it/);
+      expect(v.message).toMatch(
+        /^task T-\d{4} step "lookup_order" \(success after \d attempts\) was reported as a clean success, but \d caller errors? preceded it/,
+      );
     }
   });
 
@@ -49,7 +51,12 @@ describe("retry-laundering at its default seed", () => {
     for (const v of r.violations.filter((x) => ev(r, x.evidence.at(-1) as number).attrs?.status === "success")) {
       for (const id of v.evidence.slice(0, -1)) {
         const args = ev(r, ev(r, id).span as number).attrs?.args as Record<string, unknown>;
-        const fine = Object.keys(args).sort().join() === WELL_FORMED_KEYS.join() && typeof args.order_id === "string" && Array.isArray(args.fields) && typeof args.limit === "number" && typeof args.include_history === "boolean";
+        const fine =
+          Object.keys(args).sort().join() === WELL_FORMED_KEYS.join() &&
+          typeof args.order_id === "string" &&
+          Array.isArray(args.fields) &&
+          typeof args.limit === "number" &&
+          typeof args.include_history === "boolean";
         expect(fine).toBe(false);
       }
       const passed = ev(r, ev(r, v.evidence.at(-1) as number).parent as number);

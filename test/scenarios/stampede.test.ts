@@ -31,7 +31,9 @@ describe("stampede at its default seed", () => {
     const writes = v!.evidence.map((id) => ev(r, id));
     for (const w of writes) expect(w).toMatchObject({ kind: "cache.write", layer: "cache", attrs: { generation: 1, prefixKey: "support-agent-system@v42" } });
     expect(ofGeneration(r, "cache.write", 1)).toHaveLength(WORKERS);
-    expect(v!.message).toMatch(/^1,000 workers each wrote the 14,000-token prefix support-agent-system@v42 after it expired at \+01:0\d:\d\d\.\d{3}: \$52\.50 of cache writes that as reads would have cost \$4\.20 \(at most 1 allowed\)$/);
+    expect(v!.message).toMatch(
+      /^1,000 workers each wrote the 14,000-token prefix support-agent-system@v42 after it expired at \+01:0\d:\d\d\.\d{3}: \$52\.50 of cache writes that as reads would have cost \$4\.20 \(at most 1 allowed\)$/,
+    );
     // It broke when the second write of the generation became visible: one write was allowed.
     expect(v!.evidence).toHaveLength(2);
     expect(v!.at).toBe(ofGeneration(r, "cache.write", 1)[1]?.t);
@@ -41,7 +43,9 @@ describe("stampede at its default seed", () => {
   it("the entry lapsed in the quiet spell: one lifetime after the last session's read, before the batch", async () => {
     const r = await run();
     const expire = kinds(r, "cache.expire")[0] as TraceEvent;
-    const lastRead = kinds(r, "cache.hit").filter((e) => e.t < KICKOFF).at(-1) as TraceEvent;
+    const lastRead = kinds(r, "cache.hit")
+      .filter((e) => e.t < KICKOFF)
+      .at(-1) as TraceEvent;
     expect(expire.attrs?.expiredAt).toBe(lastRead.t + TTL);
     expect(expire.attrs?.expiredAt as number).toBeLessThan(KICKOFF);
     expect(kinds(r, "cache.expire")).toHaveLength(1);

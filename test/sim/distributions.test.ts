@@ -203,7 +203,12 @@ describe("distribution specs that are wrong", () => {
     ["a non-positive weight", { mixture: [{ weight: -1, dist: 5 }] }, ["mixture", 0, "weight"], /weight must be a positive number/],
     [
       "a bad component, deep inside",
-      { mixture: [{ weight: 95, dist: "100ms" }, { weight: 5, dist: { pareto: { scale: "1s", shape: 0 } } }] },
+      {
+        mixture: [
+          { weight: 95, dist: "100ms" },
+          { weight: 5, dist: { pareto: { scale: "1s", shape: 0 } } },
+        ],
+      },
       ["mixture", 1, "dist", "pareto", "shape"],
       /must be positive, got 0/,
     ],

@@ -133,7 +133,10 @@ describe("processes: deadline", () => {
     const sim = newSim();
     let result: unknown;
     sim.spawn("client", async (ctx) => {
-      result = await ctx.deadline("1h", ctx.sleep(40).then(() => "fast"));
+      result = await ctx.deadline(
+        "1h",
+        ctx.sleep(40).then(() => "fast"),
+      );
     });
     const out = await sim.run();
     expect(result).toEqual({ ok: true, value: "fast" });
@@ -279,7 +282,11 @@ describe("processes: join and crashes", () => {
       outcomes.push(await ctx.join(ok)); // joining a finished process returns at once
     });
     await sim.run();
-    expect(outcomes).toEqual([{ status: "done", value: { answer: 42 } }, { status: "cancelled", reason: "timeout" }, { status: "done", value: { answer: 42 } }]);
+    expect(outcomes).toEqual([
+      { status: "done", value: { answer: 42 } },
+      { status: "cancelled", reason: "timeout" },
+      { status: "done", value: { answer: 42 } },
+    ]);
   });
 
   it("a process that throws ends the run as crashed, naming it and its error; later events do not run", async () => {

@@ -43,7 +43,10 @@ function model(flavour: Flavour) {
 async function agentRun(seed: number, flavour: Flavour, streamed: boolean) {
   const sim = new Simulation({ seed });
   const llm = new LlmProvider(sim, { rpm: 30 });
-  const services = [new OpenAIEndpoint(sim, { provider: llm, outputTokens: { uniform: { min: 10, max: 40 } } }), new AnthropicEndpoint(sim, { provider: llm, outputTokens: { uniform: { min: 10, max: 40 } } })];
+  const services = [
+    new OpenAIEndpoint(sim, { provider: llm, outputTokens: { uniform: { min: 10, max: 40 } } }),
+    new AnthropicEndpoint(sim, { provider: llm, outputTokens: { uniform: { min: 10, max: 40 } } }),
+  ];
   const lookups: unknown[] = [];
   const wallStart = realNow();
   const run = await runInWorld(
@@ -104,14 +107,18 @@ describe("a stream that breaks off after its 200, through the AI SDK", () => {
         async () => {
           const r = streamText({ model: model(flavour), prompt: "hi", maxRetries: 0, onError: () => {} });
           const parts: string[] = [];
-          for await (const part of r.fullStream) parts.push(part.type === "error" ? `error: ${String((part.error as Error).message ?? part.error)}` : part.type);
+          for await (const part of r.fullStream)
+            parts.push(part.type === "error" ? `error: ${String((part.error as Error).message ?? part.error)}` : part.type);
           return parts;
         },
         { services: [new OpenAIEndpoint(sim, options), new AnthropicEndpoint(sim, options)] },
       );
       expect(run.agent.status).toBe("done");
       const parts = (run.agent as { value: string[] }).value;
-      expect(parts.some((p) => p.startsWith("error:") && p.includes("stream broke off")), parts.join(", ")).toBe(true);
+      expect(
+        parts.some((p) => p.startsWith("error:") && p.includes("stream broke off")),
+        parts.join(", "),
+      ).toBe(true);
       expect(sim.trace.events.filter((e) => e.kind === "stream.error")).toHaveLength(1);
     });
   }

@@ -44,7 +44,9 @@ function value<T>(run: { agent: { status: string } }): T {
 
 /** The `http.request` spans of the trace, begin and end paired, in order. */
 function requests(events: readonly TraceEvent[]): { start: number; end: number; attrs: Record<string, unknown> }[] {
-  return events.filter((e) => e.kind === "http.request" && e.phase === "end").map((e) => ({ start: events[e.span as number]?.t as number, end: e.t, attrs: e.attrs ?? {} }));
+  return events
+    .filter((e) => e.kind === "http.request" && e.phase === "end")
+    .map((e) => ({ start: events[e.span as number]?.t as number, end: e.t, attrs: e.attrs ?? {} }));
 }
 
 describe("the SDK's calls through the simulated Messages API", () => {
@@ -62,13 +64,23 @@ describe("the SDK's calls through the simulated Messages API", () => {
   });
 
   it("caps the output at max_tokens with stop_reason max_tokens", async () => {
-    const { run } = await withApi(1, {}, () => client().messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: "user", content: "Tell me everything." }] }), { outputTokens: 300 });
+    const { run } = await withApi(
+      1,
+      {},
+      () => client().messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: "user", content: "Tell me everything." }] }),
+      { outputTokens: 300 },
+    );
     expect(value<Anthropic.Message>(run)).toMatchObject({ stop_reason: "max_tokens", usage: { output_tokens: 5 } });
   });
 
   it("writes a cache_control prefix once, then reads it; another prefix writes again", async () => {
     const ask = (system: string, question: string) =>
-      client().messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: system, cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: question }] });
+      client().messages.create({
+        model: MODEL,
+        max_tokens: 50,
+        system: [{ type: "text", text: system, cache_control: { type: "ephemeral" } }],
+        messages: [{ role: "user", content: question }],
+      });
     const { run, llm } = await withApi(1, {}, async () => {
       const first = await ask(POLICY, "Return R-1?");
       const second = await ask(POLICY, "Return R-2, please?");
@@ -78,16 +90,29 @@ describe("the SDK's calls through the simulated Messages API", () => {
     const [first, second, other] = value<Anthropic.Usage[]>(run);
     const prefix = Math.ceil(POLICY.length / 4);
     expect(first).toMatchObject({ cache_creation_input_tokens: prefix, cache_read_input_tokens: 0, input_tokens: Math.ceil("Return R-1?".length / 4) });
-    expect(second).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: prefix, input_tokens: Math.ceil("Return R-2, please?".length / 4) });
+    expect(second).toMatchObject({
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: prefix,
+      input_tokens: Math.ceil("Return R-2, please?".length / 4),
+    });
     expect(other?.cache_creation_input_tokens).toBe(Math.ceil(`${POLICY} Also exchanges.`.length / 4));
     expect(llm.cache.prefixes).toHaveLength(2);
   });
 
   it("does not cache a prefix below the minimum length: it is billed as plain input", async () => {
     const { run } = await withApi(1, {}, () =>
-      client().messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: "Short policy.", cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: "Hi" }] }),
+      client().messages.create({
+        model: MODEL,
+        max_tokens: 50,
+        system: [{ type: "text", text: "Short policy.", cache_control: { type: "ephemeral" } }],
+        messages: [{ role: "user", content: "Hi" }],
+      }),
     );
-    expect(value<Anthropic.Message>(run).usage).toMatchObject({ input_tokens: Math.ceil("Short policy.".length / 4) + 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(value<Anthropic.Message>(run).usage).toMatchObject({
+      input_tokens: Math.ceil("Short policy.".length / 4) + 1,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
   });
 
   it("refuses more than 4 cache breakpoints with the API's 400, which the SDK raises as BadRequestError", async () => {
@@ -108,7 +133,9 @@ describe("scripted responses", () => {
     const respond = () => [{ type: "tool_use" as const, id: "toolu_1", name: "refund", input: { returnId: "R-1", amountUsd: 40 } }];
     const tools = [{ name: "refund", description: "Refund a return", input_schema: { type: "object" as const, properties: { returnId: { type: "string" } } } }];
     const params = { model: MODEL, max_tokens: 200, tools, messages: [{ role: "user" as const, content: "Refund R-1" }] };
-    const { run } = await withApi(1, {}, async () => [await client().messages.create(params), await client().messages.stream(params).finalMessage()], { respond });
+    const { run } = await withApi(1, {}, async () => [await client().messages.create(params), await client().messages.stream(params).finalMessage()], {
+      respond,
+    });
     for (const msg of value<Anthropic.Message[]>(run)) {
       expect(msg.stop_reason).toBe("tool_use");
       expect(msg.content).toEqual([{ type: "tool_use", id: "toolu_1", name: "refund", input: { returnId: "R-1", amountUsd: 40 } }]);
@@ -121,7 +148,12 @@ describe("streaming through the SDK", () => {
     const { run, sim } = await withApi(2, {}, async () => {
       const ask = async (q: string) => {
         const events: [string, number][] = [];
-        const stream = client().messages.stream({ model: MODEL, max_tokens: 200, system: [{ type: "text", text: POLICY, cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: q }] });
+        const stream = client().messages.stream({
+          model: MODEL,
+          max_tokens: 200,
+          system: [{ type: "text", text: POLICY, cache_control: { type: "ephemeral" } }],
+          messages: [{ role: "user", content: q }],
+        });
         stream.on("streamEvent", (e) => events.push([e.type, performance.now()]));
         const sent = performance.now();
         const final = await stream.finalMessage();
@@ -132,7 +164,13 @@ describe("streaming through the SDK", () => {
     const [first, second] = value<{ sent: number; events: [string, number][]; final: Anthropic.Message; text: string }[]>(run);
     const types = first?.events.map(([t]) => t) ?? [];
     const deltas = first?.events.filter(([t]) => t === "content_block_delta") ?? [];
-    expect(types.filter((t) => t !== "content_block_delta")).toEqual(["message_start", "content_block_start", "content_block_stop", "message_delta", "message_stop"]);
+    expect(types.filter((t) => t !== "content_block_delta")).toEqual([
+      "message_start",
+      "content_block_start",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
+    ]);
     // Token by token: one delta a token, spread over the output time (not one block at the last token).
     expect(deltas).toHaveLength(first?.final.usage.output_tokens as number);
     expect(new Set(deltas.map(([, t]) => t)).size).toBe(deltas.length);
@@ -163,7 +201,8 @@ describe("the SDK's own retries, in virtual time", () => {
     expect(Math.max(...waits)).toBeGreaterThanOrEqual(10_000);
     // Each 429 (answered at e.t) is retried exactly its retry-after later: the SDK slept what the header said.
     const starts = new Set(requests(sim.trace.events).map((r) => r.start));
-    for (const e of limited) expect(starts.has(e.t + (e.attrs?.retryAfterMs as number)), `a retry ${e.attrs?.retryAfterMs} ms after the 429 at ${e.t}`).toBe(true);
+    for (const e of limited)
+      expect(starts.has(e.t + (e.attrs?.retryAfterMs as number)), `a retry ${e.attrs?.retryAfterMs} ms after the 429 at ${e.t}`).toBe(true);
     expect(run.outcome.now).toBeGreaterThan(30_000);
     expect(wallMs).toBeLessThan(run.outcome.now / 10);
   });
@@ -202,7 +241,8 @@ describe("the SDK's own retries, in virtual time", () => {
   });
 
   it("gives the same trace, byte for byte, for the same seed", async () => {
-    const agent = () => Promise.all([1, 2, 3].map((i) => client(6).messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: `Item ${i}` }] })));
+    const agent = () =>
+      Promise.all([1, 2, 3].map((i) => client(6).messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: `Item ${i}` }] })));
     const a = await withApi(3, { rpm: 1 }, agent);
     const b = await withApi(3, { rpm: 1 }, agent);
     const c = await withApi(4, { rpm: 1 }, agent);
@@ -216,7 +256,11 @@ describe("a streamed tool loop with the default model", () => {
     {
       name: "refund",
       description: "Refund a return",
-      input_schema: { type: "object", properties: { returnId: { type: "string", minLength: 3 }, amountUsd: { type: "integer", minimum: 1, maximum: 500 } }, required: ["returnId", "amountUsd"] },
+      input_schema: {
+        type: "object",
+        properties: { returnId: { type: "string", minLength: 3 }, amountUsd: { type: "integer", minimum: 1, maximum: 500 } },
+        required: ["returnId", "amountUsd"],
+      },
     },
   ];
   const loop = async () => {
@@ -258,10 +302,19 @@ describe("a streamed tool loop with the default model", () => {
   });
 
   it("breaks a stream off after its 200 with an error event the SDK raises", async () => {
-    const { run, sim } = await withApi(9, {}, () => client(0).messages.stream({ model: MODEL, max_tokens: 400, messages: [{ role: "user", content: "hi" }] }).finalMessage().catch((e: unknown) => e), {
-      outputTokens: 100,
-      pMidStreamError: 1,
-    });
+    const { run, sim } = await withApi(
+      9,
+      {},
+      () =>
+        client(0)
+          .messages.stream({ model: MODEL, max_tokens: 400, messages: [{ role: "user", content: "hi" }] })
+          .finalMessage()
+          .catch((e: unknown) => e),
+      {
+        outputTokens: 100,
+        pMidStreamError: 1,
+      },
+    );
     const err = value<Error>(run);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect(err.message).toContain("stream broke off");
@@ -273,22 +326,36 @@ describe("a streamed tool loop with the default model", () => {
     const { run, llm } = await withApi(10, {}, () =>
       Promise.all([
         client(0)
-          .messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_nope", content: "x" }] }] })
+          .messages.create({
+            model: MODEL,
+            max_tokens: 50,
+            messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_nope", content: "x" }] }],
+          })
           .catch((e: unknown) => e),
         client(0)
-          .messages.create({ model: MODEL, max_tokens: 50, temperature: 1.5, messages: [{ role: "user", content: "hi" }] } as Anthropic.MessageCreateParamsNonStreaming)
+          .messages.create({
+            model: MODEL,
+            max_tokens: 50,
+            temperature: 1.5,
+            messages: [{ role: "user", content: "hi" }],
+          } as Anthropic.MessageCreateParamsNonStreaming)
           .catch((e: unknown) => e),
       ]),
     );
     const [orphan, temperature] = value<InstanceType<typeof Anthropic.BadRequestError>[]>(run);
     expect(orphan).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(orphan?.error).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringContaining("unexpected `tool_use_id` found in `tool_result` blocks: toolu_nope") } });
+    expect(orphan?.error).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.stringContaining("unexpected `tool_use_id` found in `tool_result` blocks: toolu_nope") },
+    });
     expect(temperature?.message).toContain("temperature");
     expect(llm.totals.calls).toBe(0);
   });
 
   it("answers a 429 at arrival, not after a time to first token", async () => {
-    const { sim } = await withApi(11, { rpm: 1 }, () => Promise.all([1, 2].map((i) => client(3).messages.create({ model: MODEL, max_tokens: 20, messages: [{ role: "user", content: `m${i}` }] }))));
+    const { sim } = await withApi(11, { rpm: 1 }, () =>
+      Promise.all([1, 2].map((i) => client(3).messages.create({ model: MODEL, max_tokens: 20, messages: [{ role: "user", content: `m${i}` }] }))),
+    );
     const limited = sim.trace.events.filter((e) => e.kind === "llm.error" && e.attrs?.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     for (const e of limited) expect(e.t).toBe(sim.trace.events[e.span as number]?.t);

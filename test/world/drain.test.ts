@@ -25,7 +25,9 @@ describe("an agent that leaves timers running", () => {
     expect(run.agent).toEqual({ status: "done", value: "answered" });
     expect(run.outcome.status).toBe("completed");
     expect(run.leftovers).toEqual([
-      expect.stringMatching(/^agentsim: a setInterval every 1 ms, created at .*drain\.test\.ts:18:7.* was still pending when the drain after the last agent ended; it was cleared$/),
+      expect.stringMatching(
+        /^agentsim: a setInterval every 1 ms, created at .*drain\.test\.ts:18:7.* was still pending when the drain after the last agent ended; it was cleared$/,
+      ),
       expect.stringMatching(/^agentsim: a setInterval every 250 ms, created at .*drain\.test\.ts:19:20/),
     ]);
     for (const l of run.leftovers) expect(l).not.toMatch(/src\/world|dist\/world/);
@@ -64,7 +66,11 @@ describe("a world that errors or times out is torn down", () => {
       await fetch("https://unknown.example/").catch(() => undefined);
     });
     expect(run.outcome.status).toBe("crashed");
-    expect(run.leftovers).toEqual([expect.stringMatching(/^agentsim: a setInterval every 500 ms, created at .*drain\.test\.ts:\d+:\d+.* was still pending when the run ended; it was cleared$/)]);
+    expect(run.leftovers).toEqual([
+      expect.stringMatching(
+        /^agentsim: a setInterval every 500 ms, created at .*drain\.test\.ts:\d+:\d+.* was still pending when the run ended; it was cleared$/,
+      ),
+    ]);
   });
 
   it("ends a world still spinning after its wall-clock timeout, as crashed", async () => {

@@ -81,7 +81,9 @@ describe("a host no simulated service answers is refused before a byte leaves", 
   it("by fetch", async () => {
     const { run, count } = await attempt(() => fetch(`${base}/fetch`).then(() => "answered", caught));
     expect(count).toEqual({ requests: 0, connections: 0 });
-    expect((run.agent as { value: string }).value).toMatch(/^ERR_AGENTSIM_REFUSED: agentsim: fetch to http:\/\/127\.0\.0\.1:\d+ refused: no simulated service answers 127\.0\.0\.1, from .*fail-closed\.test\.ts:\d+:\d+/);
+    expect((run.agent as { value: string }).value).toMatch(
+      /^ERR_AGENTSIM_REFUSED: agentsim: fetch to http:\/\/127\.0\.0\.1:\d+ refused: no simulated service answers 127\.0\.0\.1, from .*fail-closed\.test\.ts:\d+:\d+/,
+    );
     expect(run.outcome.status).toBe("crashed");
   });
 
@@ -93,7 +95,9 @@ describe("a host no simulated service answers is refused before a byte leaves", 
         }),
     );
     expect(count).toEqual({ requests: 0, connections: 0 });
-    expect((run.agent as { value: string }).value).toMatch(/^ERR_AGENTSIM_REFUSED: agentsim: an HTTP request \(node:http\) to http:\/\/127\.0\.0\.1:\d+ refused: no simulated service answers http:\/\/127\.0\.0\.1:\d+, from .*fail-closed\.test\.ts:\d+:\d+/);
+    expect((run.agent as { value: string }).value).toMatch(
+      /^ERR_AGENTSIM_REFUSED: agentsim: an HTTP request \(node:http\) to http:\/\/127\.0\.0\.1:\d+ refused: no simulated service answers http:\/\/127\.0\.0\.1:\d+, from .*fail-closed\.test\.ts:\d+:\d+/,
+    );
     expect(run.leaks).toHaveLength(1);
     expect(run.leaks[0]).not.toMatch(/src\/world|dist\/world/);
   });
@@ -108,7 +112,11 @@ describe("a host no simulated service answers is refused before a byte leaves", 
         const tryIt = async (name: string, fn: () => Promise<unknown>) => {
           outcomes[name] = await fn().then(
             () => "answered",
-            (e: unknown) => (JSON.stringify(e, Object.getOwnPropertyNames(e)).includes("ERR_AGENTSIM_REFUSED") || String((e as { cause?: unknown }).cause ?? e).includes("refused") ? "refused" : caught(e)),
+            (e: unknown) =>
+              JSON.stringify(e, Object.getOwnPropertyNames(e)).includes("ERR_AGENTSIM_REFUSED") ||
+              String((e as { cause?: unknown }).cause ?? e).includes("refused")
+                ? "refused"
+                : caught(e),
           );
         };
         await tryIt("axios", () => axios.get(`${base}/axios`));
@@ -116,9 +124,18 @@ describe("a host no simulated service answers is refused before a byte leaves", 
         await tryIt("node-fetch", () => nodeFetch(`${base}/node-fetch`));
         await tryIt("undici", () => undiciRequest(`${base}/undici`));
         await tryIt("agent:false", () => new Promise((resolve, reject) => http.get(`${base}/no-agent`, { agent: false }, resolve).on("error", reject)));
-        await tryIt("net", () => new Promise((resolve, reject) => net.connect(Number(new URL(base).port), "127.0.0.1", () => resolve("connected")).on("error", reject)));
+        await tryIt(
+          "net",
+          () => new Promise((resolve, reject) => net.connect(Number(new URL(base).port), "127.0.0.1", () => resolve("connected")).on("error", reject)),
+        );
         await tryIt("http2", () => new Promise((resolve, reject) => http2.connect(base).on("error", reject).on("close", resolve)));
-        await tryIt("tls", () => new Promise((resolve, reject) => tls.connect(Number(new URL(base).port), "127.0.0.1", { rejectUnauthorized: false }, () => resolve("connected")).on("error", reject)));
+        await tryIt(
+          "tls",
+          () =>
+            new Promise((resolve, reject) =>
+              tls.connect(Number(new URL(base).port), "127.0.0.1", { rejectUnauthorized: false }, () => resolve("connected")).on("error", reject),
+            ),
+        );
         await tryIt("child_process", async () => execSync(`curl -s ${base}/curl`));
         await tryIt("worker", async () => new Worker(`fetch(${JSON.stringify(`${base}/worker`)})`, { eval: true }));
         await tryIt("dns", () => dns.promises.lookup("example.com"));
@@ -130,7 +147,19 @@ describe("a host no simulated service answers is refused before a byte leaves", 
     await sleepReal(150);
     expect(count()).toEqual({ requests: 0, connections: 0 });
     expect(run.outcome.status).toBe("crashed");
-    expect(outcomes).toEqual({ axios: "refused", got: "refused", "node-fetch": "refused", undici: "refused", "agent:false": "refused", net: "refused", http2: "refused", tls: "refused", child_process: "refused", worker: "refused", dns: "refused" });
+    expect(outcomes).toEqual({
+      axios: "refused",
+      got: "refused",
+      "node-fetch": "refused",
+      undici: "refused",
+      "agent:false": "refused",
+      net: "refused",
+      http2: "refused",
+      tls: "refused",
+      child_process: "refused",
+      worker: "refused",
+      dns: "refused",
+    });
     expect(run.leaks.length).toBeGreaterThanOrEqual(11);
     // Each names the user's line, except got's: got's event-emitter flow breaks V8's async stack, so
     // its own frame stands in. None names agentsim's files.
@@ -150,7 +179,10 @@ describe("code that awaits real thread-pool work before calling out", () => {
       return { bytes: zipped.length > 0, at, outcome };
     });
     expect(count).toEqual({ requests: 0, connections: 0 });
-    expect(run.agent).toMatchObject({ status: "done", value: { bytes: true, at: 1_000, outcome: expect.stringMatching(/^ERR_AGENTSIM_REFUSED: .*refused: no simulated service answers 127\.0\.0\.1/) } });
+    expect(run.agent).toMatchObject({
+      status: "done",
+      value: { bytes: true, at: 1_000, outcome: expect.stringMatching(/^ERR_AGENTSIM_REFUSED: .*refused: no simulated service answers 127\.0\.0\.1/) },
+    });
   });
 
   it("pbkdf2: the same, and the run is the same on every seed-1 run while a service works concurrently", async () => {
@@ -187,7 +219,10 @@ describe("code that awaits real file-system I/O before calling out", () => {
     const run = await runInWorld(new Simulation({ seed: 1 }), async () => {
       after = (async () => {
         await readFile(fileURLToPath(import.meta.url), "utf8");
-        return fetch(`${base}/after-fs`).then(() => "answered", (e: { cause?: { code?: string } }) => e.cause?.code ?? "?");
+        return fetch(`${base}/after-fs`).then(
+          () => "answered",
+          (e: { cause?: { code?: string } }) => e.cause?.code ?? "?",
+        );
       })();
       return after;
     });
@@ -211,9 +246,21 @@ describe("code that outlives its world", () => {
       // A real timer (taken before the world) fires after the world has ended; it is a leak, and
       // the run ends as crashed, but its callback still runs later, in the dead world's scope.
       realSetTimeout(async () => {
-        log.push(`fetch: ${await fetch(`${base}/late-fetch`).then(() => "answered", (e: { code?: string; cause?: { code?: string } }) => e.cause?.code ?? e.code)}`);
-        log.push(`http: ${await new Promise((resolve) => http.get(`${base}/late-http`, () => resolve("answered")).on("error", (e: { code?: string }) => resolve(e.code)))}`);
-        log.push(`undici: ${await undiciRequest(`${base}/late-undici`).then(() => "answered", (e: { code?: string }) => e.code)}`);
+        log.push(
+          `fetch: ${await fetch(`${base}/late-fetch`).then(
+            () => "answered",
+            (e: { code?: string; cause?: { code?: string } }) => e.cause?.code ?? e.code,
+          )}`,
+        );
+        log.push(
+          `http: ${await new Promise((resolve) => http.get(`${base}/late-http`, () => resolve("answered")).on("error", (e: { code?: string }) => resolve(e.code)))}`,
+        );
+        log.push(
+          `undici: ${await undiciRequest(`${base}/late-undici`).then(
+            () => "answered",
+            (e: { code?: string }) => e.code,
+          )}`,
+        );
         setTimeout(() => {
           fired = true;
         }, 5);

@@ -30,7 +30,14 @@ function quoteService(sim: Simulation, host: string): SimService {
       const quote = Math.floor(rng.next() * 1_000_000);
       return answerAfter(sim, latency, () => {
         sim.trace.instant({ actor: host, layer: "tool", kind: "quote.answered", attrs: { quote, latency } });
-        return jsonResponse(200, { quote, latency, method: request.method, path: new URL(request.url).pathname, body, agent: request.headers.get("user-agent") ?? "" });
+        return jsonResponse(200, {
+          quote,
+          latency,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          body,
+          agent: request.headers.get("user-agent") ?? "",
+        });
       });
     },
   };
@@ -101,7 +108,9 @@ describe("node:http and undici clients on a world's network", () => {
   });
 
   it("got 14", async () => {
-    const value = (await expectDeterministic(twoQuotes(async (url, body) => got.post(url, { body, timeout: { request: 5_000 }, retry: { limit: 0 } }).json()))) as {
+    const value = (await expectDeterministic(
+      twoQuotes(async (url, body) => got.post(url, { body, timeout: { request: 5_000 }, retry: { limit: 0 } }).json()),
+    )) as {
       first: { latency: number };
       took: number[];
     };
@@ -176,9 +185,17 @@ describe("node:http and undici clients on a world's network", () => {
     const sim = new Simulation({ seed: 1 });
     const slow: SimService = { host: "slow.sim", handle: () => answerAfter(sim, 20_000, () => jsonResponse(200, {})) };
     const wall = wallNow();
-    const r = await runInWorld(sim, async () => axios.get("https://slow.sim/", { timeout: 1_500 }).then(() => "answered", (e: { code?: string }) => `${e.code}@${performance.now()}`), {
-      services: [slow],
-    });
+    const r = await runInWorld(
+      sim,
+      async () =>
+        axios.get("https://slow.sim/", { timeout: 1_500 }).then(
+          () => "answered",
+          (e: { code?: string }) => `${e.code}@${performance.now()}`,
+        ),
+      {
+        services: [slow],
+      },
+    );
     expect(r.agent).toEqual({ status: "done", value: "ECONNABORTED@1500" });
     expect(wallNow() - wall).toBeLessThan(5_000);
   });

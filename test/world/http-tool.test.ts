@@ -19,7 +19,13 @@ interface Seen {
 
 async function exchange(tool: Partial<SimToolOptions>, calls: (url: string) => Promise<Seen[]>) {
   const sim = new Simulation({ seed: 1 });
-  const processor = new SimTool(sim, { name: "payments", latency: 2_000, idempotency: true, effect: { name: "refund", key: (a) => String(a.returnId) }, ...tool });
+  const processor = new SimTool(sim, {
+    name: "payments",
+    latency: 2_000,
+    idempotency: true,
+    effect: { name: "refund", key: (a) => String(a.returnId) },
+    ...tool,
+  });
   const http = new HttpTool(sim, processor, { host: "payments.sim", path: "/v1/refunds" });
   const run = await runInWorld(sim, () => calls(http.url), { services: [http] });
   expect(run.agent.status).toBe("done");
@@ -33,7 +39,13 @@ async function post(url: string, body: unknown, init: { key?: string; method?: s
     ...(init.method === "GET" ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     ...(init.signal ? { signal: init.signal } : {}),
   });
-  return { at: performance.now(), status: res.status, replayed: res.headers.get("idempotent-replayed"), retryAfter: res.headers.get("retry-after"), body: await res.json() };
+  return {
+    at: performance.now(),
+    status: res.status,
+    replayed: res.headers.get("idempotent-replayed"),
+    retryAfter: res.headers.get("retry-after"),
+    body: await res.json(),
+  };
 }
 
 describe("a SimTool over HTTP", () => {
@@ -76,10 +88,11 @@ describe("a SimTool over HTTP", () => {
   });
 
   it("hears the client's abort as a dropped connection: ignored by default (the refund commits), honoured when the tool honours cancellation", async () => {
-    const abandon = (url: string) => post(url, { returnId: "R-1" }, { signal: AbortSignal.timeout(500) }).then(
-      () => [],
-      () => [],
-    );
+    const abandon = (url: string) =>
+      post(url, { returnId: "R-1" }, { signal: AbortSignal.timeout(500) }).then(
+        () => [],
+        () => [],
+      );
     const ignoring = await exchange({}, abandon);
     expect(ignoring.processor.ledger.count("refund")).toBe(1);
     expect(ignoring.sim.trace.events.some((e) => e.kind === "tool.cancel-ignored")).toBe(true);

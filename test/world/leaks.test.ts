@@ -41,7 +41,9 @@ describe("fetch to a host no service answers", () => {
     const caught = (run.agent as { value: unknown }).value;
     expect(caught).toBeInstanceOf(SimulationLeakError);
     const message = (caught as Error).message;
-    expect(message).toMatch(/^agentsim: fetch to https:\/\/api\.openai\.com refused: no simulated service answers api\.openai\.com, from .*leaks\.test\.ts:\d+:\d+/);
+    expect(message).toMatch(
+      /^agentsim: fetch to https:\/\/api\.openai\.com refused: no simulated service answers api\.openai\.com, from .*leaks\.test\.ts:\d+:\d+/,
+    );
     expect(run.outcome.status).toBe("crashed");
     expect((run.outcome.crash?.error as Error).message).toBe(message);
     expect(run.leaks).toEqual([message]);
@@ -69,7 +71,10 @@ describe("real timers and real I/O started from the world", () => {
     const run = await runInWorld(new Simulation({ seed: 1 }), () => new Promise<void>(() => {}));
     expect(run.outcome.status).toBe("stalled");
     expect(run.outcome.waiting.map((w) => w.waitingOn)).toEqual([["(not waiting on anything the simulation controls)"]]);
-    expect(run.agent).toEqual({ status: "unfinished", reason: expect.stringMatching(/agent "agent" never finished: it waits on something the simulation does not control/) });
+    expect(run.agent).toEqual({
+      status: "unfinished",
+      reason: expect.stringMatching(/agent "agent" never finished: it waits on something the simulation does not control/),
+    });
   });
 });
 

@@ -42,14 +42,32 @@ describe("the default model's tool arguments", () => {
 
   it("calls the tool tool_choice names, and answers with text once results came back", () => {
     const tools = [1, 2, 3].map((i) => ({ name: `t${i}`, description: "", schema: { type: "object", properties: {} } }));
-    const turn = (messages: ModelTurn["messages"], toolChoice: ModelTurn["toolChoice"] = { type: "auto" }): ModelTurn => ({ api: "openai-chat", model: "m", system: "", messages, tools, toolChoice, maxTokens: undefined, body: {} });
+    const turn = (messages: ModelTurn["messages"], toolChoice: ModelTurn["toolChoice"] = { type: "auto" }): ModelTurn => ({
+      api: "openai-chat",
+      model: "m",
+      system: "",
+      messages,
+      tools,
+      toolChoice,
+      maxTokens: undefined,
+      body: {},
+    });
     const rng = new RngStreams(2).stream("model");
     const ctx = { outputTokens: 5, caller: "a", requestId: 1, rng, toolCallId: () => "call_1" };
     const model = defaultModel({ parallel: 2 });
     expect(model(turn([{ role: "user", text: "go" }], { type: "tool", name: "t3" }), ctx)).toEqual([{ type: "tool_use", id: "call_1", name: "t3", input: {} }]);
     expect(model(turn([{ role: "user", text: "go" }]), ctx)).toHaveLength(2);
-    expect(model(turn([{ role: "user", text: "go" }], { type: "none" }), ctx)).toEqual([{ type: "text", text: expect.stringContaining("simulated m response") }]);
-    const after = model(turn([{ role: "user", text: "go" }, { role: "assistant", text: "", toolCalls: [{ id: "c", name: "t1", input: "{}" }] }, { role: "tool", callId: "c", text: "42 items", isError: false }]), ctx);
+    expect(model(turn([{ role: "user", text: "go" }], { type: "none" }), ctx)).toEqual([
+      { type: "text", text: expect.stringContaining("simulated m response") },
+    ]);
+    const after = model(
+      turn([
+        { role: "user", text: "go" },
+        { role: "assistant", text: "", toolCalls: [{ id: "c", name: "t1", input: "{}" }] },
+        { role: "tool", callId: "c", text: "42 items", isError: false },
+      ]),
+      ctx,
+    );
     expect(after).toEqual([{ type: "text", text: expect.stringMatching(/^Read 1 tool result: 42 items\./) }]);
   });
 });
@@ -78,12 +96,30 @@ describe("cassettes", () => {
       },
       { services: [api] },
     );
-    expect(run.agent).toMatchObject({ status: "done", value: { call: { function: { name: "refund", arguments: '{"returnId":"R-9"}' } }, text: "Refunded R-9." } });
+    expect(run.agent).toMatchObject({
+      status: "done",
+      value: { call: { function: { name: "refund", arguments: '{"returnId":"R-9"}' } }, text: "Refunded R-9." },
+    });
   });
 
   it("replays a recorded response for the exact conversation it was recorded for; a miss crashes the run naming the request", async () => {
-    const ask = (content: string) => () => new Anthropic({ apiKey: "k", logLevel: "off", maxRetries: 0 }).messages.create({ model: "claude-opus-5-5", max_tokens: 100, system: "Be brief.", messages: [{ role: "user", content }] });
-    const recorded: ModelTurn = { api: "anthropic-messages", model: "claude-opus-5-5", system: "Be brief.", messages: [{ role: "user", text: "What is the refund window?" }], tools: [], toolChoice: { type: "auto" }, maxTokens: 100, body: {} };
+    const ask = (content: string) => () =>
+      new Anthropic({ apiKey: "k", logLevel: "off", maxRetries: 0 }).messages.create({
+        model: "claude-opus-5-5",
+        max_tokens: 100,
+        system: "Be brief.",
+        messages: [{ role: "user", content }],
+      });
+    const recorded: ModelTurn = {
+      api: "anthropic-messages",
+      model: "claude-opus-5-5",
+      system: "Be brief.",
+      messages: [{ role: "user", text: "What is the refund window?" }],
+      tools: [],
+      toolChoice: { type: "auto" },
+      maxTokens: 100,
+      body: {},
+    };
     const respond = cassette([{ match: { conversation: conversationKey(recorded) }, response: [{ type: "text", text: "30 days." }] }]);
     const play = async (content: string) => {
       const sim = new Simulation({ seed: 1 });
@@ -93,6 +129,8 @@ describe("cassettes", () => {
     expect(hit.agent).toMatchObject({ status: "done", value: { content: [{ type: "text", text: "30 days." }], usage: { output_tokens: 2 } } });
     const miss = await play("Something else?");
     expect(miss.outcome.status).toBe("crashed");
-    expect(String((miss.outcome.crash?.error as Error | undefined)?.message)).toMatch(/no cassette entry matches anthropic-messages request 1 .*Something else\?/);
+    expect(String((miss.outcome.crash?.error as Error | undefined)?.message)).toMatch(
+      /no cassette entry matches anthropic-messages request 1 .*Something else\?/,
+    );
   });
 });

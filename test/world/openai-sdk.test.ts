@@ -42,7 +42,11 @@ const tools: OpenAI.Chat.ChatCompletionTool[] = [
       description: "Refund a return",
       parameters: {
         type: "object",
-        properties: { returnId: { type: "string", pattern: "^R-" }, amountUsd: { type: "number", minimum: 1, maximum: 500 }, reason: { type: "string", enum: ["damaged", "late", "other"] } },
+        properties: {
+          returnId: { type: "string", pattern: "^R-" },
+          amountUsd: { type: "number", minimum: 1, maximum: 500 },
+          reason: { type: "string", enum: ["damaged", "late", "other"] },
+        },
         required: ["returnId", "amountUsd", "reason"],
         additionalProperties: false,
       },
@@ -53,7 +57,10 @@ const tools: OpenAI.Chat.ChatCompletionTool[] = [
 /** A user's chat tool loop: streamed, assembling tool calls from deltas, until the model answers with text. */
 async function chatLoop(question: string) {
   const oa = client();
-  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "system", content: POLICY }, { role: "user", content: question }];
+  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+    { role: "system", content: POLICY },
+    { role: "user", content: question },
+  ];
   const chunkTimes: number[] = [];
   const usages: OpenAI.CompletionUsage[] = [];
   for (let turn = 0; turn < 5; turn++) {
@@ -77,7 +84,11 @@ async function chatLoop(question: string) {
       finish = choice.finish_reason ?? finish;
     }
     if (finish !== "tool_calls") return { text, turn, chunkTimes, usages, messages };
-    messages.push({ role: "assistant", content: null, tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.args } })) });
+    messages.push({
+      role: "assistant",
+      content: null,
+      tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.args } })),
+    });
     for (const c of calls) {
       const args = JSON.parse(c.args) as { returnId: string; amountUsd: number; reason: string };
       messages.push({ role: "tool", tool_call_id: c.id, content: JSON.stringify({ refunded: args.amountUsd, reason: args.reason }) });
@@ -116,11 +127,22 @@ describe("Chat Completions through the openai SDK", () => {
 
   it("answers a plain completion with tool_calls and a finish reason, and usage with cached tokens", async () => {
     const { run } = await withApi(2, {}, async () => {
-      const params = { model: MODEL, messages: [{ role: "system" as const, content: POLICY }, { role: "user" as const, content: "Refund R-2" }], tools };
+      const params = {
+        model: MODEL,
+        messages: [
+          { role: "system" as const, content: POLICY },
+          { role: "user" as const, content: "Refund R-2" },
+        ],
+        tools,
+      };
       return [await client().chat.completions.create(params), await client().chat.completions.create({ ...params, tool_choice: "none" as const })];
     });
     const [first, second] = value<OpenAI.Chat.ChatCompletion[]>(run);
-    expect(first).toMatchObject({ object: "chat.completion", model: MODEL, choices: [{ finish_reason: "tool_calls", message: { role: "assistant", content: null } }] });
+    expect(first).toMatchObject({
+      object: "chat.completion",
+      model: MODEL,
+      choices: [{ finish_reason: "tool_calls", message: { role: "assistant", content: null } }],
+    });
     expect(first?.id).toMatch(/^chatcmpl-/);
     expect(first?.choices[0]?.message.tool_calls).toHaveLength(1);
     expect(second?.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: expect.stringContaining("simulated") } });
@@ -131,16 +153,30 @@ describe("Chat Completions through the openai SDK", () => {
   });
 
   it("caps the output at max_completion_tokens with finish_reason length", async () => {
-    const { run } = await withApi(3, {}, () => client().chat.completions.create({ model: MODEL, max_completion_tokens: 5, messages: [{ role: "user", content: "Tell me everything." }] }));
+    const { run } = await withApi(3, {}, () =>
+      client().chat.completions.create({ model: MODEL, max_completion_tokens: 5, messages: [{ role: "user", content: "Tell me everything." }] }),
+    );
     expect(value<OpenAI.Chat.ChatCompletion>(run)).toMatchObject({ choices: [{ finish_reason: "length" }], usage: { completion_tokens: 5 } });
   });
 
   it("answers the 400s the real API answers, with its error body, which the SDK raises as BadRequestError", async () => {
     const { run, llm } = await withApi(4, {}, async () => {
       const oa = client(0);
-      const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as InstanceType<typeof OpenAI.BadRequestError>);
+      const fail = (p: Promise<unknown>) =>
+        p.then(
+          () => undefined,
+          (e: unknown) => e as InstanceType<typeof OpenAI.BadRequestError>,
+        );
       return Promise.all([
-        fail(oa.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }, { role: "tool", tool_call_id: "call_nope", content: "{}" }] })),
+        fail(
+          oa.chat.completions.create({
+            model: MODEL,
+            messages: [
+              { role: "user", content: "hi" },
+              { role: "tool", tool_call_id: "call_nope", content: "{}" },
+            ],
+          }),
+        ),
         fail(oa.chat.completions.create({ model: MODEL, temperature: 3, messages: [{ role: "user", content: "hi" }] })),
         fail(oa.chat.completions.create({ messages: [{ role: "user", content: "hi" }] } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)),
       ]);
@@ -155,16 +191,21 @@ describe("Chat Completions through the openai SDK", () => {
   });
 
   it("breaks a stream off after its 200 with the API's error; the SDK raises it after some tokens", async () => {
-    const { run, sim } = await withApi(5, {}, async () => {
-      const stream = await client(0).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true });
-      let text = "";
-      try {
-        for await (const c of stream) text += c.choices[0]?.delta.content ?? "";
-        return { text, error: undefined };
-      } catch (e) {
-        return { text, error: e };
-      }
-    }, { pMidStreamError: 1, outputTokens: 200 });
+    const { run, sim } = await withApi(
+      5,
+      {},
+      async () => {
+        const stream = await client(0).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true });
+        let text = "";
+        try {
+          for await (const c of stream) text += c.choices[0]?.delta.content ?? "";
+          return { text, error: undefined };
+        } catch (e) {
+          return { text, error: e };
+        }
+      },
+      { pMidStreamError: 1, outputTokens: 200 },
+    );
     const out = value<{ text: string; error: unknown }>(run);
     expect(out.error).toBeInstanceOf(OpenAI.APIError);
     expect(String((out.error as Error).message)).toContain("stream broke off");
@@ -176,7 +217,15 @@ describe("Chat Completions through the openai SDK", () => {
 
 describe("Responses through the openai SDK", () => {
   it("runs a streamed tool loop with previous_response_id: function_call then text, usage with cached tokens", async () => {
-    const rtools: OpenAI.Responses.Tool[] = [{ type: "function", name: "refund", description: "Refund a return", strict: true, parameters: tools[0]?.type === "function" ? (tools[0].function.parameters as Record<string, unknown>) : {} }];
+    const rtools: OpenAI.Responses.Tool[] = [
+      {
+        type: "function",
+        name: "refund",
+        description: "Refund a return",
+        strict: true,
+        parameters: tools[0]?.type === "function" ? (tools[0].function.parameters as Record<string, unknown>) : {},
+      },
+    ];
     const { run } = await withApi(6, {}, async () => {
       const oa = client();
       const deltas: string[] = [];
@@ -193,7 +242,12 @@ describe("Responses through the openai SDK", () => {
       });
       return { r1, r2, call, deltas };
     });
-    const { r1, r2, call, deltas } = value<{ r1: OpenAI.Responses.Response; r2: OpenAI.Responses.Response; call: OpenAI.Responses.ResponseFunctionToolCall; deltas: string[] }>(run);
+    const { r1, r2, call, deltas } = value<{
+      r1: OpenAI.Responses.Response;
+      r2: OpenAI.Responses.Response;
+      call: OpenAI.Responses.ResponseFunctionToolCall;
+      deltas: string[];
+    }>(run);
     expect(r1.status).toBe("completed");
     expect(call.name).toBe("refund");
     expect(deltas.length).toBeGreaterThan(3);
@@ -219,7 +273,13 @@ describe("Responses through the openai SDK", () => {
 describe("the SDK's own retries on 429, in virtual time", () => {
   it("answers 429 at once with retry-after and x-ratelimit headers; the SDK waits and retries", async () => {
     const { run, sim, llm, wallMs } = await withApi(8, { rpm: 2 }, () =>
-      Promise.all([1, 2, 3, 4].map((i) => client(6).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: `Item ${i}` }] }).withResponse())),
+      Promise.all(
+        [1, 2, 3, 4].map((i) =>
+          client(6)
+            .chat.completions.create({ model: MODEL, messages: [{ role: "user", content: `Item ${i}` }] })
+            .withResponse(),
+        ),
+      ),
     );
     const done = value<{ data: OpenAI.Chat.ChatCompletion; response: Response }[]>(run);
     expect(done).toHaveLength(4);

@@ -35,7 +35,10 @@ function refundWith(library: Library, url: string, useKeys: boolean): (returnId:
   if (library === "p-retry") {
     return (id) => pRetry(() => postRefund(url, id, keyOf(id), AbortSignal.timeout(10_000)), { retries: 2, minTimeout: 100, randomize: true });
   }
-  const policy = wrap(retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 100 }) }), timeout(10_000, TimeoutStrategy.Aggressive));
+  const policy = wrap(
+    retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 100 }) }),
+    timeout(10_000, TimeoutStrategy.Aggressive),
+  );
   return (id) => policy.execute(({ signal }) => postRefund(url, id, keyOf(id), signal));
 }
 
@@ -93,7 +96,9 @@ describe.each<Library>(["p-retry", "cockatiel"])("%s around a refund tool over f
     for (const seed of SEEDS) {
       const { duplicates, processor } = await doubleRefundRun(library, seed, true);
       expect(duplicates).toBe(0);
-      expect(processor.calls.some((c) => c.response?.ok === false && c.response.error === "conflict") || processor.calls.some((c) => c.response?.replayed)).toBe(true);
+      expect(
+        processor.calls.some((c) => c.response?.ok === false && c.response.error === "conflict") || processor.calls.some((c) => c.response?.replayed),
+      ).toBe(true);
     }
   });
 

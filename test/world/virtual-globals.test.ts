@@ -99,7 +99,9 @@ describe("virtual time inside a world", () => {
   it("AbortSignal.timeout and node:timers/promises run on virtual time", async () => {
     const seen = await inWorld(async () => {
       const signal = AbortSignal.timeout(2_500);
-      const aborted = new Promise<[number, string]>((resolve) => signal.addEventListener("abort", () => resolve([performance.now(), (signal.reason as DOMException).name])));
+      const aborted = new Promise<[number, string]>((resolve) =>
+        signal.addEventListener("abort", () => resolve([performance.now(), (signal.reason as DOMException).name])),
+      );
       const slept = await sleep(1_000, "woke");
       const sleptAt = performance.now();
       const rejected = await sleep(10_000, undefined, { signal }).then(
@@ -177,7 +179,11 @@ describe("installing and restoring the globals", () => {
       real.setImmediate(() => {
         const t = setTimeout(() => {}, 1);
         clearTimeout(t);
-        resolve({ virtualTimer: t instanceof VirtualTimeout, swapped: globalThis.setTimeout !== real.setTimeout, nowIsReal: Math.abs(Date.now() - real.dateNow()) < 1_000 });
+        resolve({
+          virtualTimer: t instanceof VirtualTimeout,
+          swapped: globalThis.setTimeout !== real.setTimeout,
+          nowIsReal: Math.abs(Date.now() - real.dateNow()) < 1_000,
+        });
       }),
     );
     const run = runInWorld(new Simulation({ seed: 1 }), async () => {

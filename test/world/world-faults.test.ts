@@ -23,7 +23,11 @@ describe("world fault windows", () => {
     const provider = new LlmProvider(sim);
     const api = new OpenAIEndpoint(sim, { provider, outputTokens: 10 });
     scheduleWorldFaults(sim, { provider, endpoints: [api] }, [{ kind: "llm-429-burst", at: 0, for: 1_500 }]);
-    const run = await runInWorld(sim, () => new OpenAI({ apiKey: "k", logLevel: "off" }).chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] }), { services: [api] });
+    const run = await runInWorld(
+      sim,
+      () => new OpenAI({ apiKey: "k", logLevel: "off" }).chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] }),
+      { services: [api] },
+    );
     expect(run.agent.status).toBe("done");
     const errors = sim.trace.events.filter((e) => e.kind === "llm.error");
     expect(errors.map((e) => [e.t, e.attrs?.status])).toEqual([
@@ -43,8 +47,15 @@ describe("world fault windows", () => {
       const provider = new LlmProvider(sim);
       const api = new OpenAIEndpoint(sim, { provider, outputTokens: 40 });
       scheduleWorldFaults(sim, { provider, endpoints: [api], slowdown: 4 }, faults);
-      const run = await runInWorld(sim, () => new OpenAI({ apiKey: "k", logLevel: "off", maxRetries: 0 }).chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e), { services: [api] });
-      return { run, sim, end: sim.trace.events.find((e) => e.kind === "llm.call" && e.phase === "end" || e.kind === "llm.error") };
+      const run = await runInWorld(
+        sim,
+        () =>
+          new OpenAI({ apiKey: "k", logLevel: "off", maxRetries: 0 }).chat.completions
+            .create({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] })
+            .catch((e: unknown) => e),
+        { services: [api] },
+      );
+      return { run, sim, end: sim.trace.events.find((e) => (e.kind === "llm.call" && e.phase === "end") || e.kind === "llm.error") };
     };
     const calm = await call([]);
     const slow = await call([{ kind: "slow-stream", at: 0, for: 10 }]);
@@ -69,7 +80,10 @@ describe("world fault windows", () => {
 describe("a property test searching fault schedules against five real SDK clients", () => {
   it("finds that the naive fleet fails under some schedule, and shrinks it to one fault", async () => {
     const failure = await fc.check(
-      fc.asyncProperty(worldRunArbitrary({ horizon: "20s", tools: [TOOL_HOST], maxFaults: 3 }), async ({ seed, faults }) => (await fleetRun(seed, faults, naiveFleet)).agent.status === "done"),
+      fc.asyncProperty(
+        worldRunArbitrary({ horizon: "20s", tools: [TOOL_HOST], maxFaults: 3 }),
+        async ({ seed, faults }) => (await fleetRun(seed, faults, naiveFleet)).agent.status === "done",
+      ),
       { numRuns: 30, seed: 42 },
     );
     expect(failure.failed).toBe(true);

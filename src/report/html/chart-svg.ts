@@ -139,11 +139,20 @@ function frame(id: string, x: Scale, y: Scale, xAxis: AxisSpec, yAxis: AxisSpec)
   for (const { v } of yt) out.push(`<line x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${px(at(y, v))}" y2="${px(at(y, v))}"></line>`);
   out.push(`</g><g class="ticks">`);
   for (const t of yt) out.push(`<text x="${CHART.left - 6}" y="${px(at(y, t.v) + 4)}" text-anchor="end">${esc(t.label)}</text>`);
-  for (const t of xt) out.push(`<line x1="${px(at(x, t.v))}" x2="${px(at(x, t.v))}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom + 4}"></line><text x="${px(at(x, t.v))}" y="${CHART.height - CHART.bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+  for (const t of xt)
+    out.push(
+      `<line x1="${px(at(x, t.v))}" x2="${px(at(x, t.v))}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom + 4}"></line><text x="${px(at(x, t.v))}" y="${CHART.height - CHART.bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`,
+    );
   out.push(`</g>`);
-  out.push(`<line class="frame" x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom}"></line>`);
-  out.push(`<text class="axis-title" x="${px((CHART.left + CHART.width - CHART.right) / 2)}" y="${CHART.height - 6}" text-anchor="middle">${esc(xAxis.title)}</text>`);
-  out.push(`<text class="axis-title" transform="translate(14 ${px((CHART.top + CHART.height - CHART.bottom) / 2)}) rotate(-90)" text-anchor="middle">${esc(yAxis.title)}</text>`);
+  out.push(
+    `<line class="frame" x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${CHART.height - CHART.bottom}" y2="${CHART.height - CHART.bottom}"></line>`,
+  );
+  out.push(
+    `<text class="axis-title" x="${px((CHART.left + CHART.width - CHART.right) / 2)}" y="${CHART.height - 6}" text-anchor="middle">${esc(xAxis.title)}</text>`,
+  );
+  out.push(
+    `<text class="axis-title" transform="translate(14 ${px((CHART.top + CHART.height - CHART.bottom) / 2)}) rotate(-90)" text-anchor="middle">${esc(yAxis.title)}</text>`,
+  );
   return out;
 }
 
@@ -182,7 +191,11 @@ export function lineChart(spec: LineChartSpec): string {
     }
     const d = l.step ? stepPath(pts) : pts.map(([a, b], i) => `${i ? "L" : "M"}${px(a)} ${px(b)}`).join(" ");
     out.push(`<path class="line" d="${d}" stroke="${l.color}"><title>${esc(l.name)}</title></path>`);
-    if (l.points.length <= 40) for (const [i, [a, b]] of pts.entries()) out.push(`<circle cx="${px(a)}" cy="${px(b)}" r="2.5" fill="${l.color}"><title>${esc(`${l.name}: ${spec.x.format(l.points[i]?.[0] ?? 0)} → ${spec.y.format(l.points[i]?.[1] ?? 0)}`)}</title></circle>`);
+    if (l.points.length <= 40)
+      for (const [i, [a, b]] of pts.entries())
+        out.push(
+          `<circle cx="${px(a)}" cy="${px(b)}" r="2.5" fill="${l.color}"><title>${esc(`${l.name}: ${spec.x.format(l.points[i]?.[0] ?? 0)} → ${spec.y.format(l.points[i]?.[1] ?? 0)}`)}</title></circle>`,
+        );
   }
   out.push(`</svg>`);
   return out.join("") + legend(spec.lines);
@@ -202,7 +215,9 @@ export function histogram(spec: HistogramSpec): string {
   for (const b of spec.bins) {
     const x0 = at(x, b.x0);
     const top = at(y, b.count);
-    out.push(`<rect class="bar" x="${px(x0 + 0.5)}" y="${px(top)}" width="${px(Math.max(1, at(x, b.x1) - x0 - 1))}" height="${px(at(y, 0) - top)}" fill="${spec.color}"><title>${esc(`${spec.x.format(b.x0)} – ${spec.x.format(b.x1)}: ${b.count}`)}</title></rect>`);
+    out.push(
+      `<rect class="bar" x="${px(x0 + 0.5)}" y="${px(top)}" width="${px(Math.max(1, at(x, b.x1) - x0 - 1))}" height="${px(at(y, 0) - top)}" fill="${spec.color}"><title>${esc(`${spec.x.format(b.x0)} – ${spec.x.format(b.x1)}: ${b.count}`)}</title></rect>`,
+    );
   }
   out.push(...markers(spec.markers, x));
   out.push(`</svg>`);

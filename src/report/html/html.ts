@@ -18,5 +18,8 @@ export function px(x: number): string {
 
 /** JSON for an inline `<script type="application/json">`: `<` is escaped so no tag can close it. */
 export function inlineJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }

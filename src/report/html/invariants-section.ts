@@ -43,7 +43,9 @@ export function invariantsSection(result: RunResult, shown: readonly ShownViolat
     out.push(`<h2 style="margin-top:22px">Violations and their causal chains</h2>`);
     out.push(...shown.map((s) => violationBlock(s, result.trace)));
     for (const [invariant, n] of hiddenCounts(result.violations, shown)) {
-      out.push(`<p class="muted">… ${formatNumber(n)} more violation${n === 1 ? "" : "s"} of ${esc(invariant)} (<code>--format json</code> lists them all).</p>`);
+      out.push(
+        `<p class="muted">… ${formatNumber(n)} more violation${n === 1 ? "" : "s"} of ${esc(invariant)} (<code>--format json</code> lists them all).</p>`,
+      );
     }
   }
   out.push(`</section>`);
@@ -56,7 +58,8 @@ function invariantsTable(result: RunResult, declared: readonly Named[]): string 
     const about = declared.find((d) => d.name === v.invariant)?.description;
     const name = `<code>${esc(v.invariant)}</code>${about ? `<div class="muted">${esc(about)}</div>` : ""}`;
     const first = v.violations[0];
-    if (v.held || !first) return `<tr class="held" data-invariant="${esc(v.invariant)}"><td><span class="held-mark">✓ held</span></td><td>${name}</td><td class="num">0</td><td class="num muted">—</td><td class="muted">never broke in this run</td></tr>`;
+    if (v.held || !first)
+      return `<tr class="held" data-invariant="${esc(v.invariant)}"><td><span class="held-mark">✓ held</span></td><td>${name}</td><td class="num">0</td><td class="num muted">—</td><td class="muted">never broke in this run</td></tr>`;
     return `<tr class="violated" data-invariant="${esc(v.invariant)}"><td><span class="violated-mark">✗ violated</span></td><td>${name}</td><td class="num">${formatNumber(v.violations.length)}</td><td class="num mono">${formatTimestamp(first.at)}</td><td>${esc(first.message)}</td></tr>`;
   });
   return `<table class="invariants"><thead><tr><th>verdict</th><th>invariant</th><th class="num">violations</th><th class="num">first broke at</th><th>why</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

@@ -234,7 +234,10 @@ function actorLane(a: ActorRec, index: number, focus: LaneFocus, model: LaneMode
     return { id: e.id, t: e.t, row, layer: e.layer, kind: e.kind };
   });
   model.drawn += bars.length + ticks.length;
-  if (rest.length) model.notes.push(`${a.name}: ${rest.length.toLocaleString("en-US")} of ${(a.spans.length + a.instants.length).toLocaleString("en-US")} spans and instants drawn as density; drawn one by one: the causal chains and the events nearest the violations`);
+  if (rest.length)
+    model.notes.push(
+      `${a.name}: ${rest.length.toLocaleString("en-US")} of ${(a.spans.length + a.instants.length).toLocaleString("en-US")} spans and instants drawn as density; drawn one by one: the causal chains and the events nearest the violations`,
+    );
   return {
     title: a.name,
     actors: 1,

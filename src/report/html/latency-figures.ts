@@ -54,19 +54,36 @@ export function spanDurations(events: readonly TraceEvent[]): SpanDurations[] {
 export function latencyFigures(events: readonly TraceEvent[], series: Readonly<Record<string, Series>>): Figure[] {
   const sampled = Object.keys(series)
     .filter((name) => seriesUnit(name)?.toLowerCase() === "ms" && (series[name]?.length ?? 0) >= MIN_SPANS)
-    .map((name, i) => histogramFigure(`latency-series-${i + 1}`, `Distribution of ${name}`, `${formatNumber((series[name] as Series).length)} samples from the scenario's series`, sortedValues(series[name] as Series)));
+    .map((name, i) =>
+      histogramFigure(
+        `latency-series-${i + 1}`,
+        `Distribution of ${name}`,
+        `${formatNumber((series[name] as Series).length)} samples from the scenario's series`,
+        sortedValues(series[name] as Series),
+      ),
+    );
   return [...sampled, ...spanFigures(events)];
 }
 
 function sortedValues(s: Series): number[] {
-  return s.map((p) => p[1]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return s
+    .map((p) => p[1])
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
 }
 
 function spanFigures(events: readonly TraceEvent[]): Figure[] {
-  const kinds = spanDurations(events).filter((g) => g.ms.length >= MIN_SPANS).slice(0, MAX_KINDS);
+  const kinds = spanDurations(events)
+    .filter((g) => g.ms.length >= MIN_SPANS)
+    .slice(0, MAX_KINDS);
   if (!kinds.length) return [];
   const main = [...kinds].sort((a, b) => summarize(b.ms).mean - summarize(a.ms).mean || b.ms.length - a.ms.length)[0] as SpanDurations;
-  const hist = histogramFigure("latency-histogram", `Latency of ${main.kind} (${main.layer})`, `${formatNumber(main.ms.length)} finished ${main.kind} spans`, main.ms);
+  const hist = histogramFigure(
+    "latency-histogram",
+    `Latency of ${main.kind} (${main.layer})`,
+    `${formatNumber(main.ms.length)} finished ${main.kind} spans`,
+    main.ms,
+  );
   const log = useLog(kinds.flatMap((k) => [k.ms[0] as number, k.ms.at(-1) as number]));
   const cdf: Figure = {
     id: "latency-cdf",
@@ -92,7 +109,14 @@ function histogramFigure(id: string, title: string, what: string, ms: readonly n
     id,
     title,
     caption: `${what}; p50 ${formatDuration(s.p50)}, p90 ${formatDuration(s.p90)}, p99 ${formatDuration(s.p99)}, max ${formatDuration(s.max)}.`,
-    body: histogram({ id, x: durationAxis(log), y: { title: "count", format: formatNumber, include: [0] }, bins: bins(ms, log), color: "#64748b", markers: percentileMarkers(ms) }),
+    body: histogram({
+      id,
+      x: durationAxis(log),
+      y: { title: "count", format: formatNumber, include: [0] },
+      bins: bins(ms, log),
+      color: "#64748b",
+      markers: percentileMarkers(ms),
+    }),
   };
 }
 

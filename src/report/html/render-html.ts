@@ -69,7 +69,10 @@ function timelineSection(result: RunResult, shown: readonly ShownViolation[], li
   const model = layoutLanes(events, { ids: focus, times: shown.map((s) => s.violation.at) }, result.outcome.now, limits);
   const svg = swimlaneSvg({ model, trace: result.trace, violations: shown });
   const used = new Set<Layer>(events.map((e) => e.layer));
-  const counted = model.drawn === model.total ? `${formatNumber(model.total)} spans and instants` : `${formatNumber(model.drawn)} of ${formatNumber(model.total)} spans and instants drawn one by one`;
+  const counted =
+    model.drawn === model.total
+      ? `${formatNumber(model.total)} spans and instants`
+      : `${formatNumber(model.drawn)} of ${formatNumber(model.total)} spans and instants drawn one by one`;
   const html = [
     `<section class="card" id="timeline"><h2>Timeline <span class="muted" style="font-weight:400;font-size:14px">${esc(counted)} · ${formatNumber(model.lanes.length)} lanes</span></h2>`,
     `<div class="legend">${layerKeys(used)}${shown.length ? `<span class="key"><i class="violation"></i>violation</span><span class="key"><i class="chain"></i>causal chain</span>` : ""}<span class="key"><i style="background:#94a3b8;height:2px"></i>causal link</span></div>`,

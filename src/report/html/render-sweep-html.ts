@@ -62,8 +62,13 @@ function ratesSection(s: SweepHtmlSummary): string {
   const H = 30 + rows.length * rowH + 28;
   const x = (v: number): number => left + (Math.min(v, top) / top) * (W - left - right);
   const ticks = linearTicks(0, top, 5).filter((v) => v <= top + 1e-12);
-  const parts = [`<svg class="chart rates" data-chart="violation-rates" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="violation rate per invariant">`];
-  for (const v of ticks) parts.push(`<g class="grid"><line x1="${px(x(v))}" x2="${px(x(v))}" y1="20" y2="${H - 28}"></line></g><g class="ticks"><text x="${px(x(v))}" y="${H - 12}" text-anchor="middle">${pct(v)}</text></g>`);
+  const parts = [
+    `<svg class="chart rates" data-chart="violation-rates" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="violation rate per invariant">`,
+  ];
+  for (const v of ticks)
+    parts.push(
+      `<g class="grid"><line x1="${px(x(v))}" x2="${px(x(v))}" y1="20" y2="${H - 28}"></line></g><g class="ticks"><text x="${px(x(v))}" y="${H - 12}" text-anchor="middle">${pct(v)}</text></g>`,
+    );
   for (const [i, r] of rows.entries()) parts.push(rateRow(r, 24 + i * rowH, rowH, x, left));
   parts.push(`</svg>`);
   const table = rows.map(
@@ -99,18 +104,26 @@ function niceCeil(v: number): number {
 }
 
 function failingSection(s: SweepHtmlSummary): string {
-  const out = [`<section class="card" id="failing"><h2>Failing seeds <span class="muted" style="font-weight:400;font-size:14px">${formatNumber(s.failingSeeds.length)}</span></h2>`];
+  const out = [
+    `<section class="card" id="failing"><h2>Failing seeds <span class="muted" style="font-weight:400;font-size:14px">${formatNumber(s.failingSeeds.length)}</span></h2>`,
+  ];
   if (!s.failingSeeds.length) out.push(`<p class="muted">No seed violated an invariant.</p>`);
   else {
     const listed = s.failingSeeds.slice(0, SEEDS_LISTED);
-    out.push(`<p class="mono failing-seeds">${listed.join(", ")}${s.failingSeeds.length > listed.length ? `, … and ${formatNumber(s.failingSeeds.length - listed.length)} more` : ""}</p>`);
+    out.push(
+      `<p class="mono failing-seeds">${listed.join(", ")}${s.failingSeeds.length > listed.length ? `, … and ${formatNumber(s.failingSeeds.length - listed.length)} more` : ""}</p>`,
+    );
     out.push(`<p class="muted">Replay a seed, or write its HTML report:</p>`);
-    const cmds = s.failingSeeds.slice(0, SEEDS_WITH_COMMANDS).flatMap((seed) => [command(s, "run", seed), `${command(s, "report", seed)} --out ${shellQuote(`${s.scenario}-seed-${seed}.html`)}`]);
+    const cmds = s.failingSeeds
+      .slice(0, SEEDS_WITH_COMMANDS)
+      .flatMap((seed) => [command(s, "run", seed), `${command(s, "report", seed)} --out ${shellQuote(`${s.scenario}-seed-${seed}.html`)}`]);
     out.push(`<pre class="replay">${cmds.map((c) => `<span>$ </span>${esc(c)}`).join("\n")}</pre>`);
   }
   if (s.errors?.length) {
     const rows = s.errors.slice(0, 50).map((e) => `<tr><td class="num">${e.seed}</td><td>${esc(e.verdict)}</td><td>${esc(e.message)}</td></tr>`);
-    out.push(`<h3 style="margin-top:16px">Seeds that crashed or produced no run</h3><table class="compact"><thead><tr><th class="num">seed</th><th>verdict</th><th>what went wrong</th></tr></thead><tbody>${rows.join("")}</tbody></table>`);
+    out.push(
+      `<h3 style="margin-top:16px">Seeds that crashed or produced no run</h3><table class="compact"><thead><tr><th class="num">seed</th><th>verdict</th><th>what went wrong</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    );
     if (s.errors.length > 50) out.push(`<p class="muted">… and ${formatNumber(s.errors.length - 50)} more.</p>`);
   }
   out.push(`</section>`);
@@ -161,15 +174,17 @@ function metricHistogram(m: SweepMetricDistribution): string {
   for (const v of values) (bins[Math.min(n - 1, Math.max(0, Math.floor((v - m.min) / w)))] as { count: number }).count++;
   const f = (v: number): string => valueText(m, v);
   const id = `metric-${m.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
-  return `<figure class="figure" data-figure="${esc(id)}"><figcaption><h3>${esc(m.name)}</h3><p>${formatNumber(values.length)} seeds; p50 ${esc(f(m.p50))}, p99 ${esc(f(m.p99))}.</p></figcaption>${histogram({
-    id,
-    x: { title: m.name, format: f, time: m.unit === "ms" },
-    y: { title: "seeds", format: formatNumber, include: [0] },
-    bins,
-    color: "#64748b",
-    markers: [
-      { x: m.p50, label: `p50 ${f(m.p50)}`, color: "#0f172a" },
-      { x: m.p99, label: `p99 ${f(m.p99)}`, color: "#b45309" },
-    ],
-  })}</figure>`;
+  return `<figure class="figure" data-figure="${esc(id)}"><figcaption><h3>${esc(m.name)}</h3><p>${formatNumber(values.length)} seeds; p50 ${esc(f(m.p50))}, p99 ${esc(f(m.p99))}.</p></figcaption>${histogram(
+    {
+      id,
+      x: { title: m.name, format: f, time: m.unit === "ms" },
+      y: { title: "seeds", format: formatNumber, include: [0] },
+      bins,
+      color: "#64748b",
+      markers: [
+        { x: m.p50, label: `p50 ${f(m.p50)}`, color: "#0f172a" },
+        { x: m.p99, label: `p99 ${f(m.p99)}`, color: "#b45309" },
+      ],
+    },
+  )}</figure>`;
 }

@@ -53,7 +53,11 @@ export function runDetails(result: RunResult): string {
     ["trace hash", `<code>${result.traceHash}</code>`],
   ];
   if (o.crash) rows.push(["crash", `process <code>${esc(o.crash.process)}</code> threw ${esc(errorText(o.crash.error))}`]);
-  for (const w of o.waiting.slice(0, 8)) rows.push(["still waiting", `<code>${esc(w.process)}</code> on ${esc(w.waitingOn.join(", "))} since <span class="mono">${formatTimestamp(w.since)}</span>`]);
+  for (const w of o.waiting.slice(0, 8))
+    rows.push([
+      "still waiting",
+      `<code>${esc(w.process)}</code> on ${esc(w.waitingOn.join(", "))} since <span class="mono">${formatTimestamp(w.since)}</span>`,
+    ]);
   if (o.waiting.length > 8) rows.push(["", `… and ${formatNumber(o.waiting.length - 8)} more processes still waiting`]);
   return `<section class="card" id="run"><h2>Run</h2><dl class="run">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
 }

@@ -48,7 +48,13 @@ export function seriesFigures(series: Readonly<Record<string, Series>>, violatio
         id: `series-${i + 1}`,
         x: { title: "virtual time", format: timeLabel, time: true, include: [0] },
         y: { title: declared ?? "value", format: unitFormat(declared), time: declared?.toLowerCase() === "ms", include: [0] },
-        lines: thinned.map((t, j) => ({ name: t.name, color: PALETTE[j % PALETTE.length] as string, points: t.points, step: true, dots: declared?.toLowerCase() === "ms" })),
+        lines: thinned.map((t, j) => ({
+          name: t.name,
+          color: PALETTE[j % PALETTE.length] as string,
+          points: t.points,
+          step: true,
+          dots: declared?.toLowerCase() === "ms",
+        })),
         markers: violationMarkers(violations),
       }),
     };

@@ -16,7 +16,18 @@ import { layerColor } from "./layer-style.js";
 import { timeTicks, xOf, type TimeScale } from "./time-axis.js";
 
 /** The page geometry of the timeline (viewBox units). */
-export const SWIMLANE_GEOMETRY = { width: 1200, plotX: 214, plotWidth: 966, top: 62, rowHeight: 14, rowGap: 3, lanePad: 7, minLaneHeight: 40, bottom: 34, maxTicks: 10 } as const;
+export const SWIMLANE_GEOMETRY = {
+  width: 1200,
+  plotX: 214,
+  plotWidth: 966,
+  top: 62,
+  rowHeight: 14,
+  rowGap: 3,
+  lanePad: 7,
+  minLaneHeight: 40,
+  bottom: 34,
+  maxTicks: 10,
+} as const;
 
 /** Cross-lane causal links drawn besides the chains; a trace with more draws only the chains. */
 export const MAX_CONTEXT_LINKS = 1_500;
@@ -89,7 +100,10 @@ function lanesBackground(lanes: readonly Lane[], tops: readonly number[]): strin
     .map((lane, i) => {
       const y = tops[i] as number;
       const h = laneHeight(lane);
-      const sub = lane.actors > 1 ? `${lane.actors.toLocaleString("en-US")} actors · ${lane.events.toLocaleString("en-US")} events` : `${lane.layer} · ${lane.events.toLocaleString("en-US")} events`;
+      const sub =
+        lane.actors > 1
+          ? `${lane.actors.toLocaleString("en-US")} actors · ${lane.events.toLocaleString("en-US")} events`
+          : `${lane.layer} · ${lane.events.toLocaleString("en-US")} events`;
       const title = lane.title.length > 28 ? `${lane.title.slice(0, 27)}…` : lane.title;
       return [
         `<g class="lane" data-lane="${esc(lane.title)}">`,
@@ -130,12 +144,16 @@ function laneItems(lane: Lane, top: number, scale: TimeScale, focus: ReadonlySet
   for (const s of lane.spans) {
     const x = xOf(scale, s.t0);
     const cls = `tz span${focus.has(s.id) ? " focus" : ""}${s.open ? " open" : ""}`;
-    out.push(`<rect class="${cls}" data-id="${s.id}" data-a="${s.t0}" data-b="${s.t1}" x="${px(x)}" y="${px(rowY(s.row))}" width="${px(Math.max(2, xOf(scale, s.t1) - x))}" height="${G.rowHeight}" fill="${layerColor(s.layer)}"></rect>`);
+    out.push(
+      `<rect class="${cls}" data-id="${s.id}" data-a="${s.t0}" data-b="${s.t1}" x="${px(x)}" y="${px(rowY(s.row))}" width="${px(Math.max(2, xOf(scale, s.t1) - x))}" height="${G.rowHeight}" fill="${layerColor(s.layer)}"></rect>`,
+    );
   }
   for (const t of lane.ticks) {
     const x = px(xOf(scale, t.t));
     const y = rowY(t.row);
-    out.push(`<line class="tz tick${focus.has(t.id) ? " focus" : ""}" data-id="${t.id}" data-a="${t.t}" x1="${x}" x2="${x}" y1="${px(y - 1)}" y2="${px(y + G.rowHeight + 1)}" stroke="${layerColor(t.layer)}"></line>`);
+    out.push(
+      `<line class="tz tick${focus.has(t.id) ? " focus" : ""}" data-id="${t.id}" data-a="${t.t}" x1="${x}" x2="${x}" y1="${px(y - 1)}" y2="${px(y + G.rowHeight + 1)}" stroke="${layerColor(t.layer)}"></line>`,
+    );
   }
   return out.join("\n");
 }
@@ -173,7 +191,9 @@ function causalLinks(input: SwimlaneInput, focus: ReadonlySet<number>, notes: st
     if (link && link.cause.lane !== link.effect.lane) context.push(link);
   }
   if (context.length > MAX_CONTEXT_LINKS) {
-    notes.push(`causal links: ${context.length.toLocaleString("en-US")} cross-lane links among the drawn events; only those on the violations' causal chains are drawn`);
+    notes.push(
+      `causal links: ${context.length.toLocaleString("en-US")} cross-lane links among the drawn events; only those on the violations' causal chains are drawn`,
+    );
     return { chain, context: [] };
   }
   return { chain, context };
@@ -215,10 +235,13 @@ function violationMarks(input: SwimlaneInput, scale: TimeScale, yOf: (p: Place) 
     if (!labels.has(v.invariant)) {
       labels.set(v.invariant, labels.size);
       const right = x > G.plotX + G.plotWidth * 0.7;
-      out.push(`<text class="tz vlabel" data-a="${v.at}" x="${px(right ? x - 4 : x + 4)}" y="${14 + ((labels.size - 1) % 2) * 15}" text-anchor="${right ? "end" : "start"}">✗ ${esc(v.invariant)}</text>`);
+      out.push(
+        `<text class="tz vlabel" data-a="${v.at}" x="${px(right ? x - 4 : x + 4)}" y="${14 + ((labels.size - 1) % 2) * 15}" text-anchor="${right ? "end" : "start"}">✗ ${esc(v.invariant)}</text>`,
+      );
     }
     const where = input.model.places.get(v.evidence.at(-1) ?? -1);
-    if (where) out.push(`<path class="tz vmark" data-a="${where.t}" data-y="${px(yOf(where))}" d="${diamondD(xOf(scale, where.t), yOf(where))}">${title}</path>`);
+    if (where)
+      out.push(`<path class="tz vmark" data-a="${where.t}" data-y="${px(yOf(where))}" d="${diamondD(xOf(scale, where.t), yOf(where))}">${title}</path>`);
     out.push(`</g>`);
     return out.join("");
   });
@@ -241,7 +264,11 @@ function eventDetails(trace: Trace, model: LaneModel): Record<string, string[]> 
   const out: Record<string, string[]> = {};
   const describe = (e: TraceEvent, endId: number | undefined): string[] => {
     const end = endId === undefined ? undefined : trace.get(endId);
-    const lines = [`${e.kind} · ${e.layer}`, `${e.actor} · #${e.id}`, end ? `${formatTimestamp(e.t)} for ${formatDuration(end.t - e.t)}` : formatTimestamp(e.t)];
+    const lines = [
+      `${e.kind} · ${e.layer}`,
+      `${e.actor} · #${e.id}`,
+      end ? `${formatTimestamp(e.t)} for ${formatDuration(end.t - e.t)}` : formatTimestamp(e.t),
+    ];
     if (e.phase === "begin" && !end) lines[2] += " (still open when the run stopped)";
     if (e.attrs) lines.push(formatAttrs(e.attrs));
     if (end?.attrs) lines.push(`→ ${formatAttrs(end.attrs)}`);

@@ -67,7 +67,12 @@ export function layerRateFigure(events: readonly TraceEvent[], layer: Layer, end
         id: `${layer}-rates`,
         x: { title: "virtual time", format: timeLabel, time: true, include: [0] },
         y: { title: `events per ${formatDuration(bin)}`, format: formatNumber, include: [0] },
-        lines: kinds.map(([kind, row], i) => ({ name: kind, color: PALETTE[i % PALETTE.length] as string, points: row.map((c, b) => [b * bin, c] as [number, number]), step: true })),
+        lines: kinds.map(([kind, row], i) => ({
+          name: kind,
+          color: PALETTE[i % PALETTE.length] as string,
+          points: row.map((c, b) => [b * bin, c] as [number, number]),
+          step: true,
+        })),
         markers: violationMarkers(violations),
       }),
     },

@@ -61,7 +61,10 @@ const property = (agent: (q: string) => Promise<string>) =>
   });
 
 it("the SDK's own retries do not carry the agent through every fault schedule", async () => {
-  const failure = await fc.assert(property(supportAgent), { numRuns: 200, seed: 1 }).then(() => undefined, (e: Error) => e);
+  const failure = await fc.assert(property(supportAgent), { numRuns: 200, seed: 1 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(failure?.message).toContain('Counterexample: [{"seed":1,"faults":[{"kind":"llm-429-burst","at":0,"for":2002}]}]');
   const run = await runWithModels(() => supportAgent("Where is order 1234?"), { seed: 1, faults: [{ kind: "llm-429-burst", at: 0, for: 2002 }] });
   expect(String((run.agent as { error: unknown }).error)).toBe("Error: 429 Rate limit reached on requests per min (RPM). Please try again in 1s.");
