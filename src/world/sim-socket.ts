@@ -66,8 +66,7 @@ export class SimSocket extends Duplex {
   }
 
   /** Emits `timeout` after `ms` of virtual time without traffic (0 disables), as a socket's idle timeout. */
-  setTimeout(ms: number, callback?: () => void): this {
-    // nondeterminism-ok: net.Socket's API, run on the world's virtual timers
+  setTimeout(ms: number, callback?: () => void /* nondeterminism-ok: net.Socket's API, run on the world's virtual timers */): this {
     if (callback) this.once("timeout", callback);
     this.#idleMs = ms;
     this.#touch();
