@@ -2,6 +2,7 @@
  * Runs one seed of one scenario: resolve parameters, build the world, run the kernel, judge the
  * invariants, collect metrics. The result is a value with its evidence and replay handle.
  */
+import { judgeDeclared } from "../checks/invariant.js";
 import type { Verdict, Violation } from "../checks/verdict.js";
 import { resolveParams, type ParamProblem } from "../scenarios/params.js";
 import type { FaultSpec, Metric, ScenarioDefinition, Series } from "../scenarios/scenario.js";
@@ -86,7 +87,8 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
       maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
     });
   const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
-  const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
+  // Held to the declaration: a verdict under a misspelt name throws, naming the declared invariants.
+  const verdicts = judgeDeclared(`scenario ${def.name}`, def.invariants, instance.check(outcome)).filter((v) => judged.includes(v.invariant));
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
   let hash: string | undefined;
   return {
