@@ -29,7 +29,7 @@
  * The provider's work runs on its own timers: a client that times out and retries does not stop
  * the first call, which is still billed and still writes the cache, as with the real API.
  */
-import type { DistributionInput } from "../actors/tool.js";
+import type { DistributionInput } from "../sim/distributions.js";
 import { LLM_DEFAULTS } from "../actors/defaults.js";
 import type { LlmProvider } from "../actors/llm-provider.js";
 import type { LlmResponse } from "../actors/contracts.js";
