@@ -3,30 +3,15 @@
  * invariants, collect metrics. The result is a value with its evidence and replay handle.
  */
 import { judgeDeclared } from "../checks/invariant.js";
+import type { RunConfig } from "../config/run-config.js";
 import type { Verdict, Violation } from "../checks/verdict.js";
 import { resolveParams, type ParamProblem } from "../scenarios/params.js";
-import type { FaultSpec, Metric, ScenarioDefinition, Series } from "../scenarios/scenario.js";
+import type { Metric, Series } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
-import { Simulation, type RunOutcome, type TieBreak } from "../sim/simulation.js";
+import { Simulation, type RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
 
-/** Everything that names a run. The same config gives the same trace, byte for byte. */
-export interface RunConfig {
-  scenario: ScenarioDefinition;
-  seed: number;
-  /** Written parameter values (YAML-shaped); missing ones take the scenario's defaults. */
-  params?: Record<string, unknown>;
-  mitigations?: readonly string[];
-  faults?: readonly FaultSpec[];
-  /** Invariants to judge; default all the scenario declares. */
-  invariants?: readonly string[];
-  /** Virtual-time horizon (default the scenario's). */
-  horizon?: string | number;
-  maxEvents?: number;
-  tieBreak?: TieBreak;
-  /** UTC instant of virtual time 0, ms since the Unix epoch. */
-  epochMs?: number;
-}
+export type { RunConfig } from "../config/run-config.js";
 
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";
