@@ -6,7 +6,7 @@ import { judgeDeclared } from "../checks/invariant.js";
 import type { RunConfig } from "../config/run-config.js";
 import type { Verdict, Violation } from "../checks/verdict.js";
 import { resolveParams, type ParamProblem } from "../scenarios/params.js";
-import type { Metric, Series } from "../scenarios/scenario.js";
+import type { FaultSpec, Metric, Series } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
 import { Simulation, type RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
@@ -16,11 +16,31 @@ export type { RunConfig } from "../config/run-config.js";
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";
 
+/**
+ * What made a run, as plain data: its seed, the written parameters, mitigations and faults, and its
+ * limits. With the scenario it ran, `runScenario({ scenario, ...result.replay })` reruns it, trace
+ * for trace; it may be stored as JSON.
+ */
+export interface RunReplay extends Omit<RunConfig, "scenario" | "params" | "mitigations" | "faults" | "invariants" | "horizon"> {
+  /** The scenario's name (pass its definition back as `scenario`). */
+  scenarioName: string;
+  /** Parameter values as written (defaults fill the rest). */
+  params: Record<string, unknown>;
+  mitigations: string[];
+  faults: FaultSpec[];
+  /** The invariants judged, when not all the scenario declares. */
+  invariants?: string[];
+  /** The virtual-time horizon the run had. */
+  horizon: string | number;
+}
+
 /** One finished run: verdicts, violations, metrics, series, the trace and its hash. */
 export interface RunResult {
   scenario: string;
   seed: number;
   mitigations: string[];
+  /** What made this run, as data: `runScenario({ scenario, ...result.replay })` replays it. */
+  replay: RunReplay;
   verdict: RunVerdict;
   outcome: RunOutcome;
   verdicts: Verdict[];
@@ -80,6 +100,7 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     scenario: def.name,
     seed: config.seed,
     mitigations,
+    replay: replayOf(config, mitigations),
     verdict: outcome.status === "crashed" ? "crashed" : violations.length ? "violated" : "held",
     outcome,
     verdicts,
@@ -91,6 +112,20 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     get traceHash(): string {
       return (hash ??= sim.trace.hash());
     },
+  };
+}
+
+/** The replay of a run of `config` (its mitigations deduplicated, as they ran). */
+function replayOf(config: RunConfig, mitigations: string[]): RunReplay {
+  const { scenario, params, faults, invariants, horizon, ...limits } = config;
+  return {
+    scenarioName: scenario.name,
+    ...limits,
+    params: params ?? {},
+    mitigations: [...mitigations],
+    faults: (faults ?? []).map((f) => ({ ...f })),
+    ...(invariants ? { invariants: [...invariants] } : {}),
+    horizon: horizon ?? scenario.defaults.horizon,
   };
 }
 

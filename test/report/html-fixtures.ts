@@ -23,6 +23,7 @@ export function handRun(write: (trace: Trace, clock: HandClock) => void, extra: 
     scenario: "hand-built",
     seed: 1,
     mitigations: [],
+    replay: { scenarioName: "hand-built", seed: 1, params: {}, mitigations: [], faults: [], horizon: clock.now },
     verdict: violations.length ? "violated" : "held",
     outcome: { status: "completed", now: clock.now, events: trace.length, waiting: [] },
     verdicts,
