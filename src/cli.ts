@@ -8,10 +8,12 @@
  * `file:line:col: message`. Colour only when stdout is a terminal and NO_COLOR is unset.
  */
 import { readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadScenarioFile, type LoadOptions } from "./config/load-scenario-file.js";
 import { formatProblem, type ConfigProblem } from "./config/problem.js";
+import { fsErrorReason } from "./config/load-scenario-file.js";
+import { writeFileAtomic } from "./run/atomic-write.js";
+import { escapeControl } from "./report/terminal-text.js";
 import { toRunConfig, type ScenarioConfig } from "./config/scenario-config.js";
 import { errorText } from "./report/error-text.js";
 import { renderChrome } from "./report/render-chrome.js";
@@ -173,9 +175,9 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   io.stdout.write(render(result, ctx, opts, io));
   if (opts.trace) {
     try {
-      await writeFile(opts.trace, opts.trace.endsWith(".json") ? renderChrome(result) : renderJsonl(result));
+      writeFileAtomic(opts.trace, opts.trace.endsWith(".json") ? renderChrome(result) : renderJsonl(result));
     } catch (e) {
-      io.stderr.write(`${opts.trace}: cannot write the trace: ${(e as Error).message}\n`);
+      io.stderr.write(`${opts.trace}: cannot write the trace: ${fsErrorReason(e) ?? errorText(e)}\n`);
       return EXIT.usage;
     }
   }
@@ -262,7 +264,7 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
 
 /** Shared with the command modules in cli/. */
 export function reportProblems(problems: readonly ConfigProblem[], io: CliIo): number {
-  for (const p of problems) io.stderr.write(formatProblem(p) + "\n");
+  for (const p of problems) io.stderr.write(escapeControl(formatProblem(p), { oneLine: true }) + "\n");
   return EXIT.usage;
 }
 

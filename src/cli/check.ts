@@ -6,10 +6,10 @@
  * Exit codes: 0 no failing run found; 1 an invariant was violated; 2 bad input; 3 the shrunk run
  * crashed or threw while being built.
  */
-import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { Chalk } from "chalk";
-import { loadScenarioFile } from "../config/load-scenario-file.js";
+import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { parseOverride } from "../config/overrides.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
@@ -81,10 +81,13 @@ async function checkCommand(file: string, opts: CheckCliOptions, io: CliIo): Pro
   }
   const repro = reproOf(found, { scenario: config.scenario.name, scenarioFile: file, overrides, mitigations: config.mitigations, swarm: opts.swarm ?? false });
   const out = opts.out ?? `${config.scenario.name}.repro.json`;
+  const reproText = JSON.stringify(repro, null, 2) + "\n";
   try {
-    await writeFile(out, JSON.stringify(repro, null, 2) + "\n");
+    writeFileAtomic(out, reproText);
   } catch (e) {
-    io.stderr.write(`${out}: cannot write the repro: ${(e as Error).message}\n`);
+    // The search's find is not lost: the counterexample goes to stdout and the repro to stderr.
+    io.stdout.write(opts.format === "json" ? JSON.stringify({ found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, repro }, null, 2) + "\n" : foundText(found, repro, undefined, useColor(io)));
+    io.stderr.write(`${out}: cannot write the repro: ${fsErrorReason(e) ?? (e as Error).message}; here it is, to save by hand:\n${reproText}`);
     return EXIT.usage;
   }
   const summary = { found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, reproFile: out, repro };
@@ -104,7 +107,7 @@ function notFoundText(r: Extract<CheckResult, { found: false }>, scenario: strin
   return `${scenario}: no failing run in ${r.runs} runs (search seed ${r.searchSeed}). Search further with --runs, --swarm or another --seed.\n`;
 }
 
-function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string, color: boolean): string {
+function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string | undefined, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const what = repro.violated.length ? `${repro.violated.join(", ")} violated` : repro.verdict === "crashed" ? "a process crashed" : "the scenario threw while being built";
   return [
@@ -114,9 +117,9 @@ function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, o
     "",
     c.bold("Repro"),
     ...describeRepro(repro).map((l) => `  ${l}`),
-    "",
-    `${c.bold("Repro file")}  ${out}`,
-    `${c.bold("Replay")}      ${replayReproCommand(out)}`,
+    ...(out === undefined
+      ? []
+      : ["", `${c.bold("Repro file")}  ${out}`, `${c.bold("Replay")}      ${replayReproCommand(out)}`]),
   ].join("\n") + "\n";
 }
 

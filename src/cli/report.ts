@@ -6,12 +6,12 @@
  * Exit codes, as for `run`: 0 every invariant held, 1 an invariant was violated, 2 bad input or
  * usage (no report is written), 3 the scenario crashed (the report of the crashed run is written).
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
-import { loadScenarioFile } from "../config/load-scenario-file.js";
+import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";
 import { renderHtml } from "../report/html/render-html.js";
@@ -67,9 +67,9 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
   if (opts.out === "-") io.stdout.write(html);
   else {
     try {
-      await writeFile(opts.out, html);
+      writeFileAtomic(opts.out, html);
     } catch (e) {
-      io.stderr.write(`${opts.out}: cannot write the report: ${(e as Error).message}\n`);
+      io.stderr.write(`${opts.out}: cannot write the report: ${fsErrorReason(e) ?? errorText(e)}\n`);
       return EXIT.usage;
     }
     io.stdout.write(`${result.verdict.toUpperCase()}: ${summary(result)}\nReport: ${opts.out} (${sizeText(Buffer.byteLength(html))}); open ${pathToFileURL(resolve(opts.out)).href}\n`);

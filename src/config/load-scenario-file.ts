@@ -39,11 +39,37 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
     if (info.size > MAX_FILE_BYTES) return fail(`file is ${info.size} bytes; scenario files are limited to ${MAX_FILE_BYTES}`);
     return await loadScenarioText(await readFile(file, "utf8"), file, options);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ENOENT") return fail(`no such file`);
-    if (code === "EACCES") return fail(`permission denied`);
-    throw e;
+    const reason = fsErrorReason(e);
+    if (reason === undefined) throw e;
+    return fail((e as { code?: string }).code === "ENOENT" ? "no such file" : `cannot read: ${reason}`);
   }
+}
+
+/** Readable reasons for file-system errors; undefined for anything that is not one. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ELOOP: "too many levels of symbolic links (a symlink loop?)",
+  ENOTDIR: "a part of the path is not a directory",
+  ENAMETOOLONG: "the file name is too long",
+  EISDIR: "is a directory",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  EIO: "input/output error",
+  ENXIO: "no such device",
+  EBUSY: "the file is busy",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+  EEXIST: "already exists",
+  EINVAL: "invalid argument",
+};
+
+/** `ELOOP: too many levels of symbolic links`, for any error with a file-system code; else undefined. */
+export function fsErrorReason(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return undefined;
+  return `${FS_REASONS[code] ?? ((e as Error).message ?? code).replace(/^E[A-Z]+: /, "").split(",")[0]} (${code})`;
 }
 
 /** Validates scenario text as if read from `file` (module paths resolve relative to its folder). */
