@@ -13,6 +13,7 @@ import { loadScenarioFile, type LoadOptions } from "./config/load-scenario-file.
 import { formatProblem, type ConfigProblem } from "./config/problem.js";
 import { fsErrorReason } from "./config/load-scenario-file.js";
 import { writeFileAtomic } from "./run/atomic-write.js";
+import { describeProcessCrash, describeThrow } from "./run/crash-site.js";
 import { escapeControl } from "./report/terminal-text.js";
 import { toRunConfig, type ScenarioConfig } from "./config/scenario-config.js";
 import { errorText } from "./report/error-text.js";
@@ -29,7 +30,8 @@ import { registerMerge } from "./cli/merge.js";
 import { registerReplay } from "./cli/replay.js";
 import { registerReport } from "./cli/report.js";
 import { registerSweep } from "./cli/sweep.js";
-import { formatDuration } from "./sim/duration.js";
+import { guardStdout } from "./cli/stdout-guard.js";
+import { formatDuration, parseDuration } from "./sim/duration.js";
 
 /** Exit codes. */
 export const EXIT = { held: 0, violated: 1, usage: 2, crashed: 3, nondeterministic: 4 } as const;
@@ -56,7 +58,16 @@ interface RunOptions {
 }
 
 /** Runs the command line and returns its exit code. */
-export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: readonly string[], processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const guard = guardStdout(processIo);
+  try {
+    return await dispatch(argv, guard.io);
+  } finally {
+    guard.restore();
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.held;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -168,7 +179,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
     } else result = await runScenario(toRunConfig(config));
   } catch (e) {
     if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
-    io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
+    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;
   }
   const ctx = runContext(config);
@@ -187,7 +198,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;
-    io.stderr.write(`${file}: the scenario crashed${crash ? `: process "${crash.process}" threw ${errorText(crash.error)}` : ""}\n`);
+    io.stderr.write(`${file}: the scenario crashed${crash ? `: ${escapeControl(describeProcessCrash(crash), { oneLine: true })}` : ""}\n`);
     return EXIT.crashed;
   }
   return result.verdict === "violated" ? EXIT.violated : EXIT.held;
@@ -271,6 +282,25 @@ export function reportProblems(problems: readonly ConfigProblem[], io: CliIo): n
 /** Shared with the command modules in cli/. */
 export function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true && !io.env?.NO_COLOR;
+}
+
+/**
+ * `--budget <duration>`: a wall-clock time budget (`30s`, `10m`; `0` for none). Shared by run,
+ * report, check, replay (per run) and sweep (per seed).
+ */
+export function budgetOption(what: string, defaultMs: number): Option {
+  return new Option("--budget <duration>", what).argParser(parseBudget).default(defaultMs, formatDuration(defaultMs));
+}
+
+function parseBudget(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`${(e as Error).message}.`);
+  }
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError("Expected a finite duration such as 30s or 10m.");
+  return ms === 0 ? Infinity : ms;
 }
 
 /** Shared with the command modules in cli/. */

@@ -12,6 +12,8 @@ import { Command } from "commander";
 import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
 import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
+import { describeProcessCrash, describeThrow } from "../run/crash-site.js";
+import { escapeControl } from "../report/terminal-text.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";
 import { renderHtml } from "../report/html/render-html.js";
@@ -60,7 +62,7 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
     result = await runScenario(toRunConfig(config));
   } catch (e) {
     if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
-    io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
+    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;
   }
   const html = renderHtml(result, runContext(config), { invariants: config.scenario.invariants });
@@ -76,7 +78,7 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;
-    io.stderr.write(`${file}: the scenario crashed${crash ? `: process "${crash.process}" threw ${errorText(crash.error)}` : ""}\n`);
+    io.stderr.write(`${file}: the scenario crashed${crash ? `: ${escapeControl(describeProcessCrash(crash), { oneLine: true })}` : ""}\n`);
     return EXIT.crashed;
   }
   return result.verdict === "violated" ? EXIT.violated : EXIT.held;

@@ -25,7 +25,38 @@ export interface RunConfig {
   tieBreak?: TieBreak;
   /** UTC instant of virtual time 0, ms since the Unix epoch. */
   epochMs?: number;
+  /**
+   * Told as the run enters each phase, and `done` at its end (a time budget's watchdog reads it:
+   * it names what a run over budget was doing). Not part of what names the run.
+   */
+  onPhase?(phase: RunPhase | "done", seed: number): void;
 }
+
+/** The phases of a run, in order. */
+export type RunPhase = "build" | "run" | "check" | "metrics";
+
+/**
+ * The scenario's own code threw outside the simulation (while being built, judged or measured);
+ * `phase` says where, `cause` is what it threw. (A throw inside a simulated process is no error:
+ * the run's verdict is `crashed`.)
+ */
+export class RunPhaseError extends Error {
+  override name = "RunPhaseError";
+  constructor(
+    readonly phase: Exclude<RunPhase, "run">,
+    override readonly cause: unknown,
+  ) {
+    super(`${PHASE_TEXT[phase]}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+  }
+}
+
+/** How messages name each phase. */
+export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
+  build: "the scenario threw while being built",
+  run: "the scenario threw while running",
+  check: "the scenario threw while its invariants were judged (check)",
+  metrics: "the scenario threw while its metrics were computed (metrics)",
+};
 
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";
@@ -74,21 +105,35 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
   if (!resolved.ok) problems.push(...resolved.problems.map((p) => ({ ...p, path: ["params", ...p.path] })));
   if (problems.length || !resolved.ok) throw new RunConfigError(problems);
 
+  const phase = (p: RunPhase | "done"): void => config.onPhase?.(p, config.seed);
+  const during = <T>(p: Exclude<RunPhase, "run">, f: () => T): T => {
+    phase(p);
+    try {
+      return f();
+    } catch (e) {
+      phase("done");
+      throw new RunPhaseError(p, e);
+    }
+  };
   const sim = new Simulation({
     seed: config.seed,
     ...(config.tieBreak ? { tieBreak: config.tieBreak } : {}),
     ...(config.epochMs !== undefined ? { epochMs: config.epochMs } : {}),
   });
-  const instance = def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] });
+  const instance = during("build", () => def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] }));
   const run = (): Promise<RunOutcome> =>
     sim.run({
       horizon: config.horizon ?? def.defaults.horizon,
       maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
     });
+  phase("run");
   const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
-  const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
+  const verdicts = during("check", () => instance.check(outcome)).filter((v) => judged.includes(v.invariant));
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
   let hash: string | undefined;
+  const metrics = during("metrics", () => instance.metrics(outcome));
+  const series = during("metrics", () => instance.series?.(outcome) ?? {});
+  phase("done");
   return {
     scenario: def.name,
     seed: config.seed,
@@ -97,8 +142,8 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     outcome,
     verdicts,
     violations,
-    metrics: instance.metrics(outcome),
-    series: instance.series?.(outcome) ?? {},
+    metrics,
+    series,
     trace: sim.trace,
     // Hashed when first read: a search over a thousand runs reads only its counterexample's.
     get traceHash(): string {
