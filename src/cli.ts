@@ -30,7 +30,8 @@ import { registerMerge } from "./cli/merge.js";
 import { registerReplay } from "./cli/replay.js";
 import { registerReport } from "./cli/report.js";
 import { registerSweep } from "./cli/sweep.js";
-import { guardStdout } from "./cli/stdout-guard.js";
+import { guardStdout, writingToProcess } from "./cli/stdout-guard.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./cli/budget.js";
 import { formatDuration, parseDuration } from "./sim/duration.js";
 
 /** Exit codes. */
@@ -55,6 +56,7 @@ interface RunOptions {
   trace?: string;
   quiet?: boolean;
   checkDeterminism?: boolean;
+  budget: number;
 }
 
 /** Runs the command line and returns its exit code. */
@@ -120,6 +122,7 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .option("--trace <file>", "also write the trace to a file: Chrome trace JSON if it ends in .json, else canonical JSON lines")
     .option("--quiet", "text format: print only the verdict, the violations, the trace hash and the replay command")
     .option("--check-determinism", "run the seed twice and compare trace hashes; exit 4 naming the first diverging event if they differ")
+    .addOption(budgetOption("the wall-clock budget of the run (0: none); over it, the run is stopped and named with its phase, exit 3", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -150,12 +153,13 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .argument("<file...>", "scenario files (YAML)")
     .option("--set <path=value>", "check with an override applied (repeatable)", collect)
     .option("--mitigate <names>", "check with mitigations switched on, comma-separated (repeatable)", collectNames)
+    .option("--allow-module", "import the scenario modules the files name (runs their code) to check parameters and names against them")
     .addHelpText(
       "after",
       `\nExamples:\n  $ agentsim validate scenarios/*.yaml\n  $ agentsim validate my-run.yaml --set params.workers=2000\n\nExit codes: 0 every file is valid, 2 at least one is not (each problem is printed as file:line:col: message).`,
     )
-    .action(async (files: string[], opts: { set?: string[]; mitigate?: string[] }) =>
-      exit(await validateCommand(files, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [] }, io)),
+    .action(async (files: string[], opts: { set?: string[]; mitigate?: string[]; allowModule?: boolean }) =>
+      exit(await validateCommand(files, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [], importModules: opts.allowModule ?? false }, io)),
     );
 
   registerSweep(program, io, exit);
@@ -172,12 +176,15 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   const config = loaded.config;
   let result: RunResult;
   let twice: DeterminismCheck | undefined;
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
+  const run = { ...toRunConfig(config), onPhase: budget.onPhase };
   try {
     if (opts.checkDeterminism) {
-      twice = await checkDeterminism(toRunConfig(config));
+      twice = await budget.guard(checkDeterminism(run));
       result = twice.result;
-    } else result = await runScenario(toRunConfig(config));
+    } else result = await budget.guard(runScenario(run));
   } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
     io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;
@@ -261,6 +268,10 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
   let code: number = EXIT.held;
   for (const file of files) {
     const loaded = await loadScenarioFile(file, options);
+    if (!loaded.ok && loaded.unrunModule !== undefined && !loaded.problems.length) {
+      io.stdout.write(escapeControl(`ok  ${file}  (module ${loaded.unrunModule} not imported, so its parameters and names were not checked; add --allow-module to run its code and check them)`, { oneLine: true }) + "\n");
+      continue;
+    }
     if (!loaded.ok) {
       code = reportProblems(loaded.problems, io);
       continue;
@@ -271,6 +282,12 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
     io.stdout.write(`ok  ${file}  (${c.scenario.name}, seed ${c.seed}, horizon ${formatDuration(c.horizonMs)}, ${faults}, mitigations: ${mitigations})\n`);
   }
   return code;
+}
+
+/** Shared with the command modules in cli/: a run over its time budget, exit 3. */
+export function budgetExceeded(file: string, e: BudgetExceeded, io: CliIo): number {
+  io.stderr.write(`${escapeControl(file, { oneLine: true })}: ${e.message}\n`);
+  return EXIT.crashed;
 }
 
 /** Shared with the command modules in cli/. */

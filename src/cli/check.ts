@@ -12,8 +12,12 @@ import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js
 import { writeFileAtomic } from "../run/atomic-write.js";
 import { parseOverride } from "../config/overrides.js";
 import { toRunConfig } from "../config/scenario-config.js";
-import { EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
-import { checkScenario, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
+import { writingToProcess } from "./stdout-guard.js";
+import { budgetExceeded, budgetOption, EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
+import { dirname, relative, resolve } from "node:path";
+import { runFingerprint } from "../run/fingerprint.js";
+import { checkScenario, drawnRunConfig, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";
 import { describeFault, describeRepro, replayReproCommand, reproOf, type Repro } from "../run/repro.js";
 
 interface CheckCliOptions {
@@ -25,6 +29,7 @@ interface CheckCliOptions {
   mitigate?: string[];
   maxFaults: number;
   format: "text" | "json";
+  budget: number;
 }
 
 /** Adds `check` to the program; `exit` receives the exit code. */
@@ -41,6 +46,7 @@ export function registerCheck(program: Command, io: CliIo, exit: (code: number) 
     .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
     .option("--max-faults <n>", "the most faults in one drawn schedule (0: search seeds and parameters only)", maxFaultsOption, 4)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(budgetOption("the wall-clock budget of each run of the search (0: none); over it, the search stops, exit 3", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -67,20 +73,30 @@ async function checkCommand(file: string, opts: CheckCliOptions, io: CliIo): Pro
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   const { seed: _seed, faults: _faults, ...base } = toRunConfig(config);
-  const found = await checkScenario({
-    base,
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
+  let found: CheckResult;
+  try {
+    found = await budget.guard(checkScenario({
+    base: { ...base, onPhase: budget.onPhase },
     runs: opts.runs,
     swarm: opts.swarm ?? false,
     maxFaults: opts.maxFaults,
     fixedParams: fixedParamPaths(overrides),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-  });
+  }));
+  } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
+    throw e;
+  }
   if (!found.found) {
     io.stdout.write(opts.format === "json" ? JSON.stringify(found, null, 2) + "\n" : notFoundText(found, config.scenario.name));
     return EXIT.held;
   }
-  const repro = reproOf(found, { scenario: config.scenario.name, scenarioFile: file, overrides, mitigations: config.mitigations, swarm: opts.swarm ?? false });
   const out = opts.out ?? `${config.scenario.name}.repro.json`;
+  const fingerprint = runFingerprint(drawnRunConfig(base, found.shrunk), config.modulePath);
+  // The repro names its scenario file relative to itself, so that it replays from anywhere.
+  const scenarioFile = relative(dirname(resolve(out)), resolve(file)) || file;
+  const repro = reproOf(found, { scenario: config.scenario.name, scenarioFile, fingerprint, overrides, mitigations: config.mitigations, swarm: opts.swarm ?? false });
   const reproText = JSON.stringify(repro, null, 2) + "\n";
   try {
     writeFileAtomic(out, reproText);

@@ -9,7 +9,9 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
+import { writingToProcess } from "./stdout-guard.js";
+import { budgetExceeded, budgetOption, EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
 import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
 import { describeProcessCrash, describeThrow } from "../run/crash-site.js";
@@ -25,6 +27,7 @@ interface ReportOptions {
   set?: string[];
   mitigate?: string[];
   out: string;
+  budget: number;
 }
 
 /** Adds `report` to the program; `exit` receives the exit code. */
@@ -37,6 +40,7 @@ export function registerReport(program: Command, io: CliIo, exit: (code: number)
     .addOption(setOption())
     .addOption(mitigateOption())
     .option("--out <file>", "where to write the HTML (- for stdout)", "report.html")
+    .addOption(budgetOption("the wall-clock budget of the run (0: none); over it, the run is stopped, exit 3 and no report", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -58,9 +62,11 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   let result: RunResult;
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
   try {
-    result = await runScenario(toRunConfig(config));
+    result = await budget.guard(runScenario({ ...toRunConfig(config), onPhase: budget.onPhase }));
   } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     if (e instanceof RunConfigError) return reportProblems(e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })), io);
     io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;

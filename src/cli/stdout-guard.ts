@@ -9,11 +9,19 @@
  */
 import type { CliIo } from "../cli.js";
 
+let guarding = 0;
+
+/** Whether the command line is writing to the real process streams (a watchdog may then stop the process). */
+export function writingToProcess(): boolean {
+  return guarding > 0;
+}
+
 /** The io to use, and a function that puts process.stdout back as it was. */
 export function guardStdout(io: CliIo): { io: CliIo; restore(): void } {
   const out = process.stdout;
   if (io.stdout !== out) return { io, restore: () => {} };
   const realWrite = out.write;
+  guarding++;
   let closed = false;
   const onError = (e: NodeJS.ErrnoException): void => {
     if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") closed = true;
@@ -28,6 +36,7 @@ export function guardStdout(io: CliIo): { io: CliIo; restore(): void } {
   return {
     io: { ...io, stdout: { write, isTTY: out.isTTY } },
     restore: () => {
+      guarding--;
       out.write = realWrite;
     },
   };
