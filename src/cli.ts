@@ -220,7 +220,7 @@ function render(result: RunResult, ctx: RunContext, opts: RunOptions, io: CliIo)
     case "chrome":
       return renderChrome(result);
     case "text":
-      return renderText(result, ctx, { color: useColor(io), quiet: opts.quiet ?? false });
+      return renderText(result, { ...ctx, ...(ctx.description !== undefined ? { description: escapeControl(ctx.description) } : {}) }, { color: useColor(io), quiet: opts.quiet ?? false });
   }
 }
 
@@ -279,7 +279,7 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
     const c = loaded.config;
     const faults = c.faults.length === 1 ? "1 fault" : `${c.faults.length} faults`;
     const mitigations = c.mitigations.length ? c.mitigations.join(", ") : "none";
-    io.stdout.write(`ok  ${file}  (${c.scenario.name}, seed ${c.seed}, horizon ${formatDuration(c.horizonMs)}, ${faults}, mitigations: ${mitigations})\n`);
+    io.stdout.write(escapeControl(`ok  ${file}  (${c.scenario.name}, seed ${c.seed}, horizon ${formatDuration(c.horizonMs)}, ${faults}, mitigations: ${mitigations})`, { oneLine: true }) + "\n");
   }
   return code;
 }

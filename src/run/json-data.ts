@@ -25,23 +25,25 @@ export function parseJsonData(text: string): JsonData {
     return { ok: false, message: `not JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`, line, col };
   }
   if (bad !== undefined) {
-    const { line, col } = lineCol(text, keyOffset(text, bad));
-    return { ok: false, message: forbiddenKeyMessage(bad), line, col };
+    const first = firstForbiddenKey(text) ?? { name: bad, offset: 0 };
+    const { line, col } = lineCol(text, first.offset);
+    return { ok: false, message: forbiddenKeyMessage(first.name), line, col };
   }
   return { ok: true, value };
 }
 
-/** Where the key `name` is first written (escapes decoded), by scanning the string tokens once. */
-function keyOffset(text: string, name: string): number {
+/** The first forbidden key in the text (escapes decoded) and where it is, by scanning the string tokens once. */
+function firstForbiddenKey(text: string): { name: string; offset: number } | undefined {
   const token = /"(?:[^"\\]|\\.)*"\s*:/g;
   for (let m = token.exec(text); m; m = token.exec(text)) {
     try {
-      if (JSON.parse(m[0].slice(0, m[0].lastIndexOf(":")).trim()) === name) return m.index;
+      const name = JSON.parse(m[0].slice(0, m[0].lastIndexOf(":")).trim()) as string;
+      if (FORBIDDEN_KEYS.has(name)) return { name, offset: m.index };
     } catch {
       // not a whole string token: go on
     }
   }
-  return 0;
+  return undefined;
 }
 
 function lineCol(text: string, offset: number): { line: number; col: number } {
