@@ -24,7 +24,7 @@ import { fsErrorReason, loadScenarioFile, loadScenarioText, type LoadResult } fr
 import { budgetExceeded, budgetOption, EXIT, reportProblems, useColor, type CliIo } from "../cli.js";
 import { describeDivergence } from "../run/determinism.js";
 import { describeRepro, parseRepro, reproRunConfig, type Repro } from "../run/repro.js";
-import { replayRepro, type ReplayOutcome } from "../run/replay.js";
+import { replayReproWith, type ReplayOutcome } from "../run/replay.js";
 import { isParam, resolveParams, type ParamTree } from "../scenarios/params.js";
 import type { ScenarioDefinition } from "../scenarios/scenario.js";
 import { escapeControl } from "../report/terminal-text.js";
@@ -98,7 +98,7 @@ async function replayCommand(file: string, opts: ReplayOptions, io: CliIo): Prom
   const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
   let outcome: ReplayOutcome;
   try {
-    outcome = await budget.guard(replayRepro(repro, loaded.config, { onPhase: budget.onPhase }));
+    outcome = await budget.guard(replayReproWith(repro, loaded.config, { onPhase: budget.onPhase }));
   } catch (e) {
     if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     throw e;

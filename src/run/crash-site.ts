@@ -5,7 +5,7 @@
  * scenario's module counts as the user's code.
  */
 import { fileURLToPath } from "node:url";
-import { PHASE_TEXT, RunPhaseError } from "./run-scenario.js";
+import { PHASE_TEXT, RunPhaseError } from "./run-phase.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -28,7 +28,12 @@ export type ReplayOutcome =
   | { status: "trace-differs"; result: RunResult; expected: string; nondeterministic: boolean; divergence?: Divergence; scenarioChanged?: { was: string; now: string } };
 
 /** Reruns `repro` over its scenario file (loaded with the repro's overrides) and compares. */
-export async function replayRepro(repro: Repro, config: ScenarioConfig, options: { onPhase?: RunConfig["onPhase"] } = {}): Promise<ReplayOutcome> {
+export function replayRepro(repro: Repro, config: ScenarioConfig): Promise<ReplayOutcome> {
+  return replayReproWith(repro, config, {});
+}
+
+/** `replayRepro`, telling `onPhase` each rerun's phases (for a time budget). */
+export async function replayReproWith(repro: Repro, config: ScenarioConfig, options: { onPhase?: RunConfig["onPhase"] }): Promise<ReplayOutcome> {
   const run = { ...reproRunConfig(repro, config), ...(options.onPhase ? { onPhase: options.onPhase } : {}) };
   let result: RunResult;
   try {

@@ -8,6 +8,7 @@ import type { FaultSpec, Metric, ScenarioDefinition, Series } from "../scenarios
 import { parseDuration } from "../sim/duration.js";
 import { Simulation, type RunOutcome, type TieBreak } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
+import { RunPhaseError, type RunPhase } from "./run-phase.js";
 
 /** Everything that names a run. The same config gives the same trace, byte for byte. */
 export interface RunConfig {
@@ -31,32 +32,6 @@ export interface RunConfig {
    */
   onPhase?(phase: RunPhase | "done", seed: number): void;
 }
-
-/** The phases of a run, in order. */
-export type RunPhase = "build" | "run" | "check" | "metrics";
-
-/**
- * The scenario's own code threw outside the simulation (while being built, judged or measured);
- * `phase` says where, `cause` is what it threw. (A throw inside a simulated process is no error:
- * the run's verdict is `crashed`.)
- */
-export class RunPhaseError extends Error {
-  override name = "RunPhaseError";
-  constructor(
-    readonly phase: Exclude<RunPhase, "run">,
-    override readonly cause: unknown,
-  ) {
-    super(`${PHASE_TEXT[phase]}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
-  }
-}
-
-/** How messages name each phase. */
-export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
-  build: "the scenario threw while being built",
-  run: "the scenario threw while running",
-  check: "the scenario threw while its invariants were judged (check)",
-  metrics: "the scenario threw while its metrics were computed (metrics)",
-};
 
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";

@@ -10,7 +10,7 @@
  * answer messages, but its seed and phase are still known when its time budget runs out.
  */
 import type { Metric } from "../scenarios/scenario.js";
-import type { RunPhase } from "./run-scenario.js";
+import type { RunPhase } from "./run-phase.js";
 import type { SeedSummary } from "./sweep-summary.js";
 
 /** What a worker is started with (its `workerData`). */
