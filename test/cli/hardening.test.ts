@@ -205,3 +205,27 @@ describe("validate", () => {
     expect(readdirSync(dir)).toContain("validate-ran");
   });
 });
+
+describe("replay after the scenario changed", () => {
+  it("says SCENARIO CHANGED (its fingerprint), not nondeterminism, and exits by the new verdict", async () => {
+    const { cpSync, mkdirSync: mk } = await import("node:fs");
+    const before = join(dir, "before");
+    mk(before);
+    cpSync("test/fixtures/hostile.mjs", join(before, "hostile.mjs"));
+    cpSync("test/fixtures/hostile.yaml", join(before, "hostile.yaml"));
+    const repro = join(before, "hostile.repro.json");
+    const found = await cli(["check", join(before, "hostile.yaml"), "--mitigate", "throw-in-run", "--runs", "2", "--max-faults", "0", "--out", repro]);
+    expect(found.code).toBe(3); // a process crashed: the repro is of a crash
+    // The same files elsewhere (a colleague's checkout), with the module edited since.
+    const after = join(dir, "after");
+    cpSync(before, after, { recursive: true });
+    writeFileSync(join(after, "hostile.mjs"), readFileSync(join(after, "hostile.mjs"), "utf8").replace('i === 2) throw new Error("the ticker broke")', 'i === 1) throw new Error("the ticker broke")'));
+    const same = await cli(["replay", repro, "--allow-module"]);
+    expect(same.code).toBe(3);
+    expect(same.stdout).toContain("REPRODUCED");
+    const changed = await cli(["replay", join(after, "hostile.repro.json"), "--allow-module"]);
+    expect(changed.stdout).toContain("SCENARIO CHANGED since this repro was written");
+    expect(changed.stdout).toContain("two reruns agree, so this is not nondeterminism");
+    expect(changed.code).toBe(3); // still a crash, one tick earlier: not exit 4
+  });
+});
