@@ -26,6 +26,7 @@ import { AgentHarness, type PlanStep } from "../actors/agent-harness.js";
 import { LLM_DEFAULTS, TOOL_DEFAULTS } from "../actors/defaults.js";
 import type { StepReport } from "../actors/harness-contract.js";
 import { LlmProvider } from "../actors/llm-provider.js";
+import { isEmptyResult } from "../actors/model-behaviour.js";
 import { SimTool } from "../actors/tool.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
 import type { Attrs, AttrValue, TraceEvent } from "../sim/trace.js";
@@ -189,16 +190,12 @@ async function answer(ctx: ProcessContext, world: World, conversation: string, q
     return;
   }
   const claim = claimOf(read.value);
-  const invented = isEmpty(step.result);
+  const invented = step.result === undefined || isEmptyResult(step.result);
   forward(sim, question, read.eventId, claim, [{ claim, source: read.eventId, ...(invented ? { echoes: latest.eventId, echoesFrom: latest.from } : {}) }]);
   const stated = Number((read.value as { in_stock?: AttrValue } | null)?.in_stock);
   if (Number.isFinite(stated)) context.push({ figure: stated, from: "an earlier turn", eventId: read.eventId });
 }
 
-/** An empty tool result, as the model sees it: null, or nothing in it. */
-function isEmpty(result: AttrValue | undefined): boolean {
-  return result === null || result === undefined || result === "" || (Array.isArray(result) && result.length === 0);
-}
 
 /** A stock figure as the answer states it. */
 function claimOf(value: AttrValue): string {
