@@ -1,0 +1,65 @@
+/**
+ * What each scenario file says of its mitigations, checked against the simulator. A scenario file's
+ * header names its example commands; for a scenario with more than one mitigation it must say, per
+ * mitigation, `# holds alone`, or of the combined command `# holds (each alone does not)`.
+ * - "holds alone": that one mitigation holds at the default seed, and a fast-check search over
+ *   seeds and explored parameters with only it switched on finds no violation (a bug in one
+ *   mitigation cannot hide behind the others, as it can in catalog.property.test.ts's all-on runs);
+ * - "each alone does not": each mitigation by itself is violated at the default seed.
+ * Runs per search: AGENTSIM_PROPERTY_RUNS (default 200; .ci/run sets 1000).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { searchForViolation } from "../../src/run/explore.js";
+import { runScenario } from "../../src/run/run-scenario.js";
+import { catalog } from "../../src/scenarios/catalog.js";
+
+const RUNS = Number(process.env.AGENTSIM_PROPERTY_RUNS ?? 200);
+const SEARCH_TIMEOUT_MS = 60_000 + RUNS * 600;
+
+/** The claims a scenario file's header makes about single mitigations. */
+function claimsOf(name: string): { holdsAlone: string[]; eachAloneFails: boolean } {
+  const header = readFileSync(new URL(`../../scenarios/${name}.yaml`, import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("#"));
+  const holdsAlone = header.map((l) => /--mitigate (\S+)\s+# holds alone\b/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
+  const eachAloneFails = header.some((l) => /--mitigate \S+,\S+\s+# holds \(each alone does not\)/.test(l));
+  return { holdsAlone, eachAloneFails };
+}
+
+const multi = catalog.filter((s) => s.mitigations.length > 1);
+
+describe("every scenario with several mitigations says what each does alone", () => {
+  it.each(multi.map((s) => [s.name, s] as const))("%s", (_name, def) => {
+    const claims = claimsOf(def.name);
+    const all = def.mitigations.map((m) => m.name);
+    // Either each mitigation is claimed to hold alone, or the file says none does.
+    if (claims.eachAloneFails) expect(claims.holdsAlone).toEqual([]);
+    else expect([...claims.holdsAlone].sort()).toEqual([...all].sort());
+  });
+});
+
+const holdsAlone = catalog.flatMap((def) => claimsOf(def.name).holdsAlone.map((m) => [`${def.name} --mitigate ${m}`, def, m] as const));
+const eachAloneFails = catalog.filter((def) => claimsOf(def.name).eachAloneFails).flatMap((def) => def.mitigations.map((m) => [`${def.name} --mitigate ${m.name}`, def, m.name] as const));
+
+describe.each(holdsAlone)("%s: holds alone, as its file says", (_label, def, mitigation) => {
+  it("holds at the default seed", async () => {
+    const r = await runScenario({ scenario: def, seed: def.defaults.seed, mitigations: [mitigation] });
+    expect(r.violations.map((v) => v.message)).toEqual([]);
+  });
+
+  it(`${RUNS} random runs with only it switched on find no violation`, async () => {
+    const s = await searchForViolation(def, { runs: RUNS, mitigations: [mitigation], seed: 4242 });
+    if (s.found) {
+      throw new Error(`${def.name} violated with --mitigate ${mitigation} alone at seed ${s.counterexample.seed} params ${JSON.stringify(s.counterexample.params)}: ${s.result.violations[0]?.message}`);
+    }
+    expect(s.runs).toBe(RUNS);
+  }, SEARCH_TIMEOUT_MS);
+});
+
+describe.each(eachAloneFails)("%s: does not hold alone, as its file says", (_label, def, mitigation) => {
+  it("is violated at the default seed", async () => {
+    const r = await runScenario({ scenario: def, seed: def.defaults.seed, mitigations: [mitigation] });
+    expect(r.verdict).toBe("violated");
+  });
+});
