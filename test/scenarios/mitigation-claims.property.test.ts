@@ -39,6 +39,15 @@ describe("every scenario with several mitigations says what each does alone", ()
   });
 });
 
+describe("README's catalog table makes the same claims as the scenario files", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  it.each(multi.map((s) => [s.name, s] as const))("%s", (_name, def) => {
+    const row = readme.split("\n").find((l) => l.startsWith(`| ${def.name} |`)) ?? "";
+    const claims = claimsOf(def.name);
+    expect(row).toContain(claims.eachAloneFails ? "neither mitigation alone holds" : "each mitigation alone holds");
+  });
+});
+
 const holdsAlone = catalog.flatMap((def) => claimsOf(def.name).holdsAlone.map((m) => [`${def.name} --mitigate ${m}`, def, m] as const));
 const eachAloneFails = catalog.filter((def) => claimsOf(def.name).eachAloneFails).flatMap((def) => def.mitigations.map((m) => [`${def.name} --mitigate ${m.name}`, def, m.name] as const));
 
