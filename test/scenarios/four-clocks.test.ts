@@ -83,6 +83,14 @@ describe("four-clocks at its default seed", () => {
     }
   });
 
+  it("the worker's clock is 3 s slow when the schedule is switched on, and loses 20 ppm from then", async () => {
+    const r = await run();
+    const starts = of(r, "worker.start");
+    const error = (e: TraceEvent): number => Date.parse(String(e.attrs?.now)) - (DEFAULT_EPOCH_MS + e.t);
+    const startsOn = Date.parse("2026-10-20T00:00:00Z") - DEFAULT_EPOCH_MS;
+    for (const e of [starts[0]!, starts.at(-1)!]) expect(error(e)).toBeCloseTo(-3_000 - 20e-6 * (e.t - startsOn), -1);
+  });
+
   it("its metrics count the days and blame each clock for its own days", async () => {
     const r = await run();
     expect(metric(r, "days posted")).toBe(DAYS);

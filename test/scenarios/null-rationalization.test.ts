@@ -109,8 +109,11 @@ describe("null-rationalization with validate-tool-results", () => {
 });
 
 describe("null-rationalization: the invented fact comes from the model's context", () => {
-  it("every made-up figure is the latest one in the conversation: an earlier turn's stated figure, or the quantity the question asked for (before: a value the scenario drew)", async () => {
-    const r = await runScenario({ scenario: nullRationalization, seed: nullRationalization.defaults.seed });
+  it.each([
+    ["at the defaults", {}],
+    ["in conversations of four turns", { questions: { perConversation: 4, pDiscontinued: 0.3 }, model: { pRationalize: 0.6 } }],
+  ])("%s, every made-up figure is the latest one in the conversation: an earlier turn's stated figure, or the quantity the question asked for (before: a value the scenario drew)", async (_name, params) => {
+    const r = await runScenario({ scenario: nullRationalization, seed: nullRationalization.defaults.seed, params });
     const events = r.trace.events;
     const asked = new Map(events.filter((e) => e.kind === "question.asked").map((e) => [String(e.attrs?.question), e]));
     const sent = events.filter((e) => e.kind === "answer.sent");
