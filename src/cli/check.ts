@@ -12,7 +12,7 @@ import { Chalk } from "chalk";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
 import { parseOverride } from "../config/overrides.js";
 import { toRunConfig } from "../config/scenario-config.js";
-import { EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
+import { EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "./shared.js";
 import { checkScenario, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";
 import { describeFault, describeRepro, replayReproCommand, reproOf, type Repro } from "../run/repro.js";
 

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { Chalk } from "chalk";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
-import { EXIT, reportProblems, useColor, type CliIo } from "../cli.js";
+import { EXIT, reportProblems, useColor, type CliIo } from "./shared.js";
 import { describeDivergence } from "../run/determinism.js";
 import { describeRepro, parseRepro, type Repro } from "../run/repro.js";
 import { replayRepro, type ReplayOutcome } from "../run/replay.js";

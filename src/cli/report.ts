@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
+import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "./shared.js";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";

@@ -7,7 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
-import { EXIT, mitigateOption, reportProblems, setOption, useColor, type CliIo } from "../cli.js";
+import { EXIT, mitigateOption, reportProblems, setOption, useColor, type CliIo } from "./shared.js";
 import { buildSweepReport, judgedInvariants, type SweepReport } from "../run/sweep-report.js";
 import { parseSeedList, parseShard, shardSeeds, type SeedList, type Shard } from "../run/sweep-seeds.js";
 import { runSweep, SweepLoadError } from "../run/sweep.js";
