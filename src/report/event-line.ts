@@ -44,8 +44,8 @@ export function attrTokens(attrs: NonNullable<TraceEvent["attrs"]>): string[] {
 /**
  * One attribute as a person reads it. By the project's naming convention a key's suffix carries
  * its unit: `…Ms` a duration (`waitedMs` → `waited=59m2.9s`), `…Usd` (and `cost`) dollars, `…At`,
- * `…Until` a virtual time (`expiresAt=+00:05:15.690`); a `…Ms` too large to be a duration (an
- * epoch instant such as `scheduledMs`) is shown as a UTC date.
+ * `…Until` a virtual time (`expiresAt=+00:05:15.690`); a value too large to be either (an epoch
+ * instant such as `scheduledMs`) is shown as a UTC date.
  */
 export function humanAttr(key: string, v: unknown): string {
   if (typeof v === "number" && Number.isFinite(v)) {
@@ -55,7 +55,7 @@ export function humanAttr(key: string, v: unknown): string {
     }
     if (/.Usd$/.test(key)) return `${key.slice(0, -3)}=${formatUsd(v)}`;
     if (key === "cost") return `cost=${formatUsd(v)}`;
-    if (/.(At|Until)$/.test(key)) return `${key}=${formatTimestamp(v)}`;
+    if (/.(At|Until)$/.test(key)) return `${key}=${v >= 1e11 ? new Date(v).toISOString() : formatTimestamp(v).replace(" ", "")}`;
   }
   return `${key}=${shorten(valueText(v))}`;
 }
