@@ -7,6 +7,7 @@
  * values, where they differ from the defaults, are shown beside them).
  */
 import { Option, type Command } from "commander";
+import { unknownName } from "../config/did-you-mean.js";
 import { loadScenarioFile } from "../config/load-scenario-file.js";
 import { fitWords, wrap } from "../report/fit-text.js";
 import { catalog, findScenario } from "../scenarios/catalog.js";
@@ -53,7 +54,7 @@ async function explainCommand(ref: string, format: "text" | "json", io: CliIo): 
   let file: string | undefined;
   if (!def) {
     if (!/\.ya?ml$/i.test(ref)) {
-      io.stderr.write(`unknown scenario "${ref}": expected a scenario file (.yaml) or one of: ${catalog.map((s) => s.name).join(", ")}\n`);
+      io.stderr.write(`${unknownName("scenario", ref, catalog.map((s) => s.name))} (or a scenario file, .yaml)\n`);
       return EXIT.usage;
     }
     const loaded = await loadScenarioFile(ref);
