@@ -114,9 +114,9 @@ function unitOf(name: string, param: Param): string {
   const usd = /Usd$/.test(name);
   switch (param.type) {
     case "duration":
-      return "duration (200ms, 7.9s, 5m, 1h30m)";
+      return "duration";
     case "probability":
-      return "probability (0 to 1)";
+      return "probability";
     case "int":
       return usd ? "USD" : "whole number";
     case "number":
@@ -149,8 +149,9 @@ function written(v: unknown): string {
 function range(p: ParamInfo): string | undefined {
   if (p.choices) return `one of ${p.choices.join(", ")}`;
   if (p.min === undefined && p.max === undefined) return undefined;
-  if (p.type === "probability") return undefined;
-  return `${p.min === undefined ? "" : `${written(p.min)} `}…${p.max === undefined ? "" : ` ${written(p.max)}`}`.trim();
+  if (p.max === undefined) return `at least ${written(p.min)}`;
+  if (p.min === undefined) return `at most ${written(p.max)}`;
+  return `${written(p.min)} … ${written(p.max)}`;
 }
 
 /** The text form: one block per parameter, lines fitted to `width`. */
@@ -160,13 +161,14 @@ export function explainText(def: ScenarioDefinition, params: readonly ParamInfo[
   out.push(...wrap(`${def.name} — ${def.title}`, w, "", "  "));
   out.push(...wrap(def.summary, w, "  ", "  "));
   if (file) out.push(`  file: ${file} (its values are shown as "in file")`);
-  out.push("", `Parameters (${params.length}): set one with --set params.PATH=VALUE, or under params: in the file`);
+  out.push("", ...wrap(`Parameters (${params.length}): set one with --set params.PATH=VALUE, or under params: in the file`, w, "", "  "));
+  out.push(...wrap("Durations are written 200ms, 7.9s, 5m, 1h30m; a distribution as its default is, e.g. { lognormal: { p50: 8s, p99: 40s } }.", w, "  ", "  "));
   for (const p of params) {
     out.push(`  ${p.path}`);
     const facts = [`${p.unit}`, `default ${written(p.default)}`];
     if (p.value !== undefined) facts.push(`in file ${written(p.value)}`);
     const r = range(p);
-    if (r) facts.push(`range ${r}`);
+    if (r) facts.push(r.startsWith("at ") || r.startsWith("one of") ? r : `range ${r}`);
     if (p.explore) facts.push(`explored ${written(p.explore[0])} … ${written(p.explore[1])}`);
     out.push(...wrap(facts.join(" · "), w, "      ", "        "));
     out.push(...wrap(p.doc, w, "      ", "      "));
