@@ -16,12 +16,6 @@ export interface Named {
   description: string;
 }
 
-/** A mitigation: what it switches, and which of the scenario's invariants it addresses. */
-export interface Mitigation extends Named {
-  /** The invariants it addresses (for "what to try next"); all of the scenario's when absent. */
-  addresses?: readonly string[];
-}
-
 /** A kind of fault a scenario can inject (for fault schedules in files and in `check`). */
 export interface FaultKind extends Named {
   /** Names of the targets it may hit (tools, workers...), if it takes one. */
@@ -86,7 +80,8 @@ export interface ScenarioDefinition<P extends ParamTree = ParamTree> {
   summary: string;
   params: P;
   invariants: readonly Named[];
-  mitigations: readonly Mitigation[];
+  /** Each with the invariants it addresses (`addresses`, for "what to try next"); all of the scenario's when absent. */
+  mitigations: readonly (Named & { addresses?: readonly string[] })[];
   faults?: readonly FaultKind[];
   /** Run defaults a file may override. */
   defaults: {
