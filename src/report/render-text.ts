@@ -283,7 +283,8 @@ function verdictLine(result: RunResult, c: ChalkInstance): string {
 
 /**
  * What to try next: for the violated invariants, the scenario's mitigations that address them
- * and are not on yet, with the command that runs this seed with them; the HTML report of this run.
+ * and are not on yet, with the command that runs this seed with them; for a run that held, a sweep
+ * of many seeds; the HTML report of this run.
  */
 function next(result: RunResult, ctx: RunContext, width: number, c: ChalkInstance): string[] {
   const out = [c.bold("Next")];
@@ -299,6 +300,10 @@ function next(result: RunResult, ctx: RunContext, width: number, c: ChalkInstanc
     out.push(...command("    $ ", replayCommand(result, { ...ctx, mitigate: [...ctx.mitigate, ...names] }), width, "        "));
   } else if (broken.length) {
     out.push(...wrap(`no mitigation the scenario declares is left to switch on for ${broken.join(", ")}`, width, "  ", "    "));
+  }
+  if (result.verdict === "held") {
+    out.push("  see whether it holds beyond this seed:");
+    out.push(...command("    $ ", replayCommand(result, ctx).replace(/^npx agentsim run /, "npx agentsim sweep ").replace(/ --seed \d+/, " --seeds 1..1000"), width, "        "));
   }
   out.push("  see this run as an HTML report (swimlanes, causal chains, charts):");
   out.push(...command("    $ ", reportCommand(result, ctx), width, "        "));
