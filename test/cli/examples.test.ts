@@ -118,6 +118,16 @@ describe.skipIf(!built)("every example a user is shown", () => {
     }, 600_000);
   }
 
+  for (const args of [["run", "scenarios/double-refund.yaml"], ["run", "scenarios/double-refund.yaml", "--mitigate", "idempotency-keys"]]) {
+    it(`the commands the Next footer of \`agentsim ${args.join(" ")}\` prints all run`, () => {
+      const r = spawnSync(process.execPath, ["bin/agentsim.js", ...args], { encoding: "utf8", env: { ...process.env, COLUMNS: "400" } });
+      const next = r.stdout.slice(r.stdout.indexOf("\nNext\n"), r.stdout.indexOf("\nTrace hash"));
+      const commands = [...next.matchAll(/^ +\$ (npx agentsim .*)$/gm)].map((m) => ({ command: m[1] as string }));
+      expect(commands.length).toBeGreaterThan(0);
+      runAll(`next-${args.length}`, commands);
+    }, 600_000);
+  }
+
   const blocks = readmeBlocks(readFileSync("README.md", "utf8"));
   for (const { block, examples, skipped } of blocks) {
     it(`README.md sh block ${block + 1}: every agentsim command runs as its comment says${skipped.length ? ` (not run: ${skipped.join("; ")})` : ""}`, () => {
