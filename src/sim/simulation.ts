@@ -3,8 +3,14 @@
  * streams, a trace, and processes (async functions) that it runs deterministically.
  *
  * Time advances only between batches: every event due at time t runs, then, if any process was
- * woken, the kernel yields once so that every continuation runs, and only then does time advance.
+ * woken, the kernel yields so that every continuation runs, and only then does time advance.
  * The same seed and the same code give the same interleaving, event for event.
+ *
+ * The yield is as short as it can be (issue 17): by default the kernel resumes when the microtask
+ * queue has drained (a `process.nextTick` callback runs only then), so processes that await the
+ * kernel's waits resume without a turn of the event loop. A simulated world (src/world), whose real
+ * libraries also wait on immediates and I/O callbacks, asks for a full event-loop turn instead
+ * (`eventLoopTurns`).
  */
 import { ActorClock, type ActorClockOptions } from "./clock.js";
 import { parseDuration, type DurationInput } from "./duration.js";
@@ -36,6 +42,12 @@ export interface SimulationOptions {
   trace?: boolean;
   /** The UTC instant that virtual time 0 stands for, ms since the Unix epoch (default 2026-03-09T08:00:00Z). */
   epochMs?: number;
+  /**
+   * Yield a full turn of the event loop between timestamps (an immediate), not just until the
+   * microtask queue drains: for code that waits on immediates or I/O callbacks (a simulated world
+   * turns this on). Changes speed only, never a run's trace for code that awaits only promises.
+   */
+  eventLoopTurns?: boolean;
 }
 
 /** Limits of one `sim.run`. */
@@ -458,6 +470,7 @@ export class Simulation implements TimeSource, WakeSink {
   #crash: { process: string; error: unknown } | undefined;
   #tieRng: RandomStream | undefined;
   #running = false;
+  #eventLoopTurns: boolean;
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -466,6 +479,17 @@ export class Simulation implements TimeSource, WakeSink {
     this.rngs = new RngStreams(options.seed);
     this.trace = new Trace(this, options.trace ?? true);
     if (this.tieBreak === "shuffle") this.#tieRng = this.rngs.stream("sim:ties");
+    this.#eventLoopTurns = options.eventLoopTurns ?? false;
+  }
+
+  /** Whether the kernel yields a full event-loop turn between timestamps (see `SimulationOptions.eventLoopTurns`). */
+  get eventLoopTurns(): boolean {
+    return this.#eventLoopTurns;
+  }
+
+  /** Makes the kernel yield a full event-loop turn between timestamps from now on: a simulated world's real libraries need it. */
+  useEventLoopTurns(): void {
+    this.#eventLoopTurns = true;
   }
 
   /** Virtual time now, ms since the run began. */
@@ -558,9 +582,9 @@ export class Simulation implements TimeSource, WakeSink {
     let status: RunStatus | undefined;
     try {
       for (;;) {
-        if (this.#woken) {
+        while (this.#woken) {
           this.#woken = false;
-          await yieldToContinuations();
+          await (this.#eventLoopTurns ? yieldToContinuations() : drainMicrotasks());
         }
         if (this.#crash) {
           status = "crashed";
@@ -711,4 +735,16 @@ const realSetImmediate = globalThis.setImmediate;
  */
 function yieldToContinuations(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(resolve)); // nondeterminism-ok: a yield, reads no time
+}
+
+/**
+ * Resolves once every pending promise continuation has run, without a turn of the event loop:
+ * Node runs `process.nextTick` callbacks only when the microtask queue is empty, so the tick (and
+ * the kernel after it) comes after every continuation, and after every continuation those queue.
+ */
+function drainMicrotasks(): Promise<void> {
+  return new Promise(afterMicrotasks);
+}
+function afterMicrotasks(resolve: () => void): void {
+  process.nextTick(resolve);
 }

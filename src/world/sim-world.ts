@@ -45,6 +45,8 @@ export class SimWorld implements WorldRuntime {
 
   constructor(sim: Simulation, options: SimWorldOptions = {}) {
     this.sim = sim;
+    // Real libraries wait on immediates and I/O callbacks, not only promises: a full turn between timestamps.
+    sim.useEventLoopTurns();
     this.network = new SimNetwork(sim, options.services ?? [], { onLeak: (e) => this.#fail(e) });
     this.timers = new VirtualTimers(
       sim,
