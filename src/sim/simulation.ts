@@ -8,9 +8,10 @@
  *
  * The yield is as short as it can be (issue 17): by default the kernel resumes when the microtask
  * queue has drained (a `process.nextTick` callback runs only then), so processes that await the
- * kernel's waits resume without a turn of the event loop. A simulated world (src/world), whose real
- * libraries also wait on immediates and I/O callbacks, asks for a full event-loop turn instead
- * (`eventLoopTurns`).
+ * kernel's waits resume without a turn of the event loop, every promise continuation run. Work
+ * that continuations queue with `process.nextTick` or `setImmediate`, or that waits on I/O, needs a
+ * full event-loop turn: a simulated world (src/world), whose real libraries do all three, asks for
+ * it (`eventLoopTurns`).
  */
 import { ActorClock, type ActorClockOptions } from "./clock.js";
 import { parseDuration, type DurationInput } from "./duration.js";

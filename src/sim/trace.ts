@@ -97,7 +97,11 @@ export class Trace {
     this.enabled = enabled;
   }
 
-  /** All events recorded so far, in order (decoded from the compact store). */
+  /**
+   * All events recorded so far, in order, decoded from the compact store. The array is shared
+   * while someone holds it (and grows as events are recorded); once nobody does, it is collected
+   * and the next read decodes afresh (equal events, new objects).
+   */
   get events(): readonly TraceEvent[] {
     let arr = this.#decoded?.deref();
     if (arr === undefined) {
@@ -232,6 +236,11 @@ export class Trace {
     this.#parent[i] = parent !== undefined && parent >= 0 ? parent : -1;
     if (attrs !== undefined) this.#writeValue(attrs);
     this.#attrEnd[i] = this.#log.length;
+    // A reader holding the events array sees it grow, as it did when the trace was that array.
+    if (this.#decoded !== undefined) {
+      const held = this.#decoded.deref();
+      if (held !== undefined && held.length === i) held.push(this.#decode(i));
+    }
     return id;
   }
 

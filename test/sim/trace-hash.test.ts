@@ -122,6 +122,16 @@ describe("the trace hash", () => {
     expect(one.hash()).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("keeps an events array a reader holds growing, and decodes equal events once it is dropped", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const held = t.events;
+    t.instant({ actor: "a", layer: "sim", kind: "k", attrs: { n: 1 } });
+    expect(held).toHaveLength(1);
+    expect(t.events).toBe(held);
+    expect(t.get(0)).toBe(held[0]);
+    expect(held[0]).toEqual({ id: 0, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { n: 1 } });
+  });
+
   it("can be read mid-run and goes on covering later events", () => {
     const t = new Simulation({ seed: 1 }).trace;
     t.instant({ actor: "a", layer: "sim", kind: "k" });
