@@ -25,7 +25,8 @@
  * another's JIT feedback or heap), with the heap collected first. Rounds interleave the engines
  * (their order rotates each round), so a change of load on the shared machine hits them alike;
  * ratios are paired (computed within each round, then the median taken), beside each engine's
- * min and median time. AGENTSIM_BENCH_ROUNDS sets the rounds (default 5), AGENTSIM_BENCH_EVENTS the
+ * min and median time. Ratios use each run's CPU time (its process's, all threads): on a shared
+ * machine, time spent preempted inflates wall time, not CPU time; wall medians are shown too. AGENTSIM_BENCH_ROUNDS sets the rounds (default 5), AGENTSIM_BENCH_EVENTS the
  * events per run (default 300,000).
  *
  * Memory: bytes of heap (and array buffers) per live coroutine (10,000 processes blocked in a
@@ -385,16 +386,23 @@ const ENGINES: readonly { key: string; label: string; run: (shape: Shape) => Eng
   { key: "ftAsync", label: "fake-timers runAllAsync (async)", run: () => fakeTimersAsync },
 ];
 
-/** Wall time of one run, in ms. */
-async function timeOnce(engine: Engine, w: Workload): Promise<number> {
+/** Wall time and this process's CPU time (all threads, GC helpers included) of one run, in ms. */
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+async function timeOnce(engine: Engine, w: Workload): Promise<Timing> {
   collectGarbage();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await engine(w);
   const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
   if (res.events !== w.actors * w.steps || res.checksum !== w.expected) {
     throw new Error(`checksum mismatch: ${res.events} events, checksum ${res.checksum}, expected ${w.actors * w.steps} / ${w.expected}`);
   }
-  return ms;
+  return { ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
 /** Starts each measurement with a clean heap when node runs with --expose-gc (as `npm run bench` does). */
@@ -475,9 +483,9 @@ async function measureHere(key: string, shapeKey: string): Promise<void> {
   if (!engine || !shape) throw new Error(`unknown engine ${key} or workload ${shapeKey}`);
   const run = engine.run(shape);
   await timeOnce(run, makeWorkload(shape, EVENTS / 10));
-  const ms = await timeOnce(run, makeWorkload(shape, EVENTS));
-  if (process.send) process.send(ms);
-  else console.log(JSON.stringify({ engine: key, workload: shapeKey, ms })); // run by hand, e.g. under --cpu-prof
+  const timing = await timeOnce(run, makeWorkload(shape, EVENTS));
+  if (process.send) process.send(timing);
+  else console.log(JSON.stringify({ engine: key, workload: shapeKey, ...timing })); // run by hand, e.g. under --cpu-prof
 }
 
 /** Runs one measurement in a fresh Node process (same flags, so tsx and --expose-gc carry over). */
@@ -520,20 +528,23 @@ async function main(): Promise<void> {
   let allMet = true;
   for (const shape of SHAPES) {
     const w = makeWorkload(shape, EVENTS);
-    const times: Record<string, number[]> = {};
+    const timings: Record<string, Timing[]> = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < ENGINES.length; k++) {
         const e = ENGINES[(k + r) % ENGINES.length] as (typeof ENGINES)[number];
-        (times[e.key] ??= []).push(await inChild<number>(["--measure", e.key, shape.key]));
+        (timings[e.key] ??= []).push(await inChild<Timing>(["--measure", e.key, shape.key]));
       }
     }
     const n = w.actors * w.steps;
+    // Ratios use CPU time: on a shared machine, time spent preempted inflates wall time but not CPU time.
+    const times: Record<string, number[]> = Object.fromEntries(Object.entries(timings).map(([k, ts]) => [k, ts.map((t) => t.cpuMs)]));
+    const walls: Record<string, number[]> = Object.fromEntries(Object.entries(timings).map(([k, ts]) => [k, ts.map((t) => t.ms)]));
     console.log(`${shape.label}: measured ${density(w).toFixed(2)} events per timestamp, ${w.actors.toLocaleString("en-US")} actors x ${w.steps} steps`);
-    console.log(`  ${"engine".padEnd(38)} ${"min ms".padStart(8)} ${"median ms".padStart(10)} ${"events/s".padStart(9)} ${"ns/event".padStart(9)}`);
+    console.log(`  ${"engine".padEnd(38)} ${"cpu min".padStart(8)} ${"cpu median".padStart(10)} ${"wall median".padStart(11)} ${"events/s".padStart(9)} ${"ns/event".padStart(9)}  (ms; rate and ns from cpu median)`);
     for (const e of ENGINES) {
       const ts = times[e.key] as number[];
       const med = median(ts);
-      console.log(`  ${e.label.padEnd(38)} ${Math.min(...ts).toFixed(1).padStart(8)} ${med.toFixed(1).padStart(10)} ${fmtRate((n * 1000) / med).padStart(9)} ${((med * 1e6) / n).toFixed(0).padStart(9)}`);
+      console.log(`  ${e.label.padEnd(38)} ${Math.min(...ts).toFixed(1).padStart(8)} ${med.toFixed(1).padStart(10)} ${median(walls[e.key] as number[]).toFixed(1).padStart(11)} ${fmtRate((n * 1000) / med).padStart(9)} ${((med * 1e6) / n).toFixed(0).padStart(9)}`);
     }
     const paired = (num: string, den: string): string => {
       const rs = (times[num] as number[]).map((t, i) => t / (times[den] as number[])[i]!);
@@ -541,7 +552,7 @@ async function main(): Promise<void> {
     };
     const ratio = (num: string, den: string): number => median((times[num] as number[]).map((t, i) => t / (times[den] as number[])[i]!));
     const vsFake = ratio("ftAsync", "async");
-    console.log(`  paired ratios (median [min..max]):`);
+    console.log(`  paired ratios of CPU time (median [min..max] over rounds):`);
     console.log(`    fake-timers async / agentsim async       ${paired("ftAsync", "async")}${shape.key === "d1" || shape.key === "d1n10k" ? `  (target >= 5: ${verdict(vsFake >= 5)})` : ""}`);
     console.log(`    agentsim callbacks / heap ceiling        ${paired("cbOff", "heap")}`);
     console.log(`    timing wheel / heap ceiling              ${paired("wheel", "heap")}`);
