@@ -24,10 +24,9 @@
  * not read. The provider's work runs on its own timers: a client that times out and retries does
  * not stop the first call, which is still billed and still writes the cache, as with the real API.
  */
-import type { LlmProvider } from "../actors/llm-provider.js";
 import type { Simulation } from "../sim/simulation.js";
 import { anthropicError, anthropicWire } from "./anthropic-stream.js";
-import { ModelEndpointCore, readJsonObject, type ModelEndpointOptions } from "./llm-endpoint.js";
+import { ModelEndpointService, readJsonObject, type ModelEndpointOptions } from "./llm-endpoint.js";
 import type { ModelTurn, ToolChoice, TurnMessage } from "./model-turn.js";
 import { MAX_CACHE_BREAKPOINTS, promptTokens } from "./prompt-tokens.js";
 import type { Exchange, SimService } from "./sim-fetch.js";
@@ -41,31 +40,9 @@ const HOUR_MS = 3_600_000;
 const ID_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** The simulated Messages API. */
-export class AnthropicEndpoint implements SimService {
-  readonly host: string;
-  readonly provider: LlmProvider;
-  readonly core: ModelEndpointCore;
-  readonly #sim: Simulation;
-
+export class AnthropicEndpoint extends ModelEndpointService implements SimService {
   constructor(sim: Simulation, options: AnthropicEndpointOptions) {
-    this.#sim = sim;
-    this.core = new ModelEndpointCore(sim, options, "api.anthropic.com");
-    this.host = this.core.host;
-    this.provider = options.provider;
-  }
-
-  /** Requests that reached the provider so far. */
-  get calls(): number {
-    return this.core.calls;
-  }
-
-  /** Chance that a streamed answer breaks off after its 200; assign to change it mid-run. */
-  get pMidStreamError(): number {
-    return this.core.pMidStreamError;
-  }
-
-  set pMidStreamError(p: number) {
-    this.core.pMidStreamError = p;
+    super(sim, options, "api.anthropic.com");
   }
 
   /** Answers one HTTP request; see the file's contract. */
@@ -104,14 +81,14 @@ export class AnthropicEndpoint implements SimService {
     for (const [name, state] of Object.entries(limits)) {
       h[`anthropic-ratelimit-${name}-limit`] = String(state.limit);
       h[`anthropic-ratelimit-${name}-remaining`] = String(state.remaining);
-      h[`anthropic-ratelimit-${name}-reset`] = new Date(this.#sim.epochMs + this.#sim.now + state.resetMs).toISOString();
+      h[`anthropic-ratelimit-${name}-reset`] = new Date(this.sim.epochMs + this.sim.now + state.resetMs).toISOString();
     }
     return h;
   }
 
   /** 24 base-62 characters, as the API's tool-use ids have. */
   #toolId(): string {
-    const rng = this.#sim.rng(`${this.host}:ids`);
+    const rng = this.sim.rng(`${this.host}:ids`);
     let s = "";
     for (let i = 0; i < 24; i++) s += ID_CHARS[rng.int(0, ID_CHARS.length - 1)];
     return s;

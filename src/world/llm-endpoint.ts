@@ -274,3 +274,35 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
     return undefined;
   }
 }
+
+/**
+ * What every simulated model API shares: its host, its provider, the core that serves calls, and
+ * the knobs a test turns mid-run. `OpenAIEndpoint` and `AnthropicEndpoint` add their wire formats.
+ */
+export abstract class ModelEndpointService {
+  readonly host: string;
+  readonly provider: LlmProvider;
+  readonly core: ModelEndpointCore;
+  protected readonly sim: Simulation;
+
+  constructor(sim: Simulation, options: ModelEndpointOptions, defaultHost: string) {
+    this.sim = sim;
+    this.core = new ModelEndpointCore(sim, options, defaultHost);
+    this.host = this.core.host;
+    this.provider = options.provider;
+  }
+
+  /** Requests that reached the provider so far. */
+  get calls(): number {
+    return this.core.calls;
+  }
+
+  /** Chance that a streamed answer breaks off after its 200; assign to change it mid-run. */
+  get pMidStreamError(): number {
+    return this.core.pMidStreamError;
+  }
+
+  set pMidStreamError(p: number) {
+    this.core.pMidStreamError = p;
+  }
+}

@@ -23,9 +23,8 @@
  * reset}-{requests,tokens}` (reset as OpenAI writes durations: `1s`, `6m0s`, `20ms`).
  */
 import type { LlmResponse } from "../actors/contracts.js";
-import type { LlmProvider } from "../actors/llm-provider.js";
 import type { Simulation } from "../sim/simulation.js";
-import { ModelEndpointCore, readJsonObject, type CallWire, type ModelEndpointOptions, type PromptShape } from "./llm-endpoint.js";
+import { ModelEndpointService, readJsonObject, type CallWire, type ModelEndpointOptions, type PromptShape } from "./llm-endpoint.js";
 import type { ModelTurn } from "./model-turn.js";
 import { chatWire, readChatTurn } from "./openai-chat.js";
 import { readResponsesTurn, responsesWire, ResponseStore } from "./openai-responses.js";
@@ -59,32 +58,11 @@ export interface OpenAICallInfo {
 }
 
 /** The simulated OpenAI API. */
-export class OpenAIEndpoint implements SimService {
-  readonly host: string;
-  readonly provider: LlmProvider;
-  readonly core: ModelEndpointCore;
-  readonly #sim: Simulation;
+export class OpenAIEndpoint extends ModelEndpointService implements SimService {
   readonly #store = new ResponseStore();
 
   constructor(sim: Simulation, options: OpenAIEndpointOptions) {
-    this.#sim = sim;
-    this.core = new ModelEndpointCore(sim, options, "api.openai.com");
-    this.host = this.core.host;
-    this.provider = options.provider;
-  }
-
-  /** Requests that reached the provider so far. */
-  get calls(): number {
-    return this.core.calls;
-  }
-
-  /** Chance that a streamed answer breaks off after its 200; assign to change it mid-run. */
-  get pMidStreamError(): number {
-    return this.core.pMidStreamError;
-  }
-
-  set pMidStreamError(p: number) {
-    this.core.pMidStreamError = p;
+    super(sim, options, "api.openai.com");
   }
 
   /** Answers one HTTP request; see the file's contract. */
@@ -111,7 +89,7 @@ export class OpenAIEndpoint implements SimService {
     const info: OpenAICallInfo = {
       id: chat ? `chatcmpl-${this.core.id(29)}` : `resp_${this.core.id(48)}`,
       model: turn.model,
-      created: Math.floor((this.#sim.epochMs + this.#sim.now) / 1000),
+      created: Math.floor((this.sim.epochMs + this.sim.now) / 1000),
       headers: () => this.#headers(),
       error: (a) => this.#providerError(a),
       newId: (chars) => this.core.id(chars),
