@@ -12,7 +12,7 @@
  */
 
 // ## Test your own agent: run an async agent function on virtual time against simulated tools and a model
-export { simulate, type SimulateOptions, type AgentRun } from "./api/simulate.js";
+export { simulate, type SimulateOptions, type AgentRun, type SimulateReplay } from "./api/simulate.js";
 export { agentScenario, type Agent, type AgentScenarioSpec, type AgentSetup, type ToolSpec, type ToolSpecs } from "./api/agent-scenario.js";
 export type { AgentEnv, AgentModel, AgentModelRequest } from "./api/agent-env.js";
 export { processClock, type AgentClock } from "./api/agent-clock.js";
@@ -35,5 +35,5 @@ export { SimWorld, type SimWorldOptions, type AgentOutcome } from "./world/sim-w
 export { SimulationLeakError } from "./world/sim-fetch.js";
 
 // ## Run results: verdicts, violations with their evidence, and the trace they point into
-export type { RunResult, RunVerdict } from "./run/run-scenario.js";
+export type { RunResult, RunVerdict, RunReplay } from "./run/run-scenario.js";
 export type { Trace, TraceEvent } from "./sim/trace.js";

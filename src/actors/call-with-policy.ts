@@ -24,7 +24,7 @@
  * `defect` when counted). Causes chain step -> model (the request source) -> attempt -> tool call,
  * and attempt end -> retry.scheduled or feedback -> the next model call.
  */
-import type { ToolPort, ToolRequest, ToolResponse } from "./contracts.js";
+import { isEmptyResult, type ToolPort, type ToolRequest, type ToolResponse } from "./contracts.js";
 import { HARNESS_DEFAULTS } from "./defaults.js";
 import { classifyError, retryCause, type AttemptErrorKind, type ErrorClass } from "./error-classification.js";
 import {
@@ -53,15 +53,6 @@ export async function callWithPolicy(
 ): Promise<StepReport> {
   const source: RequestSource = typeof request === "function" ? request : async () => ({ ok: true, request });
   return new StepRun(ctx, tool, source, policy, opts).run();
-}
-
-/** Null, blank text, and arrays or objects holding nothing but such values. */
-export function isEmptyResult(v: AttrValue | undefined): boolean {
-  if (v === null || v === undefined) return true;
-  if (typeof v === "string") return v.trim() === "";
-  if (Array.isArray(v)) return v.every(isEmptyResult);
-  if (typeof v === "object") return Object.values(v).every(isEmptyResult);
-  return false;
 }
 
 /** Options resolved against the defaults. */

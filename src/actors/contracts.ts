@@ -137,3 +137,16 @@ export interface ModelPort {
   readonly name: string;
   complete(ctx: ProcessContext, request: LlmRequest): Promise<LlmResponse>;
 }
+
+/**
+ * The one rule for a tool result that holds no answer, shared by the harness's validator and the
+ * model's reading of a result: null or absent, blank text, and arrays or objects holding nothing
+ * but such values (`[]`, `{}`, `{ result: null }`, `[null]`). `0` and `false` are answers.
+ */
+export function isEmptyResult(v: AttrValue | undefined): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === "string") return v.trim() === "";
+  if (Array.isArray(v)) return v.every(isEmptyResult);
+  if (typeof v === "object") return Object.values(v).every(isEmptyResult);
+  return false;
+}

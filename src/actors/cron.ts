@@ -20,7 +20,7 @@ import type { Distribution, DistributionSpec } from "../sim/distributions.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
 import { CRON_DEFAULTS } from "./defaults.js";
 import { addDays, assertTimeZone, localDate, parseDate, utcOfLocal, weekdayOf } from "./time-zone.js";
-import { toDistribution } from "./tool.js";
+import { toDistribution } from "../sim/distributions.js";
 
 /** Thrown for a malformed expression; the message names the field and what was expected. */
 export class CronError extends Error {

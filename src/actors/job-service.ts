@@ -22,7 +22,8 @@ import type { AttrValue, Attrs } from "../sim/trace.js";
 import type { ToolPort, ToolRequest, ToolResponse } from "./contracts.js";
 import { JOB_DEFAULTS, TOOL_DEFAULTS } from "./defaults.js";
 import { EffectLedger } from "./effect-ledger.js";
-import { SimTool, toDistribution, type DistributionInput, type EffectSpec } from "./tool.js";
+import { toDistribution, type DistributionInput } from "../sim/distributions.js";
+import { SimTool, type EffectSpec } from "./tool.js";
 
 /** Where a job is: still running, or how it ended. */
 export type JobState = "pending" | "succeeded" | "failed";

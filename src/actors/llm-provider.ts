@@ -30,7 +30,7 @@
  * streams (see `model-behaviour.ts`).
  */
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
-import { distribution, type Distribution, type DistributionSpec, type QuantityUnit } from "../sim/distributions.js";
+import { toDistribution, type Distribution, type DistributionInput } from "../sim/distributions.js";
 import type { Attrs } from "../sim/trace.js";
 import type { LlmRequest, LlmResponse, LlmUsage, ModelPort } from "./contracts.js";
 import { BillingMeter } from "./billing.js";
@@ -47,9 +47,6 @@ import {
 } from "./model-behaviour.js";
 import { PromptCache, type PendingCacheWrite } from "./prompt-cache.js";
 import { TokenBucket } from "./token-bucket.js";
-
-/** A distribution as written (a spec) or already compiled. */
-export type DistributionInput = DistributionSpec | Distribution;
 
 /** Chances of server errors per request; scenarios may change them during a run. */
 export interface ErrorRates {
@@ -169,9 +166,9 @@ export class LlmProvider implements ModelPort {
     this.errorRates = { p500: options.p500 ?? d.p500, p529: options.p529 ?? d.p529 };
     this.inputUsdPerMTok = options.inputUsdPerMTok ?? d.inputUsdPerMTok;
     this.outputUsdPerMTok = options.outputUsdPerMTok ?? d.outputUsdPerMTok;
-    this.#ttft = compile(options.ttft ?? d.ttft, "duration");
-    this.#tps = compile(options.tokensPerSecond ?? d.tokensPerSecond, "number");
-    this.#outputTokens = compile(options.outputTokens ?? d.outputTokens, "number");
+    this.#ttft = toDistribution(options.ttft ?? d.ttft, "duration");
+    this.#tps = toDistribution(options.tokensPerSecond ?? d.tokensPerSecond, "number");
+    this.#outputTokens = toDistribution(options.outputTokens ?? d.outputTokens, "number");
     this.#rpm = bucket(options.rpm ?? d.rpm);
     this.#tpm = bucket(options.tpm ?? d.tpm);
     this.#retryGranularity = options.retryAfterGranularityMs ?? d.retryAfterGranularityMs;
@@ -372,10 +369,6 @@ export class LlmProvider implements ModelPort {
     else t.serverErrors++;
     return { ok: false, status: e.status, message: e.message, eventId, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
   }
-}
-
-function compile(d: DistributionInput, unit: QuantityUnit): Distribution {
-  return typeof d === "object" && d !== null && "sample" in d ? d : distribution(d, unit);
 }
 
 function bucket(perMinute: number): TokenBucket | undefined {

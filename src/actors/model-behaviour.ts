@@ -17,6 +17,7 @@
  */
 import type { Simulation } from "../sim/simulation.js";
 import { canonicalJson, type AttrValue, type Attrs } from "../sim/trace.js";
+import { isEmptyResult } from "./contracts.js";
 import { MODEL_BEHAVIOUR_DEFAULTS } from "./defaults.js";
 
 const DAY_MS = 86_400_000;
@@ -150,14 +151,6 @@ export class ModelBehaviour {
     });
     return { nowMs, eventId };
   }
-}
-
-/** True for what a model reads as "no answer": null, "", [], {}, or an object of only such values. */
-export function isEmptyResult(v: AttrValue): boolean {
-  if (v === null || v === "") return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === "object") return Object.values(v).every(isEmptyResult);
-  return false;
 }
 
 /**

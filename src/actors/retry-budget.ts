@@ -24,8 +24,8 @@ import { RETRY_BUDGET_DEFAULTS } from "./defaults.js";
 /** Why a retry is wanted: timeouts cost more in the token bucket. */
 export type RetryCause = "timeout" | "error";
 
-/** The token bucket's numbers. */
-export interface TokenBucketOptions {
+/** A retry budget's token bucket: retries spend tokens, successes return them (not refilled by time, unlike `TokenBucketOptions` in token-bucket.ts). */
+export interface RetryTokenBucketOptions {
   /** Tokens at the start, and the most the bucket holds. */
   initial: number;
   /** Tokens a retry takes. */
@@ -37,7 +37,7 @@ export interface TokenBucketOptions {
 }
 
 /** How users write a budget. Omitted fields take `RETRY_BUDGET_DEFAULTS` (defaults.ts, with sources). */
-export type RetryBudgetSpec = { tokenBucket: Partial<TokenBucketOptions> } | { ratio: { ratio?: number } };
+export type RetryBudgetSpec = { tokenBucket: Partial<RetryTokenBucketOptions> } | { ratio: { ratio?: number } };
 
 /** A shared retry budget. */
 export interface RetryBudget {
@@ -79,10 +79,10 @@ export function retryBudget(spec: RetryBudgetSpec): RetryBudget {
 /** The AWS SDK v3 retry quota. */
 class TokenBucketBudget implements RetryBudget {
   readonly kind = "token-bucket";
-  readonly #o: TokenBucketOptions;
+  readonly #o: RetryTokenBucketOptions;
   #tokens: number;
 
-  constructor(o: TokenBucketOptions) {
+  constructor(o: RetryTokenBucketOptions) {
     for (const [k, v] of Object.entries(o)) {
       if (!(v >= 0)) throw new RangeError(`retry budget: tokenBucket.${k} must be a number >= 0, got ${v}`);
     }

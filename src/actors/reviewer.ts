@@ -16,7 +16,7 @@ import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulatio
 import type { ApprovalQueue, ApprovalRecord } from "./approval-queue.js";
 import { Calendar, type CalendarSpec } from "./calendar.js";
 import { REVIEWER_DEFAULTS } from "./defaults.js";
-import { toDistribution } from "./tool.js";
+import { toDistribution } from "../sim/distributions.js";
 
 /** A human reviewer: a calendar, the queues they watch, how fast and how they decide. */
 export interface ReviewerOptions {

@@ -18,7 +18,7 @@ import type { Signal } from "../sim/process.js";
 import type { ProcessContext, ProcessHandle, Simulation } from "../sim/simulation.js";
 import type { AttrValue } from "../sim/trace.js";
 import { SESSION_DEFAULTS } from "./defaults.js";
-import { toDistribution } from "./tool.js";
+import { toDistribution } from "../sim/distributions.js";
 
 /** How freed conversation ids come back. */
 export type IdReusePolicy = "lowest-free" | "lifo" | "never";

@@ -20,7 +20,8 @@ import type { Simulation } from "../sim/simulation.js";
 import type { AttrValue, Attrs } from "../sim/trace.js";
 import type { ToolErrorKind } from "./contracts.js";
 import { STORE_DEFAULTS } from "./defaults.js";
-import { SimTool, type DistributionInput, type ToolCallRecord, type WorkOutcome } from "./tool.js";
+import type { DistributionInput } from "../sim/distributions.js";
+import { SimTool, type ToolCallRecord, type WorkOutcome } from "./tool.js";
 
 /** A store operation: read, blind write, or compare-and-set. */
 export type StoreOpKind = "read" | "write" | "cas";

@@ -23,7 +23,7 @@
  * or `store.call` on the store layer) whose parent is `request.parent`; the response's `eventId`
  * is the span's end event, which carries `result` for successes (what grounding checks read).
  */
-import { distribution, type Distribution, type DistributionSpec } from "../sim/distributions.js";
+import { toDistribution, type Distribution, type DistributionInput } from "../sim/distributions.js";
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import type { Signal } from "../sim/process.js";
 import type { RandomStream } from "../sim/rng.js";
@@ -34,14 +34,8 @@ import { TOOL_DEFAULTS } from "./defaults.js";
 import { EffectLedger } from "./effect-ledger.js";
 import { IdempotencyStore, keyProblem, requestFingerprint } from "./idempotency.js";
 
-/** A distribution as users write it, or already compiled (as scenario params resolve it). */
-export type DistributionInput = DistributionSpec | Distribution;
-
-/** Compiles a distribution spec; passes a compiled one through. */
-export function toDistribution(input: DistributionInput): Distribution {
-  if (typeof input === "object" && input !== null && typeof (input as Distribution).sample === "function") return input as Distribution;
-  return distribution(input as DistributionSpec);
-}
+/** @deprecated moved to the kernel's distributions (src/sim/distributions.ts); re-exported here until the entry points import them from there. */
+export { toDistribution, type DistributionInput } from "../sim/distributions.js";
 
 /** Where in the work the call takes effect: `"end"` (= 1) or a fraction of its latency in [0, 1]. */
 export type CommitPoint = "end" | number;

@@ -41,7 +41,8 @@ import { processClock } from "./agent-clock.js";
 import type { AgentEnv, AgentModel } from "./agent-env.js";
 import { unfinishedBecause, type AgentEnd, type AgentEvidence } from "./agent-evidence.js";
 import { bindTool, type AgentTool, type CausalCursor } from "./agent-tool.js";
-import { judge, type Invariant } from "./invariant.js";
+import { judge } from "../checks/invariant.js";
+import type { Invariant } from "./invariant.js";
 import { slowedLatency, toolFaultKinds, withOutages } from "./tool-faults.js";
 
 /** A simulated tool as an agent scenario declares it: `SimTool`'s options, less the name and ledger. */

@@ -16,29 +16,13 @@
  * judged under the invariant's own name.
  */
 import { atMostOnceEffects } from "../checks/at-most-once.js";
-import { verdict, type Verdict, type Violation } from "../checks/verdict.js";
-import type { Named } from "../scenarios/scenario.js";
+import type { Invariant as InvariantOver } from "../checks/invariant.js";
 import type { AgentEvidence } from "./agent-evidence.js";
 
-/** A violation as a check reports it; the invariant's name is added for it. */
-export type ViolationInput = Omit<Violation, "invariant">;
+export type { ViolationInput } from "../checks/invariant.js";
 
-/** A named check over the evidence of an agent's run. */
-export interface Invariant<T = unknown> extends Named {
-  /** The violations found (empty when it held), or a checker's verdict. */
-  check(evidence: AgentEvidence<T>): readonly ViolationInput[] | Verdict;
-}
-
-/** Judges one invariant, under its own name. */
-export function judge<T>(invariant: Invariant<T>, evidence: AgentEvidence<T>): Verdict {
-  const found = invariant.check(evidence);
-  const violations = isVerdict(found) ? found.violations.map(({ invariant: _, ...v }) => v) : found;
-  return verdict(invariant.name, [...violations]);
-}
-
-function isVerdict(x: readonly ViolationInput[] | Verdict): x is Verdict {
-  return !Array.isArray(x);
-}
+/** An invariant over the evidence of an agent's run (the checks layer's `Invariant`, over `AgentEvidence`). */
+export type Invariant<T = unknown> = InvariantOver<AgentEvidence<T>>;
 
 /**
  * Each logical operation commits `effect` at most `limit` times (default once), judged from the

@@ -12,6 +12,7 @@
  * run.violations;    // what broke, when, and the trace events that show it
  * run.agent;         // { status: "returned", value } | { status: "threw", error } | { status: "unfinished", reason }
  * run.traceHash;     // the same for the same seed, byte for byte
+ * run.replay;        // { seed, faults }: simulate(agent, { ...setup, ...run.replay }) replays it
  * ```
  *
  * It is `runScenario` over `agentScenario({ ...options, agent })`: the same seed and options give
@@ -44,8 +45,22 @@ export interface SimulateOptions<T = unknown, K extends string = string> extends
   tieBreak?: RunConfig["tieBreak"];
 }
 
+/**
+ * What made one run of an agent, beside the agent and its setup: pass it back,
+ * `simulate(agent, { ...setup, ...run.replay })`, to replay the run trace for trace.
+ */
+export interface SimulateReplay {
+  seed: number;
+  /** The fault schedule the run had (empty for none). */
+  faults: FaultSpec[];
+  epochMs?: number;
+  tieBreak?: RunConfig["tieBreak"];
+}
+
 /** What one run of an agent gives back. `K` is the names of its tools. */
 export interface AgentRun<T, K extends string = string> {
+  /** What made this run (seed, faults...): `simulate(agent, { ...setup, ...run.replay })` replays it. */
+  replay: SimulateReplay;
   /** How the agent function ended. */
   agent: AgentEnd<T>;
   /** `held`: every invariant held; `violated`: one broke; `crashed`: a process threw (a bug). */
@@ -88,6 +103,12 @@ export async function simulate<T, K extends string = string>(agent: Agent<T, {},
   const evidence = agentEvidence<T>(result);
   if (!evidence) throw new Error("simulate: the run left no evidence; this is a bug in agentsim");
   return {
+    replay: {
+      seed,
+      faults: (faults ?? []).map((f) => ({ ...f })),
+      ...(epochMs !== undefined ? { epochMs } : {}),
+      ...(tieBreak !== undefined ? { tieBreak } : {}),
+    },
     agent: evidence.agent,
     verdict: result.verdict,
     violations: result.violations,

@@ -14,7 +14,7 @@
  * shifts the draws of runs that do not hit it.
  */
 import type { ToolPort, ToolRequest, ToolResponse } from "../actors/contracts.js";
-import { toDistribution, type DistributionInput } from "../actors/tool.js";
+import { toDistribution, type DistributionInput } from "../sim/distributions.js";
 import { activeFault, slowedDuring } from "../scenarios/fault-windows.js";
 import type { FaultKind, FaultSpec } from "../scenarios/scenario.js";
 import type { Distribution } from "../sim/distributions.js";

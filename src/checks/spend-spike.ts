@@ -24,8 +24,8 @@ export interface SpendSpikeOptions {
   minUsd?: number;
 }
 
-/** The worst window: its spend and the baseline spend a window of that length would have at the trailing rate. */
-export interface SpendWindow {
+/** A window of spend, `[from, to)` and its dollars (as `SpendWindow` in billing.ts), with the baseline spend a window of that length would have at the trailing rate. */
+export interface SpendSpikeWindow {
   from: number;
   to: number;
   usd: number;
@@ -38,14 +38,14 @@ export interface SpendWindow {
  * Slides a window ending at each charge; the baseline is the spend of the trailing period before
  * the window, scaled to the window's length. Windows need a full trailing period of history.
  */
-export function spendWindows(charges: readonly Charge[], windowMs: number, trailingMs: number): SpendWindow[] {
+export function spendWindows(charges: readonly Charge[], windowMs: number, trailingMs: number): SpendSpikeWindow[] {
   const cs = [...charges].sort((a, b) => a.t - b.t || a.eventId - b.eventId);
   if (cs.length === 0) return [];
   const start = (cs[0] as Charge).t;
   const prefix = [0];
   for (const c of cs) prefix.push((prefix[prefix.length - 1] as number) + c.usd);
   const sumBefore = (t: number): number => prefix[lowerBound(cs, t)] as number; // spend of charges with time < t
-  const out: SpendWindow[] = [];
+  const out: SpendSpikeWindow[] = [];
   for (let i = 0; i < cs.length; i++) {
     const end = (cs[i] as Charge).t;
     if (i + 1 < cs.length && (cs[i + 1] as Charge).t === end) continue;
@@ -66,7 +66,7 @@ export function noSpendSpike(charges: readonly Charge[], options: SpendSpikeOpti
     (w) => w.usd >= (options.minUsd ?? 0) && w.usd > options.multiple * w.baselineUsd,
   );
   if (windows.length === 0) return verdict(invariant, []);
-  const first = windows[0] as SpendWindow;
+  const first = windows[0] as SpendSpikeWindow;
   const worst = windows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const mins = Math.round(options.windowMs / 60_000);
   return verdict(invariant, [

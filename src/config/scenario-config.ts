@@ -2,7 +2,7 @@
  * A validated scenario file: everything that names a run, ready for `runScenario`, plus what the
  * command line changed (so that a report can print the command that replays it).
  */
-import type { RunConfig } from "../run/run-scenario.js";
+import type { RunConfig } from "./run-config.js";
 import type { FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
 
 /** A scenario file after loading, overrides and validation. */

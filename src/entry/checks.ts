@@ -8,6 +8,9 @@
 // ## Verdicts
 export { verdict, type Verdict, type Violation } from "../checks/verdict.js";
 
+// ## Invariants as values: a name, a description and a check, judged under its own name
+export { judge, judgeDeclared, InvariantMismatchError, type Invariant, type ViolationInput } from "../checks/invariant.js";
+
 // ## Effects: at most once, exactly once, no phantom failures, lost updates
 export { atMostOnceEffects, type CommittedEffect, type AtMostOnceOptions } from "../checks/at-most-once.js";
 export { exactlyOnceEffects, type ClaimedEffect, type ExactlyOnceOptions } from "../checks/exactly-once.js";
@@ -37,7 +40,7 @@ export { finishesWithin, type WorkItem, type FinishesWithinOptions } from "../ch
 
 // ## Latency and spend
 export { latencyQuantileWithin, everyWithin, quantile, type LatencySample } from "../checks/latency.js";
-export { noSpendSpike, spendWindows, type Charge, type SpendSpikeOptions, type SpendWindow } from "../checks/spend-spike.js";
+export { noSpendSpike, spendWindows, type Charge, type SpendSpikeOptions, type SpendSpikeWindow } from "../checks/spend-spike.js";
 
 // ## What the agent says: grounded answers, surfaced errors, receipts, dates
 export { groundedAnswers, type AnswerFact, type ToolResultReader } from "../checks/grounding.js";

@@ -14,7 +14,7 @@
  */
 import type { Verdict, Violation } from "../checks/verdict.js";
 import type { RunResult } from "../run/run-scenario.js";
-import type { Metric } from "../scenarios/scenario.js";
+import type { FaultSpec, Metric } from "../scenarios/scenario.js";
 import type { WorldRun } from "../world/run-in-world.js";
 
 /** What to call the run in reports. */
@@ -59,6 +59,7 @@ export function worldRunResult(run: WorldRun<unknown>, options: WorldRunResultOp
     scenario: options.name ?? "world",
     seed: sim.seed,
     mitigations: [],
+    replay: { scenarioName: options.name ?? "world", seed: sim.seed, params: {}, mitigations: [], faults: worldFaults(run), horizon: end },
     verdict,
     outcome: run.outcome,
     verdicts,
@@ -75,14 +76,18 @@ export function worldRunResult(run: WorldRun<unknown>, options: WorldRunResultOp
  * `fault.end`), as the options of `runWithModels`.
  */
 export function worldReplay(run: WorldRun<unknown>): string {
-  const events = run.world.sim.trace.events;
-  const faults: { kind: string; at: number; for: number; target?: string }[] = [];
-  for (const e of events) {
+  return `{ seed: ${run.world.sim.seed}, faults: ${JSON.stringify(worldFaults(run))} }`;
+}
+
+/** The fault windows a world run's trace recorded (`fault.start`), in order. */
+function worldFaults(run: WorldRun<unknown>): FaultSpec[] {
+  const faults: FaultSpec[] = [];
+  for (const e of run.world.sim.trace.events) {
     if (e.kind !== "fault.start") continue;
     const target = e.attrs?.target;
     faults.push({ kind: String(e.attrs?.fault), at: e.t, for: Number(e.attrs?.for), ...(target !== undefined ? { target: String(target) } : {}) });
   }
-  return `{ seed: ${run.world.sim.seed}, faults: ${JSON.stringify(faults)} }`;
+  return faults;
 }
 
 function worldMetrics(run: WorldRun<unknown>): Metric[] {

@@ -1,19 +1,11 @@
 /**
- * Property-based search over scenario runs with fast-check: random seeds and parameter values drawn
- * from each parameter's declared `explore` range. fast-check shrinks a failing run toward a small
- * seed and the low end of each range, so the counterexample it reports is small.
+ * Parameter values for the search (`check.ts`, over `scenarioRunArbitrary`): each explorable
+ * parameter drawn from its declared `explore` range. fast-check shrinks a drawn value toward the
+ * low end of its range, so a counterexample's parameters are small.
  */
 import fc from "fast-check";
 import { paramLeaves, type Param, type ParamTree } from "../scenarios/params.js";
-import type { ScenarioDefinition } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
-import { runScenario, type RunConfig, type RunResult } from "./run-scenario.js";
-
-/** A drawn run: its seed and the parameter values written over the defaults. */
-export interface DrawnRun {
-  seed: number;
-  params: Record<string, unknown>;
-}
 
 /** An arbitrary for one explorable parameter, in its written form; undefined when it has no range. */
 export function leafArbitrary(param: Param): fc.Arbitrary<unknown> | undefined {
@@ -50,42 +42,6 @@ export function paramsArbitrary(tree: ParamTree, fixed: readonly (readonly strin
     leaves.forEach((l, i) => setPath(out, l.path, values[i]));
     return out;
   });
-}
-
-/** An arbitrary for whole runs: a seed in [1, 2^31) and drawn parameters. */
-export function runArbitrary(def: ScenarioDefinition): fc.Arbitrary<DrawnRun> {
-  return fc.record({ seed: fc.integer({ min: 1, max: 0x7fffffff }), params: paramsArbitrary(def.params) });
-}
-
-export interface SearchOptions {
-  runs: number;
-  mitigations?: readonly string[];
-  /** fast-check's own seed, so that the search itself replays. */
-  seed?: number;
-  /** Extra run settings (horizon, invariants...). */
-  base?: Partial<RunConfig>;
-}
-
-/** What a search found: the shrunk failing run, or nothing after `runs` runs. */
-export type SearchResult = { found: false; runs: number } | { found: true; runs: number; counterexample: DrawnRun; result: RunResult; shrinks: number };
-
-/** Searches for a run that violates an invariant (or crashes). Shrinks what it finds. */
-export async function searchForViolation(def: ScenarioDefinition, options: SearchOptions): Promise<SearchResult> {
-  const property = fc.asyncProperty(runArbitrary(def), async (drawn) => {
-    const r = await runScenario({ ...options.base, scenario: def, seed: drawn.seed, params: drawn.params, mitigations: options.mitigations ?? [] });
-    return r.verdict === "held";
-  });
-  const details = await fc.check(property, { numRuns: options.runs, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-  if (!details.failed || !details.counterexample) return { found: false, runs: details.numRuns };
-  const [counterexample] = details.counterexample;
-  const result = await runScenario({
-    ...options.base,
-    scenario: def,
-    seed: counterexample.seed,
-    params: counterexample.params,
-    mitigations: options.mitigations ?? [],
-  });
-  return { found: true, runs: details.numRuns, counterexample, result, shrinks: details.numShrinks };
 }
 
 /** Sets `value` at a dotted path inside `obj`, creating the mappings on the way. */

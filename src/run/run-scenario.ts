@@ -2,39 +2,45 @@
  * Runs one seed of one scenario: resolve parameters, build the world, run the kernel, judge the
  * invariants, collect metrics. The result is a value with its evidence and replay handle.
  */
+import { judgeDeclared } from "../checks/invariant.js";
+import type { RunConfig } from "../config/run-config.js";
 import type { Verdict, Violation } from "../checks/verdict.js";
 import { resolveParams, type ParamProblem } from "../scenarios/params.js";
-import type { FaultSpec, Metric, ScenarioDefinition, Series } from "../scenarios/scenario.js";
+import type { FaultSpec, Metric, Series } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
-import { Simulation, type RunOutcome, type TieBreak } from "../sim/simulation.js";
+import { Simulation, type RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
 
-/** Everything that names a run. The same config gives the same trace, byte for byte. */
-export interface RunConfig {
-  scenario: ScenarioDefinition;
-  seed: number;
-  /** Written parameter values (YAML-shaped); missing ones take the scenario's defaults. */
-  params?: Record<string, unknown>;
-  mitigations?: readonly string[];
-  faults?: readonly FaultSpec[];
-  /** Invariants to judge; default all the scenario declares. */
-  invariants?: readonly string[];
-  /** Virtual-time horizon (default the scenario's). */
-  horizon?: string | number;
-  maxEvents?: number;
-  tieBreak?: TieBreak;
-  /** UTC instant of virtual time 0, ms since the Unix epoch. */
-  epochMs?: number;
-}
+export type { RunConfig } from "../config/run-config.js";
 
 /** held: every judged invariant held; violated: at least one broke; crashed: the scenario itself threw. */
 export type RunVerdict = "held" | "violated" | "crashed";
+
+/**
+ * What made a run, as plain data: its seed, the written parameters, mitigations and faults, and its
+ * limits. With the scenario it ran, `runScenario({ scenario, ...result.replay })` reruns it, trace
+ * for trace; it may be stored as JSON.
+ */
+export interface RunReplay extends Omit<RunConfig, "scenario" | "params" | "mitigations" | "faults" | "invariants" | "horizon"> {
+  /** The scenario's name (pass its definition back as `scenario`). */
+  scenarioName: string;
+  /** Parameter values as written (defaults fill the rest). */
+  params: Record<string, unknown>;
+  mitigations: string[];
+  faults: FaultSpec[];
+  /** The invariants judged, when not all the scenario declares. */
+  invariants?: string[];
+  /** The virtual-time horizon the run had. */
+  horizon: string | number;
+}
 
 /** One finished run: verdicts, violations, metrics, series, the trace and its hash. */
 export interface RunResult {
   scenario: string;
   seed: number;
   mitigations: string[];
+  /** What made this run, as data: `runScenario({ scenario, ...result.replay })` replays it. */
+  replay: RunReplay;
   verdict: RunVerdict;
   outcome: RunOutcome;
   verdicts: Verdict[];
@@ -92,13 +98,15 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
       maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
     });
   const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
-  const verdicts = instance.check(outcome).filter((v) => judged.includes(v.invariant));
+  // Held to the declaration: a verdict under a misspelt name throws, naming the declared invariants.
+  const verdicts = judgeDeclared(`scenario ${def.name}`, def.invariants, instance.check(outcome)).filter((v) => judged.includes(v.invariant));
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
   let hash: string | undefined;
   return {
     scenario: def.name,
     seed: config.seed,
     mitigations,
+    replay: replayOf(config, mitigations),
     verdict: outcome.status === "crashed" ? "crashed" : violations.length ? "violated" : "held",
     outcome,
     verdicts,
@@ -110,6 +118,20 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     get traceHash(): string {
       return (hash ??= sim.trace.hash());
     },
+  };
+}
+
+/** The replay of a run of `config` (its mitigations deduplicated, as they ran). */
+function replayOf(config: RunConfig, mitigations: string[]): RunReplay {
+  const { scenario, params, faults, invariants, horizon, ...limits } = config;
+  return {
+    scenarioName: scenario.name,
+    ...limits,
+    params: params ?? {},
+    mitigations: [...mitigations],
+    faults: (faults ?? []).map((f) => ({ ...f })),
+    ...(invariants ? { invariants: [...invariants] } : {}),
+    horizon: horizon ?? scenario.defaults.horizon,
   };
 }
 

@@ -33,6 +33,8 @@ export interface ScenarioRun {
 export interface RunArbitraryOptions {
   /** Draw fault schedules from the scenario's fault kinds (default true). */
   faults?: boolean;
+  /** Which of the scenario's fault kinds to draw (default all it declares); an unknown name throws. */
+  faultKinds?: readonly string[];
   /** Switch a random subset of fault kinds on per run. */
   swarm?: boolean;
   /** The most faults in one schedule (default 4). */
@@ -46,12 +48,31 @@ export interface RunArbitraryOptions {
 /** The arbitrary for runs of `def`. */
 export function scenarioRunArbitrary(def: ScenarioDefinition, options: RunArbitraryOptions = {}): fc.Arbitrary<ScenarioRun> {
   const horizonMs = options.horizonMs ?? parseDuration(def.defaults.horizon);
-  const kinds = options.faults === false ? [] : (def.faults ?? []);
+  const kinds = options.faults === false ? [] : selectKinds(def, options.faultKinds);
   return fc.record({
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
     params: paramsArbitrary(def.params, options.fixedParams ?? []),
     faults: faultScheduleArbitrary(kinds, { horizonMs, maxFaults: options.maxFaults ?? 4, swarm: options.swarm ?? false }),
   });
+}
+
+/** The fault kinds named in `names` (all the scenario declares when absent); throws naming the declared ones for an unknown name. */
+export function selectKinds(def: ScenarioDefinition, names?: readonly string[]): FaultKind[] {
+  const declared = def.faults ?? [];
+  if (names === undefined) return [...declared];
+  return names.map((n) => {
+    const kind = declared.find((k) => k.name === n);
+    if (!kind)
+      throw new RangeError(
+        `unknown fault kind "${n}" for ${def.name}; expected one of: ${declared.map((k) => k.name).join(", ") || "none (it declares no fault kinds)"}`,
+      );
+    return kind;
+  });
+}
+
+/** The fault kinds that do not defeat any of `mitigations` by design (see `FaultKind.defeats`). */
+export function faultKindsWithin(def: ScenarioDefinition, mitigations: readonly string[]): string[] {
+  return (def.faults ?? []).filter((k) => !(k.defeats ?? []).some((m) => mitigations.includes(m))).map((k) => k.name);
 }
 
 /** The arbitrary for fault schedules over `kinds` (always empty when there are none). */

@@ -25,12 +25,13 @@ import { AgentHarness, type PlanStep } from "../actors/agent-harness.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { SimTool } from "../actors/tool.js";
 import { atMostOnceEffects } from "../checks/at-most-once.js";
+import { judge, type Invariant } from "../checks/invariant.js";
 import type { Distribution } from "../sim/distributions.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { TraceEvent } from "../sim/trace.js";
 import { slowedDuring } from "./fault-windows.js";
 import { p } from "./params.js";
-import { defineScenario, type Metric } from "./scenario.js";
+import { defineScenario, type FaultSpec, type Metric } from "./scenario.js";
 
 const params = {
   returns: {
@@ -115,8 +116,15 @@ const params = {
  */
 const PROCESSOR_SLOWDOWN_MS = 15_000;
 
+/** The invariant, judged from the payment processor's ledger: at most one refund per return. */
+export const atMostOnceRefund: Invariant<SimTool> = {
+  name: "at-most-once-effect",
+  description: "at most one refund per return in the processor's ledger",
+  check: (processor) => atMostOnceEffects(processor.ledger.entries, { invariant: "at-most-once-effect", noun: "refund" }),
+};
+
 /** One customer's return. */
-interface Return {
+export interface Return {
   id: string;
   at: number;
   amountUsd: number;
@@ -127,7 +135,7 @@ export const doubleRefund = defineScenario({
   title: "The Idempotency Key Your Agent Never Sent",
   summary: "a refund outlives the agent's timeout; keyless retries refund one return two or three times",
   params,
-  invariants: [{ name: "at-most-once-effect", description: "at most one refund per return in the processor's ledger" }],
+  invariants: [atMostOnceRefund],
   mitigations: [{ name: "idempotency-keys", description: "one key per return, stable across retries; the processor replays, conflicts or refuses" }],
   faults: [
     {
@@ -139,14 +147,7 @@ export const doubleRefund = defineScenario({
   defaults: { seed: 9, horizon: "2h" },
   build({ sim, params: v, mitigations, faults }) {
     const llm = new LlmProvider(sim, { name: "llm" });
-    const processor = new SimTool(sim, {
-      name: "payments",
-      latency: slowedDuring(sim, v.processor.latency, faults, { kind: "processor-slowdown", target: "payments", extraMs: PROCESSOR_SLOWDOWN_MS }),
-      timeout: v.processor.timeout,
-      idempotency: true,
-      effect: { name: "refund", key: (a) => `return ${String(a.returnId)}` },
-      resultFor: (a) => ({ status: "succeeded", returnId: a.returnId ?? null, amountUsd: a.amountUsd ?? null }),
-    });
+    const processor = refundProcessor(sim, v.processor, faults);
     const agent = new AgentHarness({
       name: "refund-agent",
       model: llm,
@@ -174,14 +175,37 @@ export const doubleRefund = defineScenario({
     }
     const amountOf = new Map(returns.map((r) => [`return ${r.id}`, r.amountUsd]));
     return {
-      check: () => [atMostOnceEffects(processor.ledger.entries, { invariant: "at-most-once-effect", noun: "refund" })],
+      check: () => [judge(atMostOnceRefund, processor)],
       metrics: () => refundMetrics({ returns: returns.length, processor, amountOf, givenUp, events: sim.trace.events, llmUsd: llm.totals.costUsd }),
     };
   },
 });
 
+/**
+ * The double-refund workload's parts, shared with the world's version that runs a user's own agent
+ * (src/world/user-agent-scenario.ts): the returns, the processor and the invariant.
+ */
+
+/** The payment processor: its latency (slowed in `processor-slowdown` windows), its own timeout, Stripe-style idempotency keys, a ledger of refunds. */
+export function refundProcessor(sim: Simulation, v: { latency: Distribution; timeout: number }, faults: readonly FaultSpec[]): SimTool {
+  return new SimTool(sim, {
+    name: "payments",
+    latency: slowedDuring(sim, v.latency, faults, { kind: "processor-slowdown", target: "payments", extraMs: PROCESSOR_SLOWDOWN_MS }),
+    timeout: v.timeout,
+    idempotency: true,
+    effect: { name: "refund", key: (a) => `return ${String(a.returnId)}` },
+    resultFor: (a) => ({ status: "succeeded", returnId: a.returnId ?? null, amountUsd: a.amountUsd ?? null }),
+  });
+}
+
+/** Dollars paid out by duplicate refunds: each refund beyond a return's first, at the return's amount. */
+export function refundedInExcess(processor: SimTool, amountOf: ReadonlyMap<string, number>): number {
+  const excess = processor.ledger.duplicates().reduce((usd, g) => usd + (g.length - 1) * (amountOf.get(g[0]?.key ?? "") ?? 0), 0);
+  return Math.round(excess * 100) / 100;
+}
+
 /** Arrival times uniform in the window and amounts from their distribution, numbered by arrival. */
-function drawReturns(sim: Simulation, count: number, windowMs: number, amount: Distribution): Return[] {
+export function drawReturns(sim: Simulation, count: number, windowMs: number, amount: Distribution): Return[] {
   const arrivals = sim.rng("customers:arrivals");
   const amounts = sim.rng("customers:amounts");
   const drawn = Array.from({ length: count }, () => ({
@@ -207,7 +231,6 @@ interface RefundRun {
 function refundMetrics({ returns, processor, amountOf, givenUp, events, llmUsd }: RefundRun): Metric[] {
   const refunds = processor.ledger.entries;
   const dupes = processor.ledger.duplicates();
-  const excess = dupes.reduce((usd, g) => usd + (g.length - 1) * (amountOf.get(g[0]?.key ?? "") ?? 0), 0);
   const calls = processor.calls;
   const refunded = new Set(refunds.map((e) => e.key));
   let timeouts = 0;
@@ -223,7 +246,7 @@ function refundMetrics({ returns, processor, amountOf, givenUp, events, llmUsd }
     { name: "duplicate refunds", value: refunds.length - refunded.size, unit: "count", note: "refunds beyond the first of a return" },
     { name: "returns refunded more than once", value: dupes.length, unit: "count" },
     { name: "returns never refunded", value: returns - refunded.size, unit: "count", note: "returns with no refund in the ledger when the run ended" },
-    { name: "refunded in excess", value: Math.round(excess * 100) / 100, unit: "usd", note: "money paid out by duplicate refunds" },
+    { name: "refunded in excess", value: refundedInExcess(processor, amountOf), unit: "usd", note: "money paid out by duplicate refunds" },
     { name: "agent timeouts", value: timeouts, unit: "count", note: "calls the agent gave up on while the processor kept working" },
     { name: "retries", value: retries, unit: "count", note: "fresh requests sent after a timeout or an error" },
     {

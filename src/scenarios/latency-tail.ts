@@ -235,7 +235,14 @@ export const latencyTail = defineScenario({
   params,
   invariants: [{ name: "e2e-p99-within-sla", description: "the end-to-end p99 over the run's requests stays under the SLA" }],
   mitigations: [{ name: "hedged-requests", description: "each hop sends a backup request after its own p95; the first answer wins, the loser is cancelled" }],
-  faults: [{ name: "tool-slowdown", description: "calls to the target tool that start while it lasts take 2 s longer", targets: Object.keys(params.tools) }],
+  faults: [
+    {
+      name: "tool-slowdown",
+      description: "calls to the target tool that start while it lasts take 2 s longer",
+      targets: Object.keys(params.tools),
+      defeats: ["hedged-requests"],
+    },
+  ],
   defaults: { seed: 11, horizon: "1h" },
   build({ sim, params: v, mitigations, faults }) {
     const hedging = mitigations.has("hedged-requests");

@@ -20,6 +20,12 @@ export interface Named {
 export interface FaultKind extends Named {
   /** Names of the targets it may hit (tools, workers...), if it takes one. */
   targets?: readonly string[];
+  /**
+   * Mitigations this fault defeats by design (a degraded dependency that hedging cannot hide, say),
+   * as its description explains. The catalog's proof with mitigations does not draw such a kind;
+   * a test shows instead that a search drawing it does break them.
+   */
+  defeats?: readonly string[];
 }
 
 /** One fault injection, as written in a scenario file (durations resolved to ms). */

@@ -24,7 +24,7 @@
  *   survives quiet spells and the batch reads).
  */
 import { atMostOnceEffects } from "../checks/at-most-once.js";
-import { noSpendSpike, spendWindows, type SpendWindow } from "../checks/spend-spike.js";
+import { noSpendSpike, spendWindows, type SpendSpikeWindow } from "../checks/spend-spike.js";
 import type { Verdict } from "../checks/verdict.js";
 import { KeepWarm } from "../actors/keep-warm.js";
 import { LLM_DEFAULTS, PROMPT_CACHE_DEFAULTS } from "../actors/defaults.js";
@@ -405,9 +405,9 @@ function chargesOf(fleet: Fleet): { t: number; usd: number; eventId: number }[] 
 }
 
 /** The window with the highest ratio to its trailing rate, if the run had a full trailing period. */
-function worstWindow(fleet: Fleet): SpendWindow | undefined {
+function worstWindow(fleet: Fleet): SpendSpikeWindow | undefined {
   const windows = spendWindows(chargesOf(fleet), fleet.v.limits.spendWindow, fleet.v.limits.trailing);
-  return windows.reduce<SpendWindow | undefined>((a, b) => (a === undefined || b.ratio > a.ratio ? b : a), undefined);
+  return windows.reduce<SpendSpikeWindow | undefined>((a, b) => (a === undefined || b.ratio > a.ratio ? b : a), undefined);
 }
 
 // ---------------------------------------------------------------------------------------------

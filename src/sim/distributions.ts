@@ -167,6 +167,15 @@ function positive(x: number, path: (string | number)[]): number {
   return x;
 }
 
+/** A distribution as users write it (a spec), or already compiled (as scenario params resolve it). */
+export type DistributionInput = DistributionSpec | Distribution;
+
+/** Compiles a distribution spec (its quantities in `unit`, default durations); passes a compiled one through. */
+export function toDistribution(input: DistributionInput, unit: QuantityUnit = "duration"): Distribution {
+  if (typeof input === "object" && input !== null && typeof (input as Distribution).sample === "function") return input as Distribution;
+  return distribution(input as DistributionSpec, unit);
+}
+
 /** Always `value`. */
 export function constant(value: number): Distribution {
   return {

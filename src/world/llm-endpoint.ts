@@ -24,7 +24,7 @@ import { LLM_DEFAULTS } from "../actors/defaults.js";
 import type { LlmResponse, LlmUsage } from "../actors/contracts.js";
 import type { LlmProvider } from "../actors/llm-provider.js";
 import type { CacheLogEntry } from "../actors/prompt-cache.js";
-import type { DistributionInput } from "../actors/tool.js";
+import type { DistributionInput } from "../sim/distributions.js";
 import { distribution, type Distribution } from "../sim/distributions.js";
 import { parseDuration, type DurationInput } from "../sim/duration.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";

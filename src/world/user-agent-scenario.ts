@@ -24,9 +24,9 @@
  * code decides what it means (the `idempotency-keys` mitigation means: send an `Idempotency-Key`).
  */
 import { LlmProvider } from "../actors/llm-provider.js";
-import { SimTool } from "../actors/tool.js";
-import { atMostOnceEffects } from "../checks/at-most-once.js";
-import { doubleRefund } from "../scenarios/double-refund.js";
+import type { SimTool } from "../actors/tool.js";
+import { judge } from "../checks/invariant.js";
+import { atMostOnceRefund, doubleRefund, drawReturns, refundedInExcess, refundProcessor } from "../scenarios/double-refund.js";
 import { defineScenario, type Metric, type ScenarioDefinition } from "../scenarios/scenario.js";
 import type { Distribution } from "../sim/distributions.js";
 import type { ProcessHandle, Simulation } from "../sim/simulation.js";
@@ -78,20 +78,13 @@ export function userRefundScenario(options: UserRefundScenarioOptions): Scenario
     title: options.title ?? `Your refund agent against a processor slower than its timeout`,
     summary: options.summary ?? "the user's own refund agent (real code, virtual time): does a slow refund get paid twice?",
     params,
-    invariants: [{ name: "at-most-once-effect", description: "at most one refund per return in the processor's ledger" }],
+    invariants: [atMostOnceRefund],
     mitigations: [{ name: "idempotency-keys", description: "passed to the agent: it should send one Idempotency-Key per return, stable across retries" }],
     defaults: { seed: doubleRefund.defaults.seed, horizon: doubleRefund.defaults.horizon },
-    build({ sim, params: v, mitigations }) {
+    build({ sim, params: v, mitigations, faults }) {
       const provider = new LlmProvider(sim, { name: "llm" });
       const anthropic = new AnthropicEndpoint(sim, { provider });
-      const processor = new SimTool(sim, {
-        name: "payments",
-        latency: v.processor.latency,
-        timeout: v.processor.timeout,
-        idempotency: true,
-        effect: { name: "refund", key: (a) => `return ${String(a.returnId)}` },
-        resultFor: (a) => ({ status: "succeeded", returnId: a.returnId ?? null, amountUsd: a.amountUsd ?? null }),
-      });
+      const processor = refundProcessor(sim, v.processor, faults);
       const http = new HttpTool(sim, processor, { host: PAYMENTS_HOST, path: REFUND_PATH });
       const world = new SimWorld(sim, { services: [http, anthropic] });
       const env: RefundAgentEnv = { refundUrl: http.url, anthropicBaseUrl: `https://${anthropic.host}`, mitigations };
@@ -112,7 +105,7 @@ export function userRefundScenario(options: UserRefundScenarioOptions): Scenario
       }
       return {
         aroundRun: (run) => world.enter(run),
-        check: () => [atMostOnceEffects(processor.ledger.entries, { invariant: "at-most-once-effect", noun: "refund" })],
+        check: () => [judge(atMostOnceRefund, processor)],
         metrics: () => refundMetrics(orders, processor, agents, world, anthropic),
       };
     },
@@ -124,15 +117,9 @@ interface TimedOrder extends RefundOrder {
   at: number;
 }
 
-/** Arrivals uniform in the window, amounts from their distribution, numbered by arrival (as double-refund draws them). */
+/** The built-in double-refund's returns (the same streams, the same draws), as the agent is given them. */
 function drawOrders(sim: Simulation, count: number, windowMs: number, amount: Distribution): TimedOrder[] {
-  const arrivals = sim.rng("customers:arrivals");
-  const amounts = sim.rng("customers:amounts");
-  const drawn = Array.from({ length: count }, () => ({
-    at: arrivals.next() * windowMs,
-    amountUsd: Math.max(0.01, Math.round(amount.sample(amounts) * 100) / 100),
-  }));
-  return drawn.sort((a, b) => a.at - b.at).map((d, i) => ({ returnId: `R-${1001 + i}`, ...d }));
+  return drawReturns(sim, count, windowMs, amount).map((r) => ({ returnId: r.id, amountUsd: r.amountUsd, at: r.at }));
 }
 
 /** The story in numbers: refunds against returns, money paid twice, what the agents reported. */
@@ -146,7 +133,6 @@ function refundMetrics(
   const amountOf = new Map(orders.map((o) => [`return ${o.returnId}`, o.amountUsd]));
   const refunds = processor.ledger.entries;
   const dupes = processor.ledger.duplicates();
-  const excess = dupes.reduce((usd, g) => usd + (g.length - 1) * (amountOf.get(g[0]?.key ?? "") ?? 0), 0);
   const calls = processor.calls;
   const gaveUp = agents.filter((a) => a.outcome?.status === "done" && !a.outcome.value.ok).length;
   return [
@@ -154,7 +140,7 @@ function refundMetrics(
     { name: "refunds committed", value: refunds.length, unit: "count", note: "refunds the processor's ledger holds" },
     { name: "duplicate refunds", value: refunds.length - new Set(refunds.map((e) => e.key)).size, unit: "count", note: "refunds beyond the first of a return" },
     { name: "returns refunded more than once", value: dupes.length, unit: "count" },
-    { name: "refunded in excess", value: Math.round(excess * 100) / 100, unit: "usd", note: "money paid out by duplicate refunds" },
+    { name: "refunded in excess", value: refundedInExcess(processor, amountOf), unit: "usd", note: "money paid out by duplicate refunds" },
     { name: "agents that gave up", value: gaveUp, unit: "count", note: "agent calls that threw (their retries ran out)" },
     { name: "agents unfinished", value: agents.filter((a) => !a.finished).length, unit: "count", note: "agent calls still running when the run ended" },
     { name: "processor calls", value: calls.length, unit: "count" },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { callWithPolicy, isEmptyResult } from "../../src/actors/call-with-policy.js";
+import { callWithPolicy } from "../../src/actors/call-with-policy.js";
+import { isEmptyResult } from "../../src/actors/contracts.js";
 import type { CallOptions, RequestSource, StepReport } from "../../src/actors/harness-contract.js";
 import type { ToolRequest } from "../../src/actors/contracts.js";
 import type { ReceiptPort } from "../../src/actors/receipts.js";

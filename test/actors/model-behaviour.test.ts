@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { LlmProvider, type LlmProviderOptions } from "../../src/actors/llm-provider.js";
-import { isEmptyResult } from "../../src/actors/model-behaviour.js";
+import { isEmptyResult } from "../../src/actors/contracts.js";
 import type { ProcessContext } from "../../src/sim/simulation.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import type { Attrs, AttrValue } from "../../src/sim/trace.js";
@@ -122,10 +122,18 @@ describe("interpretToolResult", () => {
     expect(claims.every((c) => c.outcome === "claim" && typeof c.value === "string" && c.value.length > 0)).toBe(true);
   });
 
-  it("reads null, empty text, empty lists and objects of nothing as empty", () => {
-    const empties: AttrValue[] = [null, "", [], {}, { result: null }, { result: { items: [] } }];
+  it("reads a result by the harness's rule: null, blank text, and lists or objects of nothing are empty", async () => {
+    const empties: AttrValue[] = [null, "", "  ", [], [null], {}, { result: null }, { result: { items: [] } }];
     for (const v of empties) expect(isEmptyResult(v)).toBe(true);
-    for (const v of [0, false, "x", [null], { result: 0 }]) expect(isEmptyResult(v)).toBe(false);
+    for (const v of [0, false, "x", [0], { result: 0 }]) expect(isEmptyResult(v)).toBe(false);
+    const reads = await Promise.all(
+      ([[null], "  ", { stock: 0 }] as AttrValue[]).map(
+        async (result) =>
+          (await withModel(1, { pRationalize: 0 }, (ctx, llm, s) => llm.interpretToolResult(ctx, { caller: "a", result, toolEventId: toolEvent(s, result) })))
+            .value.outcome,
+      ),
+    );
+    expect(reads).toEqual(["unknown", "unknown", "claim"]);
   });
 });
 

@@ -26,6 +26,20 @@ describe("simulate", () => {
     expect(a.ledger.count("refund")).toBe(3);
   });
 
+  it("names its own replay: the seed and faults that made it, which replay it trace for trace", async () => {
+    const agent = async ({ tools }: { tools: { payments: { invoke: (a: { orderId: string }) => Promise<unknown> } } }) => {
+      for (const orderId of ["a", "b"]) await tools.payments.invoke({ orderId });
+    };
+    const setup = { tools: refunds };
+    const faults = [{ kind: "tool-slowdown", at: 0, for: 60_000, target: "payments" }];
+    const run = await simulate(agent, { ...setup, seed: 5, faults });
+    expect(run.replay).toEqual({ seed: 5, faults });
+    const again = await simulate(agent, { ...setup, ...JSON.parse(JSON.stringify(run.replay)) });
+    expect(again.traceHash).toBe(run.traceHash);
+    // The slowdown is part of what made the run: without it the run ends earlier.
+    expect((await simulate(agent, { ...setup, seed: 5 })).outcome.now).toBeLessThan(run.outcome.now);
+  });
+
   it("runs the agent on virtual time: sleeps, scheduled callbacks and dates", async () => {
     const run = await simulate(
       async ({ clock }) => {

@@ -12,6 +12,7 @@ const ROOT_NAMES = [
   "simulate",
   "SimulateOptions",
   "AgentRun",
+  "SimulateReplay",
   "agentScenario",
   "Agent",
   "AgentScenarioSpec",
@@ -56,6 +57,7 @@ const ROOT_NAMES = [
   // Run results
   "RunResult",
   "RunVerdict",
+  "RunReplay",
   "Trace",
   "TraceEvent",
 ];

@@ -26,6 +26,7 @@ export function handRun(
     scenario: "hand-built",
     seed: 1,
     mitigations: [],
+    replay: { scenarioName: "hand-built", seed: 1, params: {}, mitigations: [], faults: [], horizon: clock.now },
     verdict: violations.length ? "violated" : "held",
     outcome: { status: "completed", now: clock.now, events: trace.length, waiting: [] },
     verdicts,

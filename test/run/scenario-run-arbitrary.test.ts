@@ -1,7 +1,7 @@
 /** scenarioRunArbitrary: drawn runs stay within what the scenario declares; swarm switches kinds off. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scenarioRunArbitrary } from "../../src/run/scenario-run-arbitrary.js";
+import { faultKindsWithin, scenarioRunArbitrary } from "../../src/run/scenario-run-arbitrary.js";
 import flaky from "./fixtures/flaky-service.js";
 
 const HORIZON = 120_000;
@@ -56,5 +56,22 @@ describe("scenarioRunArbitrary", () => {
     const swarm = singleKindShare(sample({ maxFaults: 4, swarm: true }));
     expect(plain).toBeLessThan(0.5);
     expect(swarm).toBeGreaterThan(plain + 0.2);
+  });
+
+  it("draws only the fault kinds named, and names the declared ones for a misspelt kind", () => {
+    expect(
+      sample({ faultKinds: ["slow"] })
+        .flatMap((r) => r.faults.map((f) => f.kind))
+        .every((k) => k === "slow"),
+    ).toBe(true);
+    expect(() => scenarioRunArbitrary(flaky, { faultKinds: ["slowness"] })).toThrow(
+      'unknown fault kind "slowness" for flaky-service; expected one of: outage, slow',
+    );
+  });
+
+  it("leaves out the fault kinds declared to defeat a switched-on mitigation", () => {
+    const def = { ...flaky, faults: (flaky.faults ?? []).map((k) => (k.name === "outage" ? { ...k, defeats: ["retry"] } : k)) };
+    expect(faultKindsWithin(def, ["retry"])).toEqual(["slow"]);
+    expect(faultKindsWithin(def, [])).toEqual(["outage", "slow"]);
   });
 });

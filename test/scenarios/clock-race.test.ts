@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { searchForViolation } from "../../src/run/explore.js";
+import { checkScenario } from "../../src/run/check.js";
 import { runScenario, type RunResult } from "../../src/run/run-scenario.js";
 import { clockRace } from "../../src/scenarios/clock-race.js";
 import type { TraceEvent } from "../../src/sim/trace.js";
@@ -100,7 +100,7 @@ describe("clock-race mitigations, each alone", () => {
   });
 
   it.each([["deadline-propagation"], ["cancel-on-abandon"]])("%s alone: a search over seeds and parameters finds no violation", async (m) => {
-    const s = await searchForViolation(clockRace, { runs: 40, mitigations: [m], seed: 1 });
-    expect(s.found ? s.result.violations[0]?.message : "none").toBe("none");
+    const s = await checkScenario({ base: { scenario: clockRace, mitigations: [m] }, runs: 40, seed: 1 });
+    expect(s.found ? (s.result?.violations[0]?.message ?? s.error) : "none").toBe("none");
   });
 });

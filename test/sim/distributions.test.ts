@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { DistributionError, distribution, type Distribution, type DistributionSpec } from "../../src/sim/distributions.js";
+import { DistributionError, distribution, toDistribution, type Distribution, type DistributionSpec } from "../../src/sim/distributions.js";
 import { RngStreams } from "../../src/sim/rng.js";
 
 /**
@@ -231,5 +231,14 @@ describe("distribution specs that are wrong", () => {
 
   it("with unit 'number', duration strings are rejected", () => {
     expect(() => distribution({ uniform: { min: 1, max: "2s" } }, "number")).toThrow(/expected a number, got "2s"/);
+  });
+});
+
+describe("toDistribution", () => {
+  it("passes a compiled distribution through and compiles a spec in the unit asked (durations by default)", () => {
+    const compiled = distribution({ constant: "2s" });
+    expect(toDistribution(compiled)).toBe(compiled);
+    expect(toDistribution({ constant: "2s" }).quantile(0.5)).toBe(2_000);
+    expect(toDistribution({ constant: 7 }, "number").quantile(0.5)).toBe(7);
   });
 });

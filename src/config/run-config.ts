@@ -1,0 +1,25 @@
+/**
+ * What names a run: the scenario, the seed, the written parameters, mitigations and faults, and
+ * the run's limits. A scenario file loads into one (`toRunConfig`); `runScenario` runs one. It
+ * lives in the loading layer, below running, so that loading never imports the runner.
+ */
+import type { FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
+import type { TieBreak } from "../sim/simulation.js";
+
+/** Everything that names a run. The same config gives the same trace, byte for byte. */
+export interface RunConfig {
+  scenario: ScenarioDefinition;
+  seed: number;
+  /** Written parameter values (YAML-shaped); missing ones take the scenario's defaults. */
+  params?: Record<string, unknown>;
+  mitigations?: readonly string[];
+  faults?: readonly FaultSpec[];
+  /** Invariants to judge; default all the scenario declares. */
+  invariants?: readonly string[];
+  /** Virtual-time horizon (default the scenario's). */
+  horizon?: string | number;
+  maxEvents?: number;
+  tieBreak?: TieBreak;
+  /** UTC instant of virtual time 0, ms since the Unix epoch. */
+  epochMs?: number;
+}
