@@ -4,7 +4,7 @@
  * (or at nothing) was made up somewhere between the tool and the answer, even if every layer's
  * own log looks clean.
  */
-import type { Trace, TraceEvent } from "../sim/trace.js";
+import type { AttrValue, Trace, TraceEvent } from "../sim/trace.js";
 import { verdict, type Verdict } from "./verdict.js";
 
 /** A claim in an answer and the trace event it says it came from. */
@@ -20,11 +20,22 @@ export interface AnswerFact {
 /** How to recognise a tool result event and whether it held data. */
 export type ToolResultReader = (e: TraceEvent) => { empty: boolean } | undefined;
 
-/** Default reader: a tool-layer `end` event with a `result` attribute; empty when null, "" or []. */
+/**
+ * Whether a result holds no data: null, "", [], {}, or an object of only such values (the post's
+ * `{"result": null}`). The same reading as the model's (actors/model-behaviour.ts `isEmptyResult`):
+ * whatever a model may take for "no answer" cannot ground a fact. 0 and false are data.
+ */
+export function holdsNoData(r: AttrValue | undefined): boolean {
+  if (r === undefined || r === null || r === "") return true;
+  if (Array.isArray(r)) return r.length === 0;
+  if (typeof r === "object") return Object.values(r).every(holdsNoData);
+  return false;
+}
+
+/** Default reader: a tool-layer `end` event with a `result` attribute; empty when it holds no data (`holdsNoData`). */
 export const defaultToolResult: ToolResultReader = (e) => {
   if (e.layer !== "tool" || e.phase !== "end" || !e.attrs || !("result" in e.attrs)) return undefined;
-  const r = e.attrs.result;
-  return { empty: r === null || r === "" || (Array.isArray(r) && r.length === 0) };
+  return { empty: holdsNoData(e.attrs.result) };
 };
 
 /** Walks from `source` up the causal links to the nearest tool result; returns it and the path. */

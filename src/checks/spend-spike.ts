@@ -35,25 +35,55 @@ export interface SpendSpikeWindow {
 }
 
 /**
- * Slides a window ending at each charge; the baseline is the spend of the trailing period before
- * the window, scaled to the window's length. Windows need a full trailing period of history.
+ * Slides a window ending at each charge; the baseline is the average rate of the trailing period
+ * before the window, scaled to the window's length. Windows need a full trailing period of
+ * history (wall-clock time since the first charge).
+ *
+ * The trailing period is measured in active time: a quiet spell (a gap between consecutive
+ * charges longer than the window) does not count, however long it lasted, nor do a few pings
+ * spaced further apart than the window. So an hour of traffic, a quiet night and the morning's
+ * first ordinary window compare the morning with the traffic before the night, not with the
+ * empty night: a quiet spell cannot zero the baseline and make ordinary spend look like a spike.
+ * (Traffic sparser than one charge per window has no active time, so no baseline: it is never
+ * judged; with less than a trailing period of active time, the rate is the average over what
+ * there was.)
  */
 export function spendWindows(charges: readonly Charge[], windowMs: number, trailingMs: number): SpendSpikeWindow[] {
   const cs = [...charges].sort((a, b) => a.t - b.t || a.eventId - b.eventId);
   if (cs.length === 0) return [];
-  const start = (cs[0] as Charge).t;
   const prefix = [0];
   for (const c of cs) prefix.push((prefix[prefix.length - 1] as number) + c.usd);
   const sumBefore = (t: number): number => prefix[lowerBound(cs, t)] as number; // spend of charges with time < t
+  // active[k]: active time at charge k; a gap longer than the window is quiet and adds nothing.
+  const gapAfter = (k: number): number => (k + 1 < cs.length ? (cs[k + 1] as Charge).t - (cs[k] as Charge).t : 0);
+  const active = [0];
+  for (let k = 1; k < cs.length; k++) active.push((active[k - 1] as number) + (gapAfter(k - 1) > windowMs ? 0 : gapAfter(k - 1)));
+  const activeAt = (t: number): number => {
+    const k = Math.max(0, lowerBound(cs, t + 1e-9) - 1); // the last charge at or before t
+    return gapAfter(k) > windowMs ? (active[k] as number) : (active[k] as number) + Math.max(0, t - (cs[k] as Charge).t);
+  };
+  const timeAtActive = (a: number): number => {
+    let lo = 0;
+    let hi = active.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((active[mid] as number) <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    return (cs[lo] as Charge).t + (a - (active[lo] as number));
+  };
+  const start = (cs[0] as Charge).t;
   const out: SpendSpikeWindow[] = [];
   for (let i = 0; i < cs.length; i++) {
     const end = (cs[i] as Charge).t;
     if (i + 1 < cs.length && (cs[i + 1] as Charge).t === end) continue;
     const from = end - windowMs;
     if (from - trailingMs < start) continue;
+    const activeTrailing = Math.min(trailingMs, activeAt(from));
+    if (activeTrailing <= 0) continue;
     const usd = (prefix[i + 1] as number) - sumBefore(from + 1e-9);
-    const trailing = sumBefore(from + 1e-9) - sumBefore(from - trailingMs);
-    const baselineUsd = (trailing * windowMs) / trailingMs;
+    const trailing = sumBefore(from + 1e-9) - sumBefore(timeAtActive(activeAt(from) - activeTrailing));
+    const baselineUsd = (trailing * windowMs) / activeTrailing;
     out.push({ from, to: end, usd, baselineUsd, ratio: baselineUsd > 0 ? usd / baselineUsd : Infinity, lastEventId: (cs[i] as Charge).eventId });
   }
   return out;

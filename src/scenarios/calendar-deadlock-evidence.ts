@@ -51,8 +51,10 @@ function localWeekdayTime(utcMs: number, zone: string): string {
 
 /**
  * workflow-liveness (`workflow.start` to `workflow.finish`, start times told in `zone`); each
- * message says how long its approvals waited and for whom, and an unfinished workflow's also who
- * waited on what when the run ended.
+ * message first says why the workflow was late, a deadlock apart from a plain approval wait
+ * (`lateCause`), then how long its
+ * approvals waited and for whom, and an unfinished workflow's also who waited on what when the run
+ * ended.
  */
 export function workflowLiveness(sim: Simulation, log: readonly WaitEdgeEvent[], watchers: Watchers, zone: string, outcome: RunOutcome): Verdict {
   const parts = byWorkflow(log);
@@ -60,12 +62,37 @@ export function workflowLiveness(sim: Simulation, log: readonly WaitEdgeEvent[],
   const waits = approvalWaits(sim, watchers);
   const items = workflowItems(sim, zone).map((item) => {
     const workflow = item.name.slice("workflow ".length);
-    const detail = [item.detail, waits.get(workflow)?.join(", ")];
+    const detail = [lateCause(item, parts.get(workflow) ?? [], outcome).text, item.detail, waits.get(workflow)?.join(", ")];
     const starter = sim.trace.get(item.startEvent)?.actor ?? "";
     if (item.finishedAt === undefined) detail.push(`at the end ${waitChain(parts.get(workflow) ?? [], starter, humans)}`);
     return { ...item, detail: detail.filter(Boolean).join("; ") };
   });
   return finishesWithin(items, { invariant: "workflow-liveness", endMs: outcome.now, stalled: outcome.status === "stalled" });
+}
+
+/**
+ * Why a workflow was late: deadlocked (its time in wait cycles is what put it over its SLA), or
+ * approval waits (it would be over its SLA even without any time in a cycle, e.g. a request that
+ * waited overnight for a reviewer; with no cycle at all, approval waits alone).
+ */
+function lateCause(item: WorkItem, part: readonly WaitEdgeEvent[], outcome: RunOutcome): { deadlocked: boolean; text: string } {
+  const end = outcome.status === "stalled" ? Infinity : outcome.now;
+  const held = waitCycles(part).reduce((s, c) => s + ((c.brokenAt ?? end) - c.formedAt), 0);
+  const took = (item.finishedAt ?? end) - item.startedAt;
+  if (held === 0) return { deadlocked: false, text: "late on approval waits alone (no wait cycle)" };
+  if (!Number.isFinite(held)) return { deadlocked: true, text: "deadlocked: in a wait cycle that never broke" };
+  if (took - held > item.boundMs)
+    return { deadlocked: false, text: `late on approval waits (over its SLA even without its ${formatDuration(held)} in a wait cycle)` };
+  return { deadlocked: true, text: `deadlocked: in a wait cycle for ${formatDuration(held)}` };
+}
+
+/** Late workflows by cause (`lateCause`): deadlocked, or late on approval waits. */
+function lateByCause(sim: Simulation, log: readonly WaitEdgeEvent[], outcome: RunOutcome): { deadlocked: number; approvalWaits: number } {
+  const parts = byWorkflow(log);
+  const end = outcome.status === "stalled" ? Infinity : outcome.now;
+  const late = workflowItems(sim, "UTC").filter((w) => (w.finishedAt ?? end) - w.startedAt > w.boundMs);
+  const deadlocked = late.filter((w) => lateCause(w, parts.get(w.name.slice("workflow ".length)) ?? [], outcome).deadlocked).length;
+  return { deadlocked, approvalWaits: late.length - deadlocked };
 }
 
 /**
@@ -173,6 +200,8 @@ export function deadlockMetrics(sim: Simulation, log: readonly WaitEdgeEvent[], 
   const cycleHours = cycles.reduce((s, c) => s + ((c.brokenAt ?? outcome.now) - c.formedAt), 0) / 3_600_000;
   const first = cycles[0];
   const count = (kind: string): number => sim.trace.events.filter((e) => e.kind === kind).length;
+  const longestCycle = Math.max(0, ...cycles.map((c) => (c.brokenAt ?? outcome.now) - c.formedAt));
+  const late = lateByCause(sim, log, outcome);
   return [
     { name: "workflows started", value: items.length, unit: "count" },
     { name: "workflows finished", value: finished.length, unit: "count" },
@@ -180,6 +209,26 @@ export function deadlockMetrics(sim: Simulation, log: readonly WaitEdgeEvent[], 
     { name: "longest workflow", value: round(longest / 3_600_000), unit: "h", note: "start to finish, or to the end of the run if it never finished" },
     { name: "hours in wait cycles", value: round(cycleHours), unit: "h", note: "summed over every cycle, until broken or the end of the run" },
     { name: "wait cycles", value: cycles.length, unit: "count" },
+    {
+      name: "median wait cycle",
+      value: round(
+        quantile(
+          cycles.map((c) => (c.brokenAt ?? outcome.now) - c.formedAt),
+          0.5,
+        ) / 3_600_000,
+      ),
+      unit: "h",
+      note: "the typical hang, formed to broken",
+    },
+    { name: "longest wait cycle", value: round(longestCycle / 3_600_000), unit: "h", note: "the longest hang, formed to broken (the post's: nineteen hours)" },
+    { name: "late workflows, deadlocked", value: late.deadlocked, unit: "count", note: "over their SLA because of their time in a wait cycle" },
+    {
+      name: "late workflows, approval waits",
+      value: late.approvalWaits,
+      unit: "count",
+      note: "over their SLA even without any time in a wait cycle (e.g. a request waiting overnight for a reviewer)",
+    },
+    { name: "customer escalations", value: count("customer.escalation"), unit: "count", note: "hangs that ended only because a customer escalated" },
     {
       name: "the cycle",
       value: first ? [...first.nodes, first.nodes[0]].join(" -> ") : "none",

@@ -3,18 +3,22 @@
  *
  * Several rollup workflows start each day, whenever upstream data lands. In each, rollup-agent
  * needs data from data-agent, and asks through a chat channel (#data-access) where Priya (New York)
- * approves such requests. data-agent, before answering, checks its cached copy of rollup-agent's
- * context; when it is stale (a seeded chance per request) it first asks rollup-agent for context,
- * through a ticket queue (OPS) that Marcus (Los Angeles) works. Both reviewers keep office hours, lunch
+ * approves such requests. data-agent, before answering, always asks rollup-agent for context (as in
+ * the post), through a ticket queue (OPS) that Marcus (Los Angeles) works. Both reviewers keep office hours, lunch
  * and a daily meeting (Marcus's is a customer call); neither knows the other exists. All four
  * Coffman conditions hold: each agent instance serves one workflow (mutual exclusion), holds its
  * work while it waits (hold and wait), and a blocked agent does not serve the requests that reach
  * it (no preemption); the context request closes the cycle rollup-agent -> CHAT-n -> data-agent ->
  * OPS-m -> rollup-agent (circular wait) the moment it is filed, whatever the reviewers do next.
- * Only a rejection of the context request would break it.
+ * Only a rejection of the context request would break it. Nobody watches the workflows: the hang
+ * ends when a customer escalates the missing rollup (`customer.escalatesAfter` after the workflow
+ * started, nineteen hours at the median as in the post) and an engineer, forced to look, withdraws
+ * data-agent's context request so that it answers with the context it has.
  *
  * - Invariants: `workflow-liveness` (each workflow finishes within its SLA; judged from the trace's
- *   `workflow.start` / `workflow.finish`, an unfinished one counts) and `no-wait-cycle` (the
+ *   `workflow.start` / `workflow.finish`, an unfinished one counts; each message says whether the
+ *   workflow was caught in a wait cycle or only waited for approvals, e.g. overnight, with no cycle
+ *   at all) and `no-wait-cycle` (the
  *   wait-for graph, rebuilt from the approval queues' and agents' trace events, humans included,
  *   never holds a cycle longer than a bound).
  * - Mitigations: `deadlock-detection` (like PostgreSQL's `deadlock_timeout`: once a request has
@@ -95,12 +99,16 @@ const params = {
     ),
     rollupWork: p.distribution({ lognormal: { p50: "2m", p99: "10m" } }, { doc: "rollup-agent's work once it has the data", source: "assumption" }),
   },
+  customer: {
+    escalatesAfter: p.distribution(
+      { lognormal: { p50: "19h", p99: "40h" } },
+      {
+        doc: "how long after a workflow starts a customer escalates its missing rollup, forcing an engineer to look and break the hang (only if it has not finished by then)",
+        source: "the post: the workflow hangs for nineteen hours, and nobody notices until a customer escalation",
+      },
+    ),
+  },
   context: {
-    staleProbability: p.probability(0.15, {
-      explore: [0.02, 0.4],
-      doc: "chance data-agent's cached copy of rollup-agent's context is stale for a request, so it must ask rollup-agent first",
-      source: 'assumption: the post\'s "before answering, asks Agent A for a piece of context" happens for some requests, not all',
-    }),
     exportTime: p.distribution(
       { lognormal: { p50: "2m", p99: "10m" } },
       { doc: "time to produce rollup-agent's context for data-agent", source: "assumption" },
@@ -294,6 +302,8 @@ async function rollup(ctx: ProcessContext, w: World, workflow: string): Promise<
     subject: `share ${workflow}'s source data with ${ROLLUP}`,
     parent: start,
   });
+  const escalateAt = v.customer.escalatesAfter.sample(ctx.rng("customer:escalation"));
+  sim.schedule(escalateAt, () => customerEscalation(w, workflow, start));
   const got = await ask(ctx, w, req, `${DATA}/${workflow}'s answer to ${req.id} (it holds its rollup and serves no requests meanwhile)`);
   if (got.kind === "answered") await ctx.sleep(v.workflows.rollupWork.sample(ctx.rng(`${ROLLUP}:work`)), `${me} rolling up`);
   sim.trace.instant({
@@ -305,38 +315,26 @@ async function rollup(ctx: ProcessContext, w: World, workflow: string): Promise<
   });
 }
 
-/** data-agent's side: check its cached context, if stale ask rollup-agent for context (through Marcus's queue), then answer. */
+/** data-agent's side: ask rollup-agent for context first (through Marcus's queue), then answer. */
 async function serveData(ctx: ProcessContext, w: World, req: Request, delivered: number): Promise<void> {
   const { sim, v } = w;
   const me = req.to;
   const workflow = me.slice(DATA.length + 1);
   const received = sim.trace.instant({ actor: me, layer: "harness", kind: "request.received", parent: delivered, attrs: { request: req.id, from: req.from } });
-  const stale = ctx.rng(`${DATA}:context`).chance(v.context.staleProbability);
-  const check = sim.trace.instant({
-    actor: me,
-    layer: "harness",
-    kind: "context.check",
-    parent: received,
-    attrs: { cached: stale ? "stale: asks for fresh context first" : "fresh" },
-  });
-  let context = "cached";
-  let cause = check;
-  if (stale) {
-    const ctxReq = file(w, { from: me, to: req.from, queue: w.tickets, optional: true, subject: `context for ${workflow} from ${ROLLUP}`, parent: check });
-    const got = await ask(ctx, w, ctxReq, `${req.from}'s context, ${ctxReq.id} (it holds ${req.id} meanwhile)`);
-    cause = got.eventId;
-    if (got.kind === "answered") context = "fresh";
-    else {
-      context = "cached (stale)";
-      if (got.kind === "preempted") {
-        cause = sim.trace.instant({
-          actor: me,
-          layer: "harness",
-          kind: "request.abandoned",
-          parent: got.eventId,
-          attrs: { request: ctxReq.id, reason: "preempted: answering with the context it has" },
-        });
-      }
+  let context = "fresh";
+  const ctxReq = file(w, { from: me, to: req.from, queue: w.tickets, optional: true, subject: `context for ${workflow} from ${ROLLUP}`, parent: received });
+  const got = await ask(ctx, w, ctxReq, `${req.from}'s context, ${ctxReq.id} (it holds ${req.id} meanwhile)`);
+  let cause = got.eventId;
+  if (got.kind !== "answered") {
+    context = "cached (stale)";
+    if (got.kind === "preempted") {
+      cause = sim.trace.instant({
+        actor: me,
+        layer: "harness",
+        kind: "request.abandoned",
+        parent: got.eventId,
+        attrs: { request: ctxReq.id, reason: "preempted: answering with the context it has" },
+      });
     }
   }
   await ctx.sleep(v.workflows.dataWork.sample(ctx.rng(`${DATA}:work`)), `${me} preparing the data for ${req.id}`);
@@ -432,10 +430,38 @@ function detectDeadlock(w: World, req: Request): void {
     parent: victim.ticket.eventId,
     attrs: { cycle: [...nodes, nodes[0] as string].join(" -> "), victim: victim.id, waitedMs: w.sim.now - req.filedAt },
   });
-  const reason = `deadlock: ${victim.from} proceeds without ${victim.id}`;
-  const withdrawn = victim.queue.withdraw(victim.id, DETECTOR, reason, detected) ?? w.onCallQueue.withdraw(victim.id, DETECTOR, reason, detected);
+  preempt(w, victim, DETECTOR, `deadlock: ${victim.from} proceeds without ${victim.id}`, detected);
+}
+
+/** Withdraws `victim` (from its queue, or after approval from its target's backlog): its requester proceeds without it. */
+function preempt(w: World, victim: Request, by: string, reason: string, cause: number): void {
+  const withdrawn = victim.queue.withdraw(victim.id, by, reason, cause) ?? w.onCallQueue.withdraw(victim.id, by, reason, cause);
   w.open.delete(victim.id);
-  if (!withdrawn && !victim.answer.fired) victim.answer.fire({ kind: "preempted", eventId: detected });
+  if (!withdrawn && !victim.answer.fired) victim.answer.fire({ kind: "preempted", eventId: cause });
+}
+
+/**
+ * A customer escalates a rollup that never landed; an engineer, forced to look, withdraws the
+ * workflow's open requests that can be done without (data-agent's context request), which ends a
+ * hang. A workflow that already finished is not escalated.
+ */
+function customerEscalation(w: World, workflow: string, start: number): void {
+  const finished = w.sim.trace.events.some((e) => e.kind === "workflow.finish" && e.attrs?.workflow === workflow);
+  if (finished) return;
+  const mine = [...w.open.values()].filter((r) => workflowOf(r.from) === workflow);
+  const escalation = w.sim.trace.instant({
+    actor: "customer",
+    layer: "human",
+    kind: "customer.escalation",
+    parent: start,
+    attrs: { workflow, waitedMs: w.sim.now - (w.sim.trace.get(start)?.t ?? 0), open: mine.map((r) => r.id).join(", ") },
+  });
+  for (const r of mine.filter((x) => x.optional)) preempt(w, r, "engineer", `customer escalation: ${r.from} proceeds without ${r.id}`, escalation);
+}
+
+/** `wf-3` from an agent instance name (`data-agent/wf-3`). */
+function workflowOf(agent: string): string {
+  return agent.slice(agent.lastIndexOf("/") + 1);
 }
 
 /** The open requests on a cycle through `start` (each request waits on its target, who waits on its own open request), or undefined. */

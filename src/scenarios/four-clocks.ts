@@ -3,15 +3,22 @@
  * Wrong One".
  *
  * A daily standup digest is scheduled for 09:00 UTC. The job's contract: each run posts the digest
- * of the team's previous day, in the team's time zone (09:00 UTC is 01:00 or 02:00 in Los Angeles,
- * so "yesterday" there is the day that just ended). Four clocks take part and, without a contract
- * between them, each layer guesses "now" from its own:
- * 1. the scheduler's clock fires the job (cron, `cron.fire`);
- * 2. a worker pod starts about two seconds later and reads its own, skewed and drifting clock, in
- *    its container's zone, to choose the notes to summarize (`notes` `tool.call`, the data window);
+ * of the team's previous day, in the team's time zone. The team is in Anchorage: 09:00 UTC is
+ * 01:00 there in daylight time and exactly midnight once daylight time ends (Nov 1), so the run
+ * fires on the team's day boundary, where seconds of clock error move a date. The schedule is
+ * switched on in late October, so the month spans the change. Four clocks take part and, without
+ * a contract between them, each layer guesses "now" from its own, and each alone can break the date:
+ * 1. the scheduler's clock fires the job (cron, `cron.fire`): 3 s fast at the defaults, so at
+ *    midnight it fires in the last seconds of the team's previous day, and every layer that reads
+ *    a clock afterwards starts from the wrong side of midnight;
+ * 2. a worker pod starts about two seconds later and reads its own clock (slow, and losing time),
+ *    in its container's zone, to choose the notes to summarize (`notes` `tool.call`, the data
+ *    window): a clock still before midnight picks the day before yesterday;
  * 3. the model call takes about forty seconds, and the model, told no date, believes "now" is a
  *    day near its training cutoff and names that day's yesterday in the message (`llm.believed-now`);
- * 4. the posting tool stamps the message with its own wall clock (`slack` `tool.call`, result `ts`).
+ * 4. the posting tool stamps the message with its own wall clock (`slack` `tool.call`, result
+ *    `ts`), 45 s slow at the defaults: a post that went out within 45 s of midnight is stamped
+ *    the day before.
  *
  * - Invariant `dates-agree` (checks/dates-agree.ts, from the trace): the day the data window
  *   covers, the day the message names and the day its timestamp implies all equal the day the
@@ -33,14 +40,19 @@ import { defineScenario, type Metric } from "./scenario.js";
 
 const params = {
   team: {
-    timeZone: p.string("America/Los_Angeles", {
+    timeZone: p.string("America/Anchorage", {
       doc: "the team's IANA time zone: it decides which day 'yesterday' is",
-      source: "assumption: a US West Coast team, where 09:00 UTC is 01:00 (PST) or 02:00 (PDT)",
+      source:
+        "assumption: a team in Alaska, where 09:00 UTC is 01:00 in daylight time (AKDT) and midnight in standard time (AKST): the fire lands on the team's day boundary",
     }),
   },
   schedule: {
     cron: p.string("0 9 * * *", { doc: "when the digest runs (five-field cron)", source: 'the post ("scheduled for 09:00 UTC")' }),
     timeZone: p.string("UTC", { doc: "the zone the cron expression is read in", source: "the post (09:00 UTC)" }),
+    startsOn: p.instant("2026-10-20T00:00:00Z", {
+      doc: "when the schedule is switched on: the first run is the first fire after it",
+      source: "assumption: late October, so the month of runs spans the end of US daylight time (Nov 1)",
+    }),
     days: p.int(30, {
       min: 1,
       max: 366,
@@ -50,12 +62,12 @@ const params = {
     }),
   },
   scheduler: {
-    clockOffsetSeconds: p.number(0, {
+    clockOffsetSeconds: p.number(3, {
       min: -3600,
       max: 3600,
-      explore: [-2, 2],
+      explore: [-5, 5],
       doc: "the scheduler's clock error in seconds (positive: ahead, so it fires early in true time)",
-      source: "assumption: an NTP-synced control plane, off by well under a second",
+      source: "assumption: a scheduler host a few seconds fast (an NTP step missed after a VM pause)",
     }),
   },
   worker: {
@@ -67,19 +79,19 @@ const params = {
       min: -86_400,
       max: 86_400,
       explore: [-120, 120],
-      doc: "the worker node's clock error at the start of the run, in seconds (negative: behind)",
+      doc: "the worker node's clock error when the schedule is switched on, in seconds (negative: behind)",
       source: "assumption: a node whose clock is a few seconds off; unsynced nodes drift to minutes",
     }),
-    driftPpm: p.number(20, {
+    driftPpm: p.number(-20, {
       min: -1000,
       max: 1000,
       explore: [-50, 50],
       doc: "how fast the worker's clock gains (positive) or loses, in parts per million",
-      source: "assumption: a quartz clock without NTP drifts 10-50 ppm (20 ppm is 1.7 s a day)",
+      source: "assumption: a quartz clock without NTP drifts 10-50 ppm (20 ppm is 1.7 s a day); this one loses time",
     }),
-    timeZone: p.string("UTC", {
-      doc: "the zone the worker's code reads dates in (its container's)",
-      source: "assumption: containers run in UTC unless told otherwise",
+    timeZone: p.string("America/Anchorage", {
+      doc: "the zone the worker's code reads dates in (its container's TZ); UTC would pick the right day at 09:00 UTC whatever its clock says",
+      source: "assumption: the container's TZ is set to the team's zone",
     }),
   },
   notes: {
@@ -131,12 +143,12 @@ const params = {
       { lognormal: { p50: "300ms", p99: "2s" } },
       { doc: "the chat API's latency for posting a message", source: "assumption: a chat API call, a few hundred ms" },
     ),
-    clockOffsetSeconds: p.number(0.4, {
+    clockOffsetSeconds: p.number(-45, {
       min: -86_400,
       max: 86_400,
-      explore: [-5, 5],
-      doc: "the posting service's clock error in seconds",
-      source: "assumption: a hosted chat service's clock, off by under a second",
+      explore: [-90, 5],
+      doc: "the posting tool's clock error in seconds (the tool layer stamps the message with its host's wall clock)",
+      source: "assumption: a tool-layer host without NTP, 45 s slow (the post: dispatched against the wall clock at 09:00:42)",
     }),
   },
 };
@@ -167,7 +179,10 @@ export const fourClocks = defineScenario({
     const teamZone = assertTimeZone(v.team.timeZone);
     const authoritative = mitigations.has("authoritative-now");
     const schedulerClock = sim.clock("scheduler", { offsetMs: v.scheduler.clockOffsetSeconds * 1000 });
-    const workerClock = sim.clock("worker", { offsetMs: v.worker.clockOffsetSeconds * 1000, drift: v.worker.driftPpm / 1e6 });
+    // The schedule is switched on at `startsOn`; the worker's clock error is given for that moment.
+    const startAt = Math.max(0, v.schedule.startsOn - sim.epochMs);
+    const drift = v.worker.driftPpm / 1e6;
+    const workerClock = sim.clock("worker", { offsetMs: v.worker.clockOffsetSeconds * 1000 - startAt * drift, drift });
     const slackClock = sim.clock(SLACK, { offsetMs: v.post.clockOffsetSeconds * 1000 });
     const llm = new LlmProvider(sim, {
       ttft: v.model.ttft,
@@ -187,19 +202,20 @@ export const fourClocks = defineScenario({
       resultFor: (args) => ({ ts: typeof args.postedFor === "string" ? args.postedFor : slackClock.nowIso() }),
     });
     const job = digestJob({ sim, v, teamZone, authoritative, workerClock, llm, notes, slack });
-    spawnCron(sim, {
+    const cron = {
       name: "daily-digest",
       schedule: new CronSchedule(v.schedule.cron, v.schedule.timeZone),
       clock: schedulerClock,
       startDelay: v.worker.startDelay,
       maxFires: v.schedule.days,
       job,
-    });
+    };
+    sim.at(startAt, () => spawnCron(sim, cron));
 
     const runs = (): DatedRun[] => datedRuns(sim, teamZone);
     return {
       check: () => [datesAgree(runs())],
-      metrics: () => digestMetrics(runs(), sim, workerClock),
+      metrics: () => digestMetrics(runs(), sim, workerClock, teamZone),
     };
   },
 });
@@ -315,7 +331,7 @@ function localClock(utcMs: number, zone: string): string {
 }
 
 /** Days posted, days whose dates disagree and by which clock, how far each clock was off. */
-function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: ActorClock): Metric[] {
+function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: ActorClock, teamZone: string): Metric[] {
   const wrong = runs.filter((r) => r.witnesses.some((w) => w.date !== r.reference.date)).length;
   const byClock = [...disagreementsByClock(runs)].map(
     ([clock, n]): Metric => ({ name: `wrong by ${clock}`, value: n, unit: "count", note: "runs this clock put on another day" }),
@@ -323,6 +339,7 @@ function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: 
   const llmCalls = sim.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "end").map((e) => Number(e.attrs?.latencyMs));
   const fires = sim.trace.events.filter((e) => e.kind === "cron.fire");
   const schedulerError = fires.length ? Math.max(...fires.map((e) => Math.abs(Number(e.attrs?.clockErrorMs)))) : 0;
+  const firedEarly = fires.filter((e) => localDate(sim.epochMs + e.t, teamZone) !== localDate(Number(e.attrs?.scheduledMs), teamZone)).length;
   return [
     { name: "days posted", value: runs.length, unit: "count" },
     {
@@ -334,6 +351,12 @@ function digestMetrics(runs: readonly DatedRun[], sim: Simulation, workerClock: 
     ...byClock,
     { name: "model call p50", value: median(llmCalls), unit: "ms", note: "from the prompt to the last token" },
     { name: "scheduler clock error", value: schedulerError, unit: "ms", note: "largest, at a fire" },
+    {
+      name: "fired on the team's previous day",
+      value: firedEarly,
+      unit: "count",
+      note: "fires the scheduler's clock put before the team's midnight, in true time",
+    },
     { name: "worker clock error at the end", value: Math.round(workerClock.errorMs()), unit: "ms", note: "offset plus drift; positive: ahead of true time" },
   ];
 }

@@ -3,7 +3,11 @@
  * agent about stock. The agent thinks (a model call), calls an inventory tool, and the model turns
  * the tool's result into the answer the harness forwards. For one query shape, SKUs that were
  * discontinued, the tool has no row and answers `{"result": null}` with a 200. The model sometimes
- * rationalizes the null into a confident, plausible fact; the harness forwards it. Each layer's own
+ * rationalizes the null into a confident, plausible fact; the harness forwards it. The fact is
+ * made of what the model has in context, never of a value the scenario invents: a conversation is
+ * a few turns, each question names the quantity the customer needs ("Do you have 12 units of
+ * SKU-2087?"), and the model states the latest figure in its context as the stock: the figure an
+ * earlier turn of the conversation stated, or else the quantity the question asked for. Each layer's own
  * log looks clean (the tool answered 200, the model answered, the harness retried nothing): the
  * failure lives in the joints, and only the unified causal trace shows the chain
  * tool null -> model claim -> harness answer.
@@ -22,6 +26,7 @@ import { AgentHarness, type PlanStep } from "../actors/agent-harness.js";
 import { LLM_DEFAULTS, TOOL_DEFAULTS } from "../actors/defaults.js";
 import type { StepReport } from "../actors/harness-contract.js";
 import { LlmProvider } from "../actors/llm-provider.js";
+import { isEmptyResult } from "../actors/contracts.js";
 import { SimTool } from "../actors/tool.js";
 import type { ProcessContext, Simulation } from "../sim/simulation.js";
 import type { Attrs, AttrValue, TraceEvent } from "../sim/trace.js";
@@ -31,7 +36,21 @@ import { defineScenario, type Metric } from "./scenario.js";
 const params = {
   questions: {
     count: p.int(100, { min: 1, max: 100_000, explore: [50, 150], doc: "stock questions customers ask", source: "assumption: a shift's worth of questions" }),
-    perMinute: p.number(6, { min: 0.01, max: 10_000, explore: [2, 20], doc: "question arrivals per minute (Poisson)", source: "assumption" }),
+    perMinute: p.number(6, { min: 0.01, max: 10_000, explore: [2, 20], doc: "conversation arrivals per minute (Poisson)", source: "assumption" }),
+    perConversation: p.int(2, {
+      min: 1,
+      max: 20,
+      explore: [1, 4],
+      doc: "questions in a conversation, asked one after another: the earlier turns are in the model's context",
+      source: "assumption: a customer asks about a couple of items",
+    }),
+    maxQuantity: p.int(40, {
+      min: 1,
+      max: 10_000,
+      explore: [5, 100],
+      doc: "a question names a quantity the customer needs, 1 to this many",
+      source: "assumption: a small order",
+    }),
     pDiscontinued: p.probability(0.15, {
       explore: [0.05, 0.3],
       doc: "share of questions about a discontinued SKU: the query shape the tool answers with {result: null}",
@@ -123,29 +142,57 @@ function stockOf(args: Attrs): AttrValue {
   return { sku: String(args.sku), in_stock: (n * 7) % 50, price_usd: 10 + (n % 30) };
 }
 
-/** Questions arrive (Poisson); each asks about a SKU, a discontinued one with `pDiscontinued`. */
+/** A figure the model has in context, and the event that put it there. */
+interface ContextFigure {
+  figure: number;
+  from: "the question" | "an earlier turn";
+  eventId: number;
+}
+
+/**
+ * Conversations arrive (Poisson); each asks `perConversation` questions one after another, each
+ * about a SKU (a discontinued one with `pDiscontinued`) and a quantity the customer needs.
+ */
 function startQuestions(world: World): void {
   const { sim, v } = world;
   const arrivals = sim.rng("questions:arrivals");
   const topics = sim.rng("questions:skus");
   const meanGap = 60_000 / v.questions.perMinute;
   sim.spawn("questions", async (ctx) => {
-    for (let n = 1; n <= v.questions.count; n++) {
+    for (let n = 1, conversation = 1; n <= v.questions.count; conversation++) {
       await ctx.sleep(-meanGap * Math.log(arrivals.nextOpen()));
-      const discontinued = topics.chance(v.questions.pDiscontinued);
-      const pick = topics.next();
-      const sku = discontinued ? (DISCONTINUED[Math.floor(pick * DISCONTINUED.length)] as string) : `SKU-${1000 + Math.floor(pick * LIVE_SKUS)}`;
-      const question = `Q-${String(n).padStart(4, "0")}`;
-      sim.spawn(`question ${question}`, (c) => answer(c, world, question, sku));
+      const turns: { question: string; sku: string; quantity: number }[] = [];
+      for (let t = 0; t < v.questions.perConversation && n <= v.questions.count; t++, n++) {
+        const discontinued = topics.chance(v.questions.pDiscontinued);
+        const pick = topics.next();
+        const sku = discontinued ? (DISCONTINUED[Math.floor(pick * DISCONTINUED.length)] as string) : `SKU-${1000 + Math.floor(pick * LIVE_SKUS)}`;
+        turns.push({ question: `Q-${String(n).padStart(4, "0")}`, sku, quantity: topics.int(1, v.questions.maxQuantity) });
+      }
+      const name = `C-${String(conversation).padStart(4, "0")}`;
+      sim.spawn(`conversation ${name}`, async (c) => {
+        const context: ContextFigure[] = [];
+        for (const turn of turns) await answer(c, world, name, turn.question, turn.sku, turn.quantity, context);
+      });
     }
   });
 }
 
-/** One question: look the SKU up, let the model read the result, forward its answer. */
-async function answer(ctx: ProcessContext, world: World, question: string, sku: string): Promise<void> {
+/**
+ * One question: look the SKU up, let the model read the result, forward its answer. `context`
+ * holds the figures the conversation's earlier turns stated; this turn adds its own.
+ */
+async function answer(
+  ctx: ProcessContext,
+  world: World,
+  conversation: string,
+  question: string,
+  sku: string,
+  quantity: number,
+  context: ContextFigure[],
+): Promise<void> {
   const { sim, v, llm, tool, agent } = world;
-  const text = `How many ${sku} do you have in stock?`;
-  const asked = sim.trace.instant({ actor: "customer", layer: "user", kind: "question.asked", attrs: { question, sku, text } });
+  const text = `Do you have ${quantity} units of ${sku} in stock?`;
+  const asked = sim.trace.instant({ actor: "customer", layer: "user", kind: "question.asked", attrs: { conversation, question, sku, quantity, text } });
   const lookup: PlanStep = {
     name: "check_stock",
     tool,
@@ -160,14 +207,19 @@ async function answer(ctx: ProcessContext, world: World, question: string, sku: 
     forward(sim, question, wrote.eventId, `I could not find stock data for ${sku}; it may have been discontinued. Could you confirm the SKU?`, []);
     return;
   }
-  const plausible = { sku, in_stock: sim.rng(`${llm.name}:plausible`).int(3, 60), status: "available" };
+  // What a rationalizing model would state: the latest figure in its context (an earlier turn's, else the question's).
+  const latest = context.at(-1) ?? { figure: quantity, from: "the question" as const, eventId: asked };
+  const plausible = { sku, in_stock: latest.figure, status: "available" };
   const read = llm.interpretToolResult(ctx, { caller: agent.name, result: step.result ?? null, toolEventId: step.resultEventId, plausible });
   if (read.outcome === "unknown") {
     forward(sim, question, read.eventId, `I could not find stock data for ${sku}.`, []);
     return;
   }
   const claim = claimOf(read.value);
-  forward(sim, question, read.eventId, claim, [{ claim, source: read.eventId }]);
+  const invented = step.result === undefined || isEmptyResult(step.result);
+  forward(sim, question, read.eventId, claim, [{ claim, source: read.eventId, ...(invented ? { echoes: latest.eventId, echoesFrom: latest.from } : {}) }]);
+  const stated = Number((read.value as { in_stock?: AttrValue } | null)?.in_stock);
+  if (Number.isFinite(stated)) context.push({ figure: stated, from: "an earlier turn", eventId: read.eventId });
 }
 
 /** A stock figure as the answer states it. */
@@ -177,7 +229,13 @@ function claimOf(value: AttrValue): string {
 }
 
 /** The harness forwards the answer, citing the model event each fact came from. */
-function forward(sim: Simulation, question: string, cause: number, text: string, facts: { claim: string; source: number }[]): void {
+function forward(
+  sim: Simulation,
+  question: string,
+  cause: number,
+  text: string,
+  facts: { claim: string; source: number; echoes?: number; echoesFrom?: string }[],
+): void {
   sim.trace.instant({ actor: "agent", layer: "harness", kind: "answer.sent", parent: cause, attrs: { question, text, facts } });
 }
 
@@ -218,6 +276,18 @@ function metrics(world: World): Metric[] {
     { name: "facts stated", value: facts.length, unit: "count" },
     { name: "ungrounded facts", value: ungrounded, unit: "count", note: "facts whose causal chain ends at a null tool result" },
     { name: "null results", value: nulls, unit: "count", note: "calls the tool answered 200 with {result: null}" },
+    {
+      name: "invented from the question",
+      value: facts.filter((f) => echoOf(events, f) === "the question").length,
+      unit: "count",
+      note: "made-up figures that echo the quantity the customer asked for",
+    },
+    {
+      name: "invented from an earlier turn",
+      value: facts.filter((f) => echoOf(events, f) === "an earlier turn").length,
+      unit: "count",
+      note: "made-up figures carried over from an earlier answer in the conversation",
+    },
     { name: "rationalization rate", value: ratio(ungrounded, nullsRead), unit: "ratio", note: "null results the model read that became a stated fact" },
     { name: "tool calls", value: calls.length, unit: "count" },
     { name: "tool errors", value: calls.filter((c) => c.response?.ok === false).length, unit: "count", note: "the tool's own log: every call answered 200" },
@@ -228,6 +298,13 @@ function metrics(world: World): Metric[] {
       unit: "count",
     },
   ];
+}
+
+/** Where a stated fact's figure came from, if the model made it up from its context. */
+function echoOf(events: readonly TraceEvent[], fact: AnswerFact): string | undefined {
+  const sent = events.find((e) => e.id === fact.answerEventId);
+  const f = ((sent?.attrs?.facts ?? []) as { claim: string; echoesFrom?: string }[]).find((x) => x.claim === fact.claim);
+  return f?.echoesFrom;
 }
 
 /** Whether a model reading (`llm.answer`) was of a null tool result. */

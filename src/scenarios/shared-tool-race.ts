@@ -32,10 +32,10 @@ import { defineScenario, type Metric, type Series } from "./scenario.js";
 
 const params = {
   agents: p.int(2, {
-    min: 2,
+    min: 1,
     max: 50,
     explore: [2, 5],
-    doc: "agents handling orders in parallel against the same inventory tool",
+    doc: "agents handling orders in parallel against the same inventory tool (1: the control run, nothing to race)",
     source: 'the post ("spin up another agent to handle that in parallel"); SCENARIOS.md #10: two or more',
   }),
   ordersPerAgent: p.int(6, {

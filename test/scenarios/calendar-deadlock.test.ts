@@ -18,19 +18,29 @@ const request = (r: RunResult, id: string): TraceEvent => of(r, "approval.reques
 /** The reviewer.away events traced while a request waited. */
 const away = (r: RunResult, id: string): TraceEvent[] => of(r, "reviewer.away").filter((e) => e.attrs?.waiting === id);
 
+/** Each wait cycle of a run: its workflow, when it formed (its OPS request) and when it broke, from the violations' evidence. */
+const HOUR = 60 * MIN;
+const hang = (v: { message: string }): number => {
+  const m = /held for (?:(\d+)d )?(?:(\d+)h)?(?: ?(\d+)m)?/.exec(v.message);
+  return (Number(m?.[1] ?? 0) * 24 + Number(m?.[2] ?? 0)) * HOUR + Number(m?.[3] ?? 0) * MIN;
+};
+
 describe("calendar-deadlock at its default seed", () => {
-  it("breaks both invariants: a wait cycle holds until the run stalls, and workflows miss their SLA", async () => {
+  it("breaks both invariants: every workflow's wait cycle holds for hours, until a customer escalation ends it", async () => {
     const r = await run();
     expect(r.verdict).toBe("violated");
     expect(new Set(r.violations.map((v) => v.invariant))).toEqual(new Set(["workflow-liveness", "no-wait-cycle"]));
-    expect(r.outcome.status).toBe("stalled");
+    // The hang ends (before: it never did and the run stalled).
+    expect(r.outcome.status).toBe("completed");
+    expect(metric(r, "workflows finished")).toBe(WORKFLOWS);
+    expect(metric(r, "customer escalations")).toBe(metric(r, "wait cycles"));
   });
 
   it("the first cycle: rollup-agent waits on data-agent through Priya's channel, data-agent on rollup-agent through Marcus's queue", async () => {
     const r = await run();
     const [v] = violations(r, "no-wait-cycle");
     expect(v?.message).toMatch(
-      /^wait cycle rollup-agent\/(wf-\d+) -> CHAT-\d+ -> data-agent\/\1 -> OPS-\d+ -> rollup-agent\/\1 never broke: the run stalled with it in place \(bound 1h\)/,
+      /^wait cycle rollup-agent\/(wf-\d+) -> CHAT-\d+ -> data-agent\/\1 -> OPS-\d+ -> rollup-agent\/\1 held for \S+( \S+)? \(bound 1h\)/,
     );
     const [chatId, opsId] = [/CHAT-\d+/.exec(v!.message)?.[0] as string, /OPS-\d+/.exec(v!.message)?.[0] as string];
     const [chat, ops] = v!.evidence.map((id) => ev(r, id));
@@ -38,7 +48,7 @@ describe("calendar-deadlock at its default seed", () => {
     expect(ops).toMatchObject({ kind: "approval.request", layer: "human", attrs: { id: opsId, queue: "OPS", channel: "ticket" } });
     // The cycle closed the moment the context request was filed; the violation is dated one bound later.
     expect(v!.at).toBe(ops!.t + 60 * MIN);
-    // Its causal chain: the workflow starts, Priya approves the data request, data-agent finds its context stale and asks back.
+    // Its causal chain: the workflow starts, Priya approves the data request, data-agent asks back before answering.
     const chain = r.trace.causalChain(ops!.id).map((e) => e.kind);
     expect(chain).toEqual([
       "workflow.start",
@@ -47,53 +57,75 @@ describe("calendar-deadlock at its default seed", () => {
       "approval.decided",
       "request.delivered",
       "request.received",
-      "context.check",
       "approval.request",
     ]);
-    expect(r.trace.causalChain(ops!.id).find((e) => e.kind === "context.check")?.attrs?.cached).toMatch(/^stale/);
   });
 
-  it("as in the post: Priya was at lunch when the data request came in, Marcus in a customer call when the context request did", async () => {
+  it("as in the post: in one workflow Priya was at lunch when the data request came in, Marcus in a customer call when the context request did", async () => {
     const r = await run();
-    const [v] = violations(r, "no-wait-cycle");
+    const v = violations(r, "no-wait-cycle").find((x) => x.message.includes("for Priya (lunch)") && x.message.includes("for Marcus (customer call)"));
+    expect(v).toBeDefined();
     const [chat, ops] = v!.evidence.map((id) => ev(r, id)) as [TraceEvent, TraceEvent];
     expect(away(r, String(chat.attrs?.id))[0]).toMatchObject({ actor: "Priya", attrs: { reason: "lunch" }, parent: chat.id });
     expect(away(r, String(ops.attrs?.id))[0]).toMatchObject({ actor: "Marcus", attrs: { reason: "meeting", detail: "customer call" }, parent: ops.id });
     expect(localParts(DEFAULT_EPOCH_MS + chat.t, "America/New_York").hour).toBe(12);
-    expect(v!.message).toContain(`${String(chat.attrs?.id)} waited 1h 1m for Priya (lunch), ${String(ops.attrs?.id)} waited 1h 34m for Marcus (customer call)`);
   });
 
-  it("the deadlocked workflow never finishes, and the stall report names who waits on what", async () => {
-    const r = await run();
-    const [cycle] = violations(r, "no-wait-cycle");
-    const workflow = /rollup-agent\/(wf-\d+)/.exec(cycle!.message)?.[1] as string;
-    const hung = violations(r, "workflow-liveness").find((v) => v.message.startsWith(`workflow ${workflow} never finished`));
-    expect(hung?.message).toContain(`at the end rollup-agent/${workflow} -> CHAT-`);
-    expect(ev(r, hung!.evidence[0] as number)).toMatchObject({ kind: "workflow.start", attrs: { workflow } });
-    expect(of(r, "workflow.finish").some((e) => e.attrs?.workflow === workflow)).toBe(false);
-    const waiting = r.outcome.waiting.map((w) => `${w.process}: ${w.waitingOn.join(", ")}`);
-    const [chatId, opsId] = [/CHAT-\d+/.exec(cycle!.message)?.[0], /OPS-\d+/.exec(cycle!.message)?.[0]];
-    expect(waiting).toContain(
-      `agent:rollup-agent/${workflow}: data-agent/${workflow}'s answer to ${chatId} (it holds its rollup and serves no requests meanwhile)`,
-    );
-    expect(waiting).toContain(`agent:data-agent/${workflow}: rollup-agent/${workflow}'s context, ${opsId} (it holds ${chatId} meanwhile)`);
+  it("data-agent always asks for context before answering: every workflow whose requests were approved deadlocks (before: a 15% coin flip)", async () => {
+    for (const seed of [SEED, 1, 2, 3]) {
+      const r = await run([], seed);
+      for (const received of of(r, "request.received")) {
+        const asked = r.trace.events.find((e) => e.kind === "approval.request" && e.parent === received.id);
+        expect(asked).toMatchObject({ attrs: { queue: "OPS", from: received.actor } });
+      }
+      const rejected = new Set(
+        of(r, "approval.decided")
+          .filter((e) => e.attrs?.outcome === "rejected")
+          .map((e) => String(request(r, String(e.attrs?.id)).attrs?.from).split("/")[1]),
+      );
+      const cyclic = new Set(violations(r, "no-wait-cycle").map((v) => /wf-\d+/.exec(v.message)?.[0]));
+      const all = new Set(of(r, "workflow.start").map((e) => String(e.attrs?.workflow)));
+      // Every workflow neither reviewer rejected holds a cycle past its bound; a rejection after the bound still leaves one.
+      for (const w of all) if (!rejected.has(w)) expect(cyclic).toContain(w);
+      expect(cyclic.size).toBeGreaterThan(all.size / 2);
+    }
   });
 
-  it("cycles form exactly in the workflows whose context was stale (and not rejected): the failure follows the seeded draw", async () => {
+  it("a hang ends when a customer escalates the missing rollup, about nineteen hours in as in the post (before: it never ended)", async () => {
     const r = await run();
-    const stale = new Set(
-      of(r, "context.check")
-        .filter((e) => String(e.attrs?.cached).startsWith("stale"))
-        .map((e) => e.actor.split("/")[1]),
-    );
-    const rejected = new Set(
-      of(r, "approval.decided")
-        .filter((e) => e.attrs?.outcome === "rejected")
-        .map((e) => String(request(r, String(e.attrs?.id)).attrs?.from).split("/")[1]),
-    );
-    const cyclic = new Set(violations(r, "no-wait-cycle").map((v) => /wf-\d+/.exec(v.message)?.[0]));
-    expect(stale.size).toBeGreaterThan(0);
-    expect(cyclic).toEqual(new Set([...stale].filter((w) => !rejected.has(w))));
+    const escalations = of(r, "customer.escalation");
+    const hangs = violations(r, "no-wait-cycle").map(hang);
+    expect(escalations).toHaveLength(hangs.length);
+    const sorted = [...hangs].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] as number;
+    expect(median).toBeGreaterThan(12 * HOUR);
+    expect(median).toBeLessThan(26 * HOUR);
+    for (const e of escalations) {
+      // The escalation names the workflow it was about, comes from its start, and an engineer withdraws its context request.
+      expect(r.trace.causalChain(e.id)[0]).toMatchObject({ kind: "workflow.start", attrs: { workflow: e.attrs?.workflow } });
+      const broken = r.trace.events.filter((x) => x.parent === e.id);
+      expect(broken.length).toBeGreaterThan(0);
+      const finish = of(r, "workflow.finish").find((f) => f.attrs?.workflow === e.attrs?.workflow) as TraceEvent;
+      expect(r.trace.causalChain(finish.id).map((x) => x.id)).toContain(e.id);
+    }
+  });
+
+  it("workflow-liveness tells a deadlock apart from an after-hours approval wait, and the metrics count each", async () => {
+    const r = await run();
+    const late = violations(r, "workflow-liveness");
+    const deadlocked = late.filter((v) => /; deadlocked: in a wait cycle for /.test(v.message));
+    const waits = late.filter((v) => /; late on approval waits/.test(v.message));
+    expect(deadlocked.length + waits.length).toBe(late.length);
+    expect(deadlocked.length).toBeGreaterThan(0);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(metric(r, "late workflows, deadlocked")).toBe(deadlocked.length);
+    expect(metric(r, "late workflows, approval waits")).toBe(waits.length);
+    // An approval wait: a request waited overnight (or before hours) longer than the SLA by itself.
+    for (const v of waits) expect(v.message).toMatch(/waited (\d+h|1d)[^,;]* for Priya \((after|before)-hours\)/);
+    // With the detector breaking every cycle within minutes, what stays late is approval waits alone.
+    const detected = await run(["deadlock-detection"]);
+    expect(metric(detected, "late workflows, deadlocked")).toBe(0);
+    for (const v of violations(detected, "workflow-liveness")) expect(v.message).toContain("; late on approval waits");
   });
 
   it("its metrics agree with the trace", async () => {
@@ -102,7 +134,9 @@ describe("calendar-deadlock at its default seed", () => {
     expect(metric(r, "workflows finished")).toBe(of(r, "workflow.finish").length);
     expect(metric(r, "wait cycles")).toBe(violations(r, "no-wait-cycle").length);
     expect(metric(r, "the cycle")).toBe(/wait cycle (\S+( -> \S+)+)/.exec(violations(r, "no-wait-cycle")[0]!.message)?.[1]);
-    expect(metric(r, "longest workflow") as number).toBeGreaterThan(48);
+    // Messages round a day-long hang to the hour.
+    expect(Math.abs((metric(r, "longest wait cycle") as number) - Math.max(...violations(r, "no-wait-cycle").map(hang)) / HOUR)).toBeLessThan(1);
+    expect(metric(r, "longest workflow") as number).toBeGreaterThan(19);
     expect(metric(r, "deadlocks broken by the detector")).toBe(0);
     expect(metric(r, "Priya response max") as number).toBeGreaterThan(8);
     const inProgress = r.series["workflows in progress"] ?? [];

@@ -107,3 +107,56 @@ describe("null-rationalization with validate-tool-results", () => {
     expect(live(on)).toBe(metric(off, "answers stating a fact") - off.violations.length);
   });
 });
+
+describe("null-rationalization: the invented fact comes from the model's context", () => {
+  it.each([
+    ["at the defaults", {}],
+    ["in conversations of four turns", { questions: { perConversation: 4, pDiscontinued: 0.3 }, model: { pRationalize: 0.6 } }],
+  ])(
+    "%s, every made-up figure is the latest one in the conversation: an earlier turn's stated figure, or the quantity the question asked for (before: a value the scenario drew)",
+    async (_name, params) => {
+      const r = await runScenario({ scenario: nullRationalization, seed: nullRationalization.defaults.seed, params });
+      const events = r.trace.events;
+      const asked = new Map(events.filter((e) => e.kind === "question.asked").map((e) => [String(e.attrs?.question), e]));
+      const sent = events.filter((e) => e.kind === "answer.sent");
+      const invented = r.violations.map((v) => v.evidence.map((id) => r.trace.get(id)!).find((e) => e.kind === "answer.sent")!);
+      expect(invented.length).toBeGreaterThan(0);
+      const from = { question: 0, turn: 0 };
+      for (const answer of invented) {
+        const question = asked.get(String(answer.attrs?.question))!;
+        const conversation = question.attrs?.conversation;
+        const [fact] = answer.attrs?.facts as { claim: string; echoes: number; echoesFrom: string }[];
+        const figure = Number(/has (\d+) units/.exec(fact!.claim)?.[1]);
+        // The latest figure an earlier turn of this conversation stated, if any; else the question's quantity.
+        const earlier = sent
+          .filter(
+            (e) => e.t < answer.t && asked.get(String(e.attrs?.question))?.attrs?.conversation === conversation && (e.attrs?.facts as unknown[]).length > 0,
+          )
+          .at(-1);
+        const expected = earlier
+          ? Number(/has (\d+) units/.exec((earlier.attrs?.facts as { claim: string }[])[0]!.claim)?.[1])
+          : Number(question.attrs?.quantity);
+        expect(figure).toBe(expected);
+        expect(fact!.echoesFrom).toBe(earlier ? "an earlier turn" : "the question");
+        const echoed = r.trace.get(fact!.echoes)!;
+        expect(echoed.t).toBeLessThanOrEqual(answer.t);
+        if (earlier) from.turn++;
+        else from.question++;
+      }
+      expect(r.metrics.find((m) => m.name === "invented from the question")?.value).toBe(from.question);
+      expect(r.metrics.find((m) => m.name === "invented from an earlier turn")?.value).toBe(from.turn);
+    },
+  );
+
+  it("with one question per conversation, every made-up figure echoes the quantity the customer asked for", async () => {
+    const r = await runScenario({ scenario: nullRationalization, seed: nullRationalization.defaults.seed, params: { questions: { perConversation: 1 } } });
+    expect(r.violations.length).toBeGreaterThan(0);
+    const asked = new Map(r.trace.events.filter((e) => e.kind === "question.asked").map((e) => [String(e.attrs?.question), e]));
+    for (const v of r.violations) {
+      const answer = v.evidence.map((id) => r.trace.get(id)!).find((e) => e.kind === "answer.sent")!;
+      const [fact] = answer.attrs?.facts as { claim: string; echoes: number }[];
+      expect(fact!.claim).toContain(`has ${String(asked.get(String(answer.attrs?.question))?.attrs?.quantity)} units`);
+      expect(r.trace.get(fact!.echoes)?.kind).toBe("question.asked");
+    }
+  });
+});

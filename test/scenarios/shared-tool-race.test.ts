@@ -107,6 +107,18 @@ describe("shared-tool-race with compare-and-set", () => {
 });
 
 describe("shared-tool-race needs overlapping windows", () => {
+  it("the control run: one agent handling every order alone loses nothing, on busy traffic and over 20 seeds (before: agents had a minimum of 2)", async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await run([], { agents: 1, ordersPerAgent: 12, orderGap: "0ms" }, seed);
+      expect(r.violations.map((v) => v.message)).toEqual([]);
+      expect(metric(r, "updates lost")).toBe(0);
+      expect(metric(r, "updates intended")).toBe(12);
+    }
+    // The same busy traffic split over two agents loses updates.
+    const two = await run([], { agents: 2, ordersPerAgent: 6, orderGap: "0ms" }, 1);
+    expect(metric(two, "updates lost")).toBeGreaterThan(0);
+  });
+
   it("agents whose orders are far apart never overlap, and the same checker holds without compare-and-set", async () => {
     const r = await run([], { orderGap: "30m", ordersPerAgent: 3 }, 1);
     expect(r.verdict).toBe("held");

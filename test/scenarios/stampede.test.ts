@@ -77,12 +77,14 @@ describe("stampede at its default seed", () => {
     const v = r.violations.find((x) => x.invariant === "spend-spike");
     expect(v).toBeDefined();
     expect(v!.at).toBeGreaterThan(KICKOFF);
-    expect(metric(r, "spike")).toBeGreaterThan(9);
+    // The post's spike: about nine times the trailing hourly rate (the bound is 5x).
+    expect(metric(r, "spike")).toBeGreaterThan(7);
+    expect(metric(r, "spike")).toBeLessThan(11);
     const worst = metric(r, "worst 3-min spend");
-    expect(worst).toBeGreaterThan(9 * metric(r, "trailing rate per 3 min"));
+    expect(worst).toBeGreaterThan(5 * metric(r, "trailing rate per 3 min"));
     // The writes alone are more than the bound allows; reads in their place would not be.
     expect(WORKERS * WRITE_USD).toBeGreaterThan(0.9 * worst);
-    expect(worst - WORKERS * (WRITE_USD - READ_USD)).toBeLessThan(9 * metric(r, "trailing rate per 3 min"));
+    expect(worst - WORKERS * (WRITE_USD - READ_USD)).toBeLessThan(5 * metric(r, "trailing rate per 3 min"));
     const last = ev(r, v!.evidence.at(-1) as number);
     expect(last).toMatchObject({ kind: "llm.call", phase: "end", layer: "model" });
     expect(r.trace.causalChain(last.id)[0]?.kind).toBe("batch.kick-off");
@@ -127,9 +129,12 @@ describe("stampede with single-flight", () => {
     const followers = r.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "begin" && e.parent === leaderFirstToken.id);
     expect(followers).toHaveLength(WORKERS - 1);
     for (const f of followers) expect(f.t).toBe(leaderFirstToken.t);
-    expect(metric(r, "single-flight waiters")).toBe(WORKERS - 1);
+    // Waiters over the whole run: the batch's followers and any session turn that waited out the cold start.
+    const firstTokens = new Set(r.trace.events.filter((e) => e.kind === "llm.first-token").map((e) => e.id));
+    const waited = r.trace.events.filter((e) => e.kind === "llm.call" && e.phase === "begin" && firstTokens.has(e.parent as number));
+    expect(metric(r, "single-flight waiters")).toBe(waited.length);
     expect(metric(r, "single-flight max wait")).toBeLessThanOrEqual(leaderFirstToken.t - KICKOFF);
-    expect(metric(r, "spike")).toBeLessThan(9);
+    expect(metric(r, "spike")).toBeLessThan(5);
   });
 });
 
@@ -148,11 +153,12 @@ describe("stampede with jittered-refresh", () => {
     expect(metric(r, "keep-warm spend")).toBeLessThan(0.01 * fires.length);
   });
 
-  it("cannot coordinate a cold start: with busy traffic from the first second, two workers write the new prefix; single-flight can", async () => {
+  it("a cold start is not an expiry: with busy traffic from the first second, several workers write the new prefix and cache-writes-per-expiry still holds; single-flight coordinates even that", async () => {
     const busy = { sessions: { perHour: 20_000, for: "1m" }, fleet: { workers: 200 } };
     const jittered = await run(["jittered-refresh"], busy);
-    expect(jittered.violations.map((v) => v.invariant)).toContain("cache-writes-per-expiry");
+    expect(jittered.violations.filter((v) => v.invariant === "cache-writes-per-expiry")).toEqual([]);
     expect(ofGeneration(jittered, "cache.write", 0).length).toBeGreaterThan(1);
+    expect(metric(jittered, "cold-start writes")).toBe(ofGeneration(jittered, "cache.write", 0).length);
     const both = await run(["jittered-refresh", "single-flight"], busy);
     expect(ofGeneration(both, "cache.write", 0)).toHaveLength(1);
     expect(both.violations.filter((v) => v.invariant === "cache-writes-per-expiry")).toEqual([]);
@@ -164,5 +170,56 @@ describe("stampede with both mitigations", () => {
     const r = await run(["single-flight", "jittered-refresh"]);
     expect(r.verdict).toBe("held");
     expect(kinds(r, "cache.write")).toHaveLength(1);
+  });
+});
+
+/** Seeds a test sweeps; the finding was 13 of 50. */
+const SEEDS = Array.from({ length: 50 }, (_, i) => i + 1);
+
+describe("stampede: a worker is a unit of concurrency", () => {
+  it("one worker never stampedes: over 50 seeds every invariant holds (before: 13 of 50 'stampeded' at the cold start)", async () => {
+    const verdicts = await Promise.all(SEEDS.map((seed) => run([], { fleet: { workers: 1 } }, seed)));
+    expect(verdicts.filter((r) => r.verdict !== "held").map((r) => [r.seed, r.violations[0]?.message])).toEqual([]);
+  });
+
+  it("a worker sends one request at a time: no two of its model calls overlap", async () => {
+    const r = await run([], { fleet: { workers: 3 }, sessions: { perHour: 20_000, for: "5m" } });
+    const open = new Map<number, TraceEvent>();
+    const spans = new Map<string, [number, number][]>();
+    for (const e of r.trace.events) {
+      if (e.kind !== "llm.call") continue;
+      if (e.phase === "begin") open.set(e.id, e);
+      else if (e.phase === "end") {
+        const b = open.get(e.span as number) as TraceEvent;
+        const caller = String(b.attrs?.caller);
+        spans.set(caller, [...(spans.get(caller) ?? []), [b.t, e.t]]);
+      }
+    }
+    expect([...spans.keys()].sort()).toEqual(["worker-0", "worker-1", "worker-2"]);
+    for (const list of spans.values()) {
+      expect(list.length).toBeGreaterThan(10);
+      for (let i = 1; i < list.length; i++) expect(list[i]![0]).toBeGreaterThanOrEqual(list[i - 1]![1]);
+    }
+  });
+});
+
+describe("stampede: each mitigation alone holds, as scenarios/stampede.yaml says", () => {
+  it.each(["single-flight", "jittered-refresh"])("%s alone holds on 50 seeds (before: jittered-refresh alone failed 13 of 50)", async (m) => {
+    const verdicts = await Promise.all(SEEDS.map((seed) => run([m], {}, seed)));
+    expect(verdicts.filter((r) => r.verdict !== "held").map((r) => [r.seed, r.violations[0]?.message])).toEqual([]);
+  });
+});
+
+describe("stampede: a quiet spell cannot zero the spend baseline", () => {
+  it("with both mitigations and the batch 80 minutes after traffic stops, the prefix is written once and the batch is no spike (before: ~1,900x)", async () => {
+    const late = { batch: { at: "2h20m" } };
+    const r = await runScenario({ scenario: stampede, seed: SEED, mitigations: ["single-flight", "jittered-refresh"], params: late, horizon: "2h30m" });
+    expect(kinds(r, "cache.write")).toHaveLength(1);
+    expect(r.violations.map((v) => v.message)).toEqual([]);
+    expect(metric(r, "spike")).toBeLessThan(2);
+    // Without mitigations, the same late batch still stampedes and spikes at about the post's 9x.
+    const bare = await runScenario({ scenario: stampede, seed: SEED, params: late, horizon: "2h30m" });
+    expect(bare.violations.map((v) => v.invariant).sort()).toEqual(["cache-writes-per-expiry", "spend-spike"]);
+    expect(metric(bare, "spike")).toBeGreaterThan(7);
   });
 });
