@@ -1,6 +1,6 @@
 /**
  * The jsonl report: the canonical trace, one event a line (fixed key order, attribute keys
- * sorted); its sha256 is the run's trace hash.
+ * sorted); `Trace.hashOf` of its events is the run's trace hash.
  */
 import type { RunResult } from "../run/run-scenario.js";
 

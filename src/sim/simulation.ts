@@ -3,8 +3,15 @@
  * streams, a trace, and processes (async functions) that it runs deterministically.
  *
  * Time advances only between batches: every event due at time t runs, then, if any process was
- * woken, the kernel yields once so that every continuation runs, and only then does time advance.
+ * woken, the kernel yields so that every continuation runs, and only then does time advance.
  * The same seed and the same code give the same interleaving, event for event.
+ *
+ * The yield is as short as it can be (issue 17): by default the kernel resumes when the microtask
+ * queue has drained (a `process.nextTick` callback runs only then), so processes that await the
+ * kernel's waits resume without a turn of the event loop, every promise continuation run. Work
+ * that continuations queue with `process.nextTick` or `setImmediate`, or that waits on I/O, needs a
+ * full event-loop turn: a simulated world (src/world), whose real libraries do all three, asks for
+ * it (`eventLoopTurns`).
  */
 import { ActorClock, type ActorClockOptions } from "./clock.js";
 import { parseDuration, type DurationInput } from "./duration.js";
@@ -36,6 +43,12 @@ export interface SimulationOptions {
   trace?: boolean;
   /** The UTC instant that virtual time 0 stands for, ms since the Unix epoch (default 2026-03-09T08:00:00Z). */
   epochMs?: number;
+  /**
+   * Yield a full turn of the event loop between timestamps (an immediate), not just until the
+   * microtask queue drains: for code that waits on immediates or I/O callbacks (a simulated world
+   * turns this on). Changes speed only, never a run's trace for code that awaits only promises.
+   */
+  eventLoopTurns?: boolean;
 }
 
 /** Limits of one `sim.run`. */
@@ -91,16 +104,15 @@ export class ProcessHandle<T = unknown> {
   readonly name: string;
   status: ProcessStatus = "running";
   readonly daemon: boolean;
-  readonly children: ProcessHandle[] = [];
   /** @internal The oldest and newest of the waits it is blocked in (an intrusive list: no array to touch per wait). */
   firstWait: BlockedWait<unknown> | undefined = undefined;
   /** @internal */ lastWait: BlockedWait<unknown> | undefined = undefined;
   /** @internal A finished sleep's wait record, kept for its next sleep (sleeping allocates less). */
   spareSleep: BlockedWait<void> | undefined = undefined;
+  // Children, cancel callbacks, the exit signal and the cancellation view: made on first use.
+  #rare: RareParts<T> | undefined = undefined;
   #outcome: ProcessOutcome<T> | undefined;
   #cancelReason: string | undefined;
-  #cancelCallbacks: ((reason: string) => void)[] = [];
-  readonly #done: Signal<ProcessOutcome<T>>;
   readonly #sim: Simulation;
 
   /** @internal */
@@ -108,27 +120,16 @@ export class ProcessHandle<T = unknown> {
     this.name = name;
     this.#sim = sim;
     this.daemon = daemon;
-    this.#done = sim.signal(`exit of ${name}`);
-    const h = this;
-    this.cancelSignal = {
-      get cancelled(): boolean {
-        return h.#cancelReason !== undefined;
-      },
-      get reason(): string | undefined {
-        return h.#cancelReason;
-      },
-      onCancel(cb) {
-        if (h.#cancelReason !== undefined) {
-          cb(h.#cancelReason);
-          return () => {};
-        }
-        h.#cancelCallbacks.push(cb);
-        return () => {
-          const i = h.#cancelCallbacks.indexOf(cb);
-          if (i >= 0) h.#cancelCallbacks.splice(i, 1);
-        };
-      },
-    };
+  }
+
+  /** The processes it spawned, in order. */
+  get children(): readonly ProcessHandle[] {
+    return this.#rare?.children ?? NO_CHILDREN;
+  }
+
+  /** @internal */
+  addChild(child: ProcessHandle): void {
+    (this.#parts().children ??= []).push(child);
   }
 
   /** @internal The waits it is blocked in, oldest first (a snapshot). */
@@ -154,11 +155,45 @@ export class ProcessHandle<T = unknown> {
 
   /** A signal that fires with the outcome when the process ends. */
   get exited(): Signal<ProcessOutcome<T>> {
-    return this.#done;
+    const parts = this.#parts();
+    if (parts.done === undefined) {
+      parts.done = this.#sim.signal(`exit of ${this.name}`);
+      if (this.#outcome !== undefined) parts.done.fire(this.#outcome);
+    }
+    return parts.done;
   }
 
   /** The cancellation view a process body reads. */
-  readonly cancelSignal: CancelSignal;
+  get cancelSignal(): CancelSignal {
+    const parts = this.#parts();
+    if (parts.cancelSignal !== undefined) return parts.cancelSignal;
+    const h = this;
+    parts.cancelSignal = {
+      get cancelled(): boolean {
+        return h.#cancelReason !== undefined;
+      },
+      get reason(): string | undefined {
+        return h.#cancelReason;
+      },
+      onCancel(cb) {
+        if (h.#cancelReason !== undefined) {
+          cb(h.#cancelReason);
+          return () => {};
+        }
+        const cbs = (parts.cancelCallbacks ??= []);
+        cbs.push(cb);
+        return () => {
+          const i = cbs.indexOf(cb);
+          if (i >= 0) cbs.splice(i, 1);
+        };
+      },
+    };
+    return parts.cancelSignal;
+  }
+
+  #parts(): RareParts<T> {
+    return (this.#rare ??= { children: undefined, cancelCallbacks: undefined, done: undefined, cancelSignal: undefined });
+  }
 
   /**
    * Cancels the process and its children: every wait it is blocked in rejects with
@@ -168,9 +203,11 @@ export class ProcessHandle<T = unknown> {
     if (this.#outcome || this.#cancelReason !== undefined) return;
     this.#cancelReason = reason;
     for (const c of this.children) c.cancel(reason);
-    const cbs = this.#cancelCallbacks;
-    this.#cancelCallbacks = [];
-    for (const cb of cbs) cb(reason);
+    const cbs = this.#rare?.cancelCallbacks;
+    if (cbs) {
+      (this.#rare as RareParts<T>).cancelCallbacks = undefined;
+      for (const cb of cbs) cb(reason);
+    }
     for (const w of this.waits) w.cancel(reason);
   }
 
@@ -179,14 +216,27 @@ export class ProcessHandle<T = unknown> {
     if (this.#outcome) return;
     this.#outcome = outcome;
     this.status = outcome.status;
-    this.#cancelCallbacks = [];
-    this.#done.fire(outcome);
+    const rare = this.#rare;
+    if (rare) {
+      rare.cancelCallbacks = undefined;
+      rare.done?.fire(outcome);
+    }
   }
 
   /** @internal */
   get sim(): Simulation {
     return this.#sim;
   }
+}
+
+const NO_CHILDREN: readonly ProcessHandle[] = Object.freeze([]);
+
+/** What few processes use, made on first use: a live process costs less memory without it. */
+interface RareParts<T> {
+  children: ProcessHandle[] | undefined;
+  cancelCallbacks: ((reason: string) => void)[] | undefined;
+  done: Signal<ProcessOutcome<T>> | undefined;
+  cancelSignal: CancelSignal | undefined;
 }
 
 /**
@@ -271,7 +321,7 @@ export class ProcessContext {
    */
   spawn<T>(name: string, body: ProcessBody<T>, options?: SpawnOptions): ProcessHandle<T> {
     const child = this.#sim.spawn(name, body, options);
-    this.process.children.push(child as ProcessHandle);
+    this.process.addChild(child as ProcessHandle);
     const reason = this.process.cancelReason;
     if (reason !== undefined) child.cancel(reason);
     return child;
@@ -334,19 +384,16 @@ class BlockedWait<T> implements PendingWait {
   /** Neighbours in its process's list of waits. */
   prevWait: BlockedWait<unknown> | undefined = undefined;
   nextWait: BlockedWait<unknown> | undefined = undefined;
-  readonly #sim: Simulation;
   readonly #proc: ProcessHandle;
-  #label: string | undefined;
-  #sleepMs: number;
+  /** The label, or for an unlabelled sleep its duration in ms (one field: a live wait costs less). */
+  #what: string | number;
   #resolve: (v: T) => void;
   #reject: (e: unknown) => void;
 
   constructor(sim: Simulation, proc: ProcessHandle, label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void) {
     this.since = sim.now;
-    this.#sim = sim;
     this.#proc = proc;
-    this.#label = label;
-    this.#sleepMs = sleepMs;
+    this.#what = label ?? sleepMs;
     this.#resolve = resolve;
     this.#reject = reject;
   }
@@ -356,22 +403,22 @@ class BlockedWait<T> implements PendingWait {
    * settled or been cancelled nothing refers to its record: its timer has run or been cancelled.
    */
   reuse(label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void): void {
-    this.since = this.#sim.now;
-    this.#label = label;
-    this.#sleepMs = sleepMs;
+    this.since = this.#proc.sim.now;
+    this.#what = label ?? sleepMs;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
   /** What the process waits on, for stall reports (built only when asked). */
   get label(): string {
-    return this.#label ?? `sleep ${this.#sleepMs}ms`;
+    const what = this.#what;
+    return typeof what === "string" ? what : `sleep ${what}ms`;
   }
 
   /** Wakes the process with `value`. */
   settle(value: T): void {
     const proc = this.#proc;
-    this.#sim.wake();
+    proc.sim.wake();
     unlinkWait(proc, this as BlockedWait<unknown>);
     if (proc.firstWait === undefined && !proc.finished) proc.status = "running";
     this.#resolve(value);
@@ -379,10 +426,11 @@ class BlockedWait<T> implements PendingWait {
   }
 
   cancel(why: string): void {
-    if (this.timer >= 0) this.#sim.cancel(this.timer);
+    const sim = this.#proc.sim;
+    if (this.timer >= 0) sim.cancel(this.timer);
     else this.disarm?.();
     unlinkWait(this.#proc, this as BlockedWait<unknown>);
-    this.#sim.wake();
+    sim.wake();
     this.#reject(new CancelledError(why));
   }
 }
@@ -448,6 +496,7 @@ export class Simulation implements TimeSource, WakeSink {
   #tieRng: RandomStream | undefined;
   #running = false;
   readonly #holds = new Set<Promise<void>>();
+  #eventLoopTurns: boolean;
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -456,6 +505,17 @@ export class Simulation implements TimeSource, WakeSink {
     this.rngs = new RngStreams(options.seed);
     this.trace = new Trace(this, options.trace ?? true);
     if (this.tieBreak === "shuffle") this.#tieRng = this.rngs.stream("sim:ties");
+    this.#eventLoopTurns = options.eventLoopTurns ?? false;
+  }
+
+  /** Whether the kernel yields a full event-loop turn between timestamps (see `SimulationOptions.eventLoopTurns`). */
+  get eventLoopTurns(): boolean {
+    return this.#eventLoopTurns;
+  }
+
+  /** Makes the kernel yield a full event-loop turn between timestamps from now on: a simulated world's real libraries need it. */
+  useEventLoopTurns(): void {
+    this.#eventLoopTurns = true;
   }
 
   /** Virtual time now, ms since the run began. */
@@ -553,72 +613,97 @@ export class Simulation implements TimeSource, WakeSink {
    * Runs until the queue is empty, the horizon, the event budget or a crash.
    * Resolves to the outcome; never rejects for a process's error (that is `crashed`).
    */
-  async run(options: RunOptions = {}): Promise<RunOutcome> {
-    if (this.#running) throw new Error("run: this simulation is already running");
-    this.#running = true;
-    const horizon = options.horizon === undefined ? Infinity : parseDuration(options.horizon);
-    const budget = options.maxEvents ?? 50_000_000;
-    const queue = this.#queue;
-    let status: RunStatus | undefined;
+  run(options: RunOptions = {}): Promise<RunOutcome> {
+    if (this.#running) return Promise.reject(new Error("run: this simulation is already running"));
+    let horizon: number;
     try {
-      for (;;) {
-        if (this.#woken) {
-          this.#woken = false;
-          await yieldToContinuations();
-        }
-        if (this.#crash) {
-          status = "crashed";
-          break;
-        }
-        if (this.#holds.size > 0) {
-          await Promise.all([...this.#holds]);
-          this.#woken = true;
-          continue;
-        }
-        this.#dropCancelled();
-        if (queue.size === 0) {
-          if (this.#woken) continue;
-          break;
-        }
-        const t = queue.peekTime();
-        if (t > horizon) {
-          status = "horizon";
-          break;
-        }
-        if (this.#events >= budget) {
-          status = "budget-exceeded";
-          break;
-        }
-        this.#now = t;
-        do {
-          const slot = queue.peekSlot();
-          const fn = this.#fns[slot];
-          if (fn !== undefined && this.#events >= budget) {
-            status = "budget-exceeded";
-            break;
-          }
-          const arg = this.#args[slot];
-          queue.pop();
-          this.#release(slot);
-          if (fn !== undefined) {
-            this.#events++;
-            fn(arg);
-          }
-        } while (queue.size > 0 && queue.peekTime() === t);
-        if (status) break;
-      }
-    } finally {
-      this.#running = false;
+      horizon = options.horizon === undefined ? Infinity : parseDuration(options.horizon);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const waiting = this.waitingProcesses();
-    if (!status) status = waiting.length > 0 ? "stalled" : "completed";
-    return {
-      status,
-      now: this.#now,
-      events: this.#events,
-      waiting,
-      ...(status === "crashed" && this.#crash ? { crash: this.#crash } : {}),
-    };
+    const budget = options.maxEvents ?? 50_000_000;
+    this.#running = true;
+    return new Promise<RunOutcome>((resolve, reject) => {
+      // The yield between timestamps, without a promise per yield: a microtask that queues a tick,
+      // which Node runs only once every microtask (every continuation, and what they queue) has run.
+      const tick = (): void => {
+        realNextTick(step);
+      };
+      const step = (): void => {
+        let status: RunStatus | "yield" | "hold" | undefined;
+        try {
+          status = this.#advance(horizon, budget);
+        } catch (e) {
+          this.#running = false;
+          reject(e);
+          return;
+        }
+        if (status === "hold") {
+          // Real work is under way (see `hold`): wait for it, then let its continuations run.
+          Promise.all([...this.#holds]).then(
+            () => {
+              this.#woken = true;
+              step();
+            },
+            (e: unknown) => {
+              this.#running = false;
+              reject(e);
+            },
+          );
+          return;
+        }
+        if (status === "yield") {
+          this.#woken = false;
+          if (this.#eventLoopTurns)
+            realSetImmediate(step); // nondeterminism-ok: a yield, reads no time
+          else void RESOLVED.then(tick);
+          return;
+        }
+        this.#running = false;
+        const waiting = this.waitingProcesses();
+        const ended: RunStatus = status ?? (waiting.length > 0 ? "stalled" : "completed");
+        resolve({
+          status: ended,
+          now: this.#now,
+          events: this.#events,
+          waiting,
+          ...(ended === "crashed" && this.#crash ? { crash: this.#crash } : {}),
+        });
+      };
+      step();
+    });
+  }
+
+  /**
+   * Runs batches of events until a process was woken ("yield": its continuations must run before
+   * time advances), real work is held ("hold"), the run stops (its status), or nothing is left
+   * (undefined).
+   */
+  #advance(horizon: number, budget: number): RunStatus | "yield" | "hold" | undefined {
+    const queue = this.#queue;
+    for (;;) {
+      if (this.#woken) return "yield";
+      if (this.#crash) return "crashed";
+      if (this.#holds.size > 0) return "hold";
+      this.#dropCancelled();
+      if (queue.size === 0) return undefined;
+      const t = queue.peekTime();
+      if (t > horizon) return "horizon";
+      if (this.#events >= budget) return "budget-exceeded";
+      this.#now = t;
+      do {
+        const slot = queue.peekSlot();
+        const fn = this.#fns[slot];
+        if (fn !== undefined && this.#events >= budget) return "budget-exceeded";
+        const arg = this.#args[slot];
+        queue.pop();
+        this.#release(slot);
+        if (fn !== undefined) {
+          this.#events++;
+          fn(arg);
+        }
+      } while (queue.size > 0 && queue.peekTime() === t);
+    }
   }
 
   /** Processes (daemons aside) that have not finished, with what each waits on. */
@@ -713,11 +798,7 @@ function startProcess(a: unknown): void {
  * for a virtual one while user code runs, and the kernel's own yield must stay real.
  */
 const realSetImmediate = globalThis.setImmediate;
-
-/**
- * Lets every pending promise continuation run. Reads no clock: setImmediate fires after the
- * microtask queue drains, which is the only ordering relied on.
- */
-function yieldToContinuations(): Promise<void> {
-  return new Promise((resolve) => realSetImmediate(resolve)); // nondeterminism-ok: a yield, reads no time
-}
+/** The real `process.nextTick`, captured likewise: the kernel's short yield. */
+const realNextTick = process.nextTick;
+/** A settled promise: `.then` on it queues a microtask (cheaper than Node's `queueMicrotask`, which wraps each in an async resource). */
+const RESOLVED = Promise.resolve();

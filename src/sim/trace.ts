@@ -4,7 +4,14 @@
  * Every event carries virtual time, actor, layer, kind, phase, and the id of its causal parent.
  * A span is a `begin` event and its `end`; the span's id is its begin event's id, so causal links
  * point at events whatever their phase. The trace serializes to canonical JSON lines (fixed key
- * order, attribute keys sorted) and a run's trace hash is the sha256 of that text.
+ * order, attribute keys sorted).
+ *
+ * In memory the trace is compact (issue 17): numeric columns in typed arrays, actor, layer and kind
+ * strings interned, and attributes encoded as they are recorded into one byte log (a canonical
+ * binary form: attribute keys sorted at every depth, keys interned, integers as varints). Events
+ * are decoded back into `TraceEvent` objects only when read. A run's trace hash is the sha256 of
+ * that encoding (its string table, its columns and its attribute log), so it covers every field of
+ * every event without re-serializing the trace to JSON.
  */
 import { createHash } from "node:crypto";
 
@@ -57,18 +64,52 @@ export interface TimeSource {
  */
 export class Trace {
   readonly enabled: boolean;
-  readonly #events: TraceEvent[] = [];
   readonly #time: TimeSource;
   #nextId = 0;
+  /** Events stored (equals `#nextId` when enabled). */
+  #n = 0;
+  #t = new Float64Array(INITIAL);
+  /** Intern id of the actor. */
+  #actor = new Int32Array(INITIAL);
+  /** Intern id of the kind. */
+  #kind = new Int32Array(INITIAL);
+  /** Layer index (into `#layers`) times 4 plus phase index. */
+  #lp = new Uint16Array(INITIAL);
+  /** Span of an end event, or -1. */
+  #span = new Int32Array(INITIAL);
+  /** Causal parent, or -1. */
+  #parent = new Int32Array(INITIAL);
+  /** End offset of each event's attributes in the attribute log (start: the previous event's end); equal ends mean no attributes. */
+  #attrEnd = new Float64Array(INITIAL);
+  readonly #log = new ByteLog();
+  /** Interned strings (actors, kinds, attribute keys), in order of first use. */
+  readonly #strings: string[] = [];
+  readonly #ids = new Map<string, number>();
+  readonly #layers: string[] = [];
+  readonly #layerIds = new Map<string, number>();
+  /** Decoded events, kept while a reader holds them (decoded again after a collection, identical in content). */
+  #decoded: WeakRef<TraceEvent[]> | undefined;
+  #hashed = -1;
+  #hash = "";
 
   constructor(time: TimeSource, enabled = true) {
     this.#time = time;
     this.enabled = enabled;
   }
 
-  /** All events recorded so far, in order. */
+  /**
+   * All events recorded so far, in order, decoded from the compact store. The array is shared
+   * while someone holds it (and grows as events are recorded); once nobody does, it is collected
+   * and the next read decodes afresh (equal events, new objects).
+   */
   get events(): readonly TraceEvent[] {
-    return this.#events;
+    let arr = this.#decoded?.deref();
+    if (arr === undefined) {
+      arr = [];
+      this.#decoded = new WeakRef(arr);
+    }
+    for (let i = arr.length; i < this.#n; i++) arr.push(this.#decode(i));
+    return arr;
   }
 
   /** The number of events recorded (or, when disabled, that would have been). */
@@ -78,36 +119,41 @@ export class Trace {
 
   /** Records a point event and returns its id. */
   instant(e: EventInput): number {
-    return this.#push(e, "instant", undefined);
+    return this.#push(e.actor, e.layer, e.kind, 2, -1, e.parent, e.attrs);
   }
 
   /** Opens a span and returns its id. */
   begin(e: EventInput): number {
-    return this.#push(e, "begin", undefined);
+    return this.#push(e.actor, e.layer, e.kind, 0, -1, e.parent, e.attrs);
   }
 
   /** Closes span `span`; actor, layer and kind are those of its begin event. */
   end(span: number, attrs?: Attrs, kind?: string): number {
-    const b = this.#events[span];
-    if (!this.enabled || !b) return this.#nextId++;
-    return this.#push({ actor: b.actor, layer: b.layer, kind: kind ?? b.kind, attrs, parent: b.parent }, "end", span);
+    if (!this.enabled || !(span >= 0 && span < this.#n)) return this.#nextId++;
+    const parent = this.#parent[span] as number;
+    const kindName = kind ?? (this.#strings[this.#kind[span] as number] as string);
+    const actor = this.#strings[this.#actor[span] as number] as string;
+    const layer = this.#layers[(this.#lp[span] as number) >> 2] as Layer;
+    return this.#push(actor, layer, kindName, 1, span, parent, attrs);
   }
 
   /** The event with id `id`, if recorded. */
   get(id: number): TraceEvent | undefined {
-    return this.#events[id];
+    if (!(id >= 0 && id < this.#n) || !Number.isInteger(id)) return undefined;
+    const cached = this.#decoded?.deref();
+    return cached !== undefined && id < cached.length ? cached[id] : this.#decode(id);
   }
 
   /** The chain of causes of event `id`, from the root cause to the event itself. */
   causalChain(id: number): TraceEvent[] {
     const chain: TraceEvent[] = [];
     const seen = new Set<number>();
-    let cur = this.#events[id];
+    let cur = this.get(id);
     while (cur && !seen.has(cur.id)) {
       chain.push(cur);
       seen.add(cur.id);
       const up = cur.phase === "end" && cur.span !== undefined ? cur.span : cur.parent;
-      cur = up === undefined ? undefined : this.#events[up];
+      cur = up === undefined ? undefined : this.get(up);
     }
     return chain.reverse();
   }
@@ -115,28 +161,366 @@ export class Trace {
   /** The canonical JSON text of the trace: one event a line, each line ending in `\n`. */
   toJsonl(): string {
     let out = "";
-    for (const e of this.#events) out += canonicalEvent(e) + "\n";
+    for (let i = 0; i < this.#n; i++) out += canonicalEvent(this.#decode(i)) + "\n";
     return out;
   }
 
-  /** sha256 (hex) of the canonical JSON lines. */
+  /**
+   * sha256 (hex) of the trace's canonical binary encoding: its string tables, every column of every
+   * event and the attribute log. Same events, same hash; any field of any event changed, a new hash.
+   */
   hash(): string {
+    if (this.#hashed === this.#n) return this.#hash;
+    const n = this.#n;
     const h = createHash("sha256");
-    for (const e of this.#events) h.update(canonicalEvent(e) + "\n");
-    return h.digest("hex");
+    const head = new ByteLog();
+    head.ascii(HASH_VERSION);
+    head.varint(n);
+    head.varint(this.#strings.length);
+    for (const s of this.#strings) head.string(s);
+    head.varint(this.#layers.length);
+    for (const s of this.#layers) head.string(s);
+    h.update(head.view());
+    h.update(bytesOf(this.#t, n));
+    h.update(bytesOf(this.#actor, n));
+    h.update(bytesOf(this.#kind, n));
+    h.update(bytesOf(this.#lp, n));
+    h.update(bytesOf(this.#span, n));
+    h.update(bytesOf(this.#parent, n));
+    h.update(bytesOf(this.#attrEnd, n));
+    h.update(this.#log.view());
+    this.#hash = h.digest("hex");
+    this.#hashed = n;
+    return this.#hash;
   }
 
-  #push(e: EventInput, phase: Phase, span: number | undefined): number {
+  /**
+   * The trace hash of events read back (from `toJsonl`'s lines, say): equal to the hash of the
+   * trace they came from, so an exported trace can be checked against a run's hash.
+   */
+  static hashOf(events: Iterable<TraceEvent>): string {
+    const clock = { now: 0 };
+    const t = new Trace(clock);
+    for (const e of events) {
+      if (e.id !== t.#n) throw new Error(`Trace.hashOf: event ids must run 0, 1, 2, ...; got ${e.id} at position ${t.#n}`);
+      clock.now = e.t;
+      const phase = PHASES.indexOf(e.phase);
+      if (phase < 0) throw new Error(`Trace.hashOf: event ${e.id} has unknown phase ${JSON.stringify(e.phase)}`);
+      t.#push(e.actor, e.layer, e.kind, phase, e.span ?? -1, e.parent, e.attrs);
+    }
+    return t.hash();
+  }
+
+  /** Bytes the compact store holds (columns at capacity, the attribute log, string tables aside). */
+  get storedBytes(): number {
+    return this.#t.length * BYTES_PER_EVENT + this.#log.capacity;
+  }
+
+  #push(actor: string, layer: Layer, kind: string, phase: number, span: number, parent: number | undefined, attrs: Attrs | undefined): number {
     const id = this.#nextId++;
     if (!this.enabled) return id;
-    // Optional fields are added in a fixed order, not spread: no temporary objects per event and
-    // few object shapes, with the same keys in the same order.
-    const ev: Mutable<TraceEvent> = { id, t: this.#time.now, actor: e.actor, layer: e.layer, kind: e.kind, phase };
-    if (span !== undefined) ev.span = span;
-    if (e.parent !== undefined && e.parent >= 0) ev.parent = e.parent;
-    if (e.attrs !== undefined) ev.attrs = e.attrs;
-    this.#events.push(ev);
+    const i = this.#n++;
+    if (i === this.#t.length) this.#grow();
+    this.#t[i] = this.#time.now;
+    this.#actor[i] = this.#intern(actor);
+    this.#kind[i] = this.#intern(kind);
+    let l = this.#layerIds.get(layer);
+    if (l === undefined) {
+      l = this.#layers.length;
+      if (l >= 1 << 14) throw new Error("trace: too many distinct layers");
+      this.#layers.push(layer);
+      this.#layerIds.set(layer, l);
+    }
+    this.#lp[i] = l * 4 + phase;
+    this.#span[i] = span;
+    this.#parent[i] = parent !== undefined && parent >= 0 ? parent : -1;
+    if (attrs !== undefined) this.#writeValue(attrs);
+    this.#attrEnd[i] = this.#log.length;
+    // A reader holding the events array sees it grow, as it did when the trace was that array.
+    if (this.#decoded !== undefined) {
+      const held = this.#decoded.deref();
+      if (held !== undefined && held.length === i) held.push(this.#decode(i));
+    }
     return id;
+  }
+
+  #intern(s: string): number {
+    let id = this.#ids.get(s);
+    if (id === undefined) {
+      id = this.#strings.length;
+      this.#strings.push(s);
+      this.#ids.set(s, id);
+    }
+    return id;
+  }
+
+  /** Appends a value's canonical encoding to the attribute log (as `canonicalJson` reads it: object keys sorted, undefined members dropped). */
+  #writeValue(v: unknown): void {
+    const log = this.#log;
+    if (v === null || v === undefined) log.byte(TAG_NULL);
+    else if (typeof v === "number") log.number(v);
+    else if (typeof v === "string") log.string(v, TAG_STRING);
+    else if (typeof v === "boolean") log.byte(v ? TAG_TRUE : TAG_FALSE);
+    else if (Array.isArray(v)) {
+      log.byte(TAG_ARRAY);
+      log.varint(v.length);
+      for (let k = 0; k < v.length; k++) this.#writeValue(v[k]);
+    } else if (typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      // Insertion sort: attribute objects have a handful of keys.
+      let count = 0;
+      for (let a = 0; a < keys.length; a++) {
+        const key = keys[a] as string;
+        if (o[key] === undefined) continue;
+        let b = count++;
+        while (b > 0 && (keys[b - 1] as string) > key) {
+          keys[b] = keys[b - 1] as string;
+          b--;
+        }
+        keys[b] = key;
+      }
+      log.byte(TAG_OBJECT);
+      log.varint(count);
+      for (let k = 0; k < count; k++) {
+        const key = keys[k] as string;
+        log.varint(this.#intern(key));
+        this.#writeValue(o[key]);
+      }
+    } else log.string(String(v), TAG_STRING);
+  }
+
+  #decode(i: number): TraceEvent {
+    const lp = this.#lp[i] as number;
+    const ev: Mutable<TraceEvent> = {
+      id: i,
+      t: this.#t[i] as number,
+      actor: this.#strings[this.#actor[i] as number] as string,
+      layer: this.#layers[lp >> 2] as Layer,
+      kind: this.#strings[this.#kind[i] as number] as string,
+      phase: PHASES[lp & 3] as Phase,
+    };
+    const span = this.#span[i] as number;
+    if (span >= 0) ev.span = span;
+    const parent = this.#parent[i] as number;
+    if (parent >= 0) ev.parent = parent;
+    const from = i === 0 ? 0 : (this.#attrEnd[i - 1] as number);
+    const to = this.#attrEnd[i] as number;
+    if (to > from) {
+      const r = new ByteReader(this.#log.bytes, from, this.#strings);
+      ev.attrs = r.value() as Attrs;
+    }
+    return ev;
+  }
+
+  #grow(): void {
+    const cap = this.#t.length * 2;
+    this.#t = grown(this.#t, new Float64Array(cap));
+    this.#actor = grown(this.#actor, new Int32Array(cap));
+    this.#kind = grown(this.#kind, new Int32Array(cap));
+    this.#lp = grown(this.#lp, new Uint16Array(cap));
+    this.#span = grown(this.#span, new Int32Array(cap));
+    this.#parent = grown(this.#parent, new Int32Array(cap));
+    this.#attrEnd = grown(this.#attrEnd, new Float64Array(cap));
+  }
+}
+
+/** Changes whenever the encoding does, so hashes of two encodings never compare equal by accident. */
+const HASH_VERSION = "agentsim-trace/2\n";
+const INITIAL = 256;
+/** Bytes per event in the columns: t 8, actor 4, kind 4, layer+phase 2, span 4, parent 4, attribute end 8. */
+const BYTES_PER_EVENT = 34;
+const PHASES: readonly Phase[] = ["begin", "end", "instant"];
+
+const TAG_NULL = 0;
+const TAG_FALSE = 1;
+const TAG_TRUE = 2;
+const TAG_INT = 3;
+const TAG_FLOAT = 4;
+const TAG_STRING = 5;
+const TAG_ARRAY = 6;
+const TAG_OBJECT = 7;
+/** A string whose code units all fit a byte (one byte each); TAG_STRING holds two bytes a unit. */
+const TAG_LATIN1 = 8;
+
+function grown<A extends Float64Array | Int32Array | Uint16Array>(from: A, to: A): A {
+  to.set(from as never);
+  return to;
+}
+
+function bytesOf(a: Float64Array | Int32Array | Uint16Array, n: number): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+}
+
+/** A growable byte buffer with the encoding's writers (little-endian; varints are LEB128). */
+class ByteLog {
+  bytes = new Uint8Array(1024);
+  #view = new DataView(this.bytes.buffer);
+  length = 0;
+
+  get capacity(): number {
+    return this.bytes.length;
+  }
+
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  #ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.bytes.length) return;
+    let cap = this.bytes.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.bytes.subarray(0, this.length));
+    this.bytes = b;
+    this.#view = new DataView(b.buffer);
+  }
+
+  byte(b: number): void {
+    if (this.length === this.bytes.length) this.#ensure(1);
+    this.bytes[this.length++] = b;
+  }
+
+  /** A non-negative integer below 2^53. */
+  varint(x: number): void {
+    this.#ensure(8);
+    const bytes = this.bytes;
+    let p = this.length;
+    while (x >= 0x80) {
+      bytes[p++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    bytes[p++] = x;
+    this.length = p;
+  }
+
+  /** A number as canonical JSON reads it: -0 is 0, and a non-finite number is null. */
+  number(x: number): void {
+    if (!Number.isFinite(x)) this.byte(TAG_NULL);
+    else if (Number.isInteger(x) && x <= 0x7fffffff && x >= -0x80000000) {
+      if (x === 0) x = 0;
+      this.byte(TAG_INT);
+      this.varint(x >= 0 ? x * 2 : -x * 2 - 1);
+    } else {
+      this.#ensure(9);
+      this.bytes[this.length] = TAG_FLOAT;
+      this.#view.setFloat64(this.length + 1, x, true);
+      this.length += 9;
+    }
+  }
+
+  /** A string: a tag (`TAG_LATIN1` when every code unit fits a byte), its length in code units, the units. */
+  string(s: string, wide: number = TAG_STRING): void {
+    const n = s.length;
+    let narrow = true;
+    for (let k = 0; k < n; k++) {
+      if (s.charCodeAt(k) > 0xff) {
+        narrow = false;
+        break;
+      }
+    }
+    this.byte(narrow ? TAG_LATIN1 : wide);
+    this.varint(n);
+    this.#ensure(narrow ? n : 2 * n);
+    const bytes = this.bytes;
+    let p = this.length;
+    if (narrow) {
+      for (let k = 0; k < n; k++) bytes[p++] = s.charCodeAt(k);
+    } else {
+      for (let k = 0; k < n; k++) {
+        const c = s.charCodeAt(k);
+        bytes[p++] = c & 0xff;
+        bytes[p++] = c >> 8;
+      }
+    }
+    this.length = p;
+  }
+
+  ascii(s: string): void {
+    this.string(s);
+  }
+}
+
+/** Reads values back from the attribute log. */
+class ByteReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #strings: readonly string[];
+  #p: number;
+
+  constructor(bytes: Uint8Array, at: number, strings: readonly string[]) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#strings = strings;
+    this.#p = at;
+  }
+
+  #varint(): number {
+    const bytes = this.#bytes;
+    let x = 0;
+    let scale = 1;
+    for (;;) {
+      const b = bytes[this.#p++] as number;
+      x += (b & 0x7f) * scale;
+      if (b < 0x80) return x;
+      scale *= 0x80;
+    }
+  }
+
+  value(): AttrValue {
+    const tag = this.#bytes[this.#p++] as number;
+    switch (tag) {
+      case TAG_NULL:
+        return null;
+      case TAG_FALSE:
+        return false;
+      case TAG_TRUE:
+        return true;
+      case TAG_INT: {
+        const z = this.#varint();
+        return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      }
+      case TAG_FLOAT: {
+        const x = this.#view.getFloat64(this.#p, true);
+        this.#p += 8;
+        return x;
+      }
+      case TAG_LATIN1:
+      case TAG_STRING: {
+        const n = this.#varint();
+        const from = this.#p;
+        let s = "";
+        if (tag === TAG_LATIN1) {
+          for (let k = 0; k < n; k += 4096)
+            s += String.fromCharCode.apply(null, this.#bytes.subarray(from + k, from + Math.min(n, k + 4096)) as unknown as number[]);
+          this.#p += n;
+        } else {
+          const units = new Uint16Array(n);
+          for (let k = 0; k < n; k++) units[k] = (this.#bytes[from + 2 * k] as number) | ((this.#bytes[from + 2 * k + 1] as number) << 8);
+          for (let k = 0; k < n; k += 4096) s += String.fromCharCode.apply(null, units.subarray(k, Math.min(n, k + 4096)) as unknown as number[]);
+          this.#p += 2 * n;
+        }
+        return s;
+      }
+      case TAG_ARRAY: {
+        const n = this.#varint();
+        const out: AttrValue[] = new Array(n);
+        for (let k = 0; k < n; k++) out[k] = this.value();
+        return out;
+      }
+      case TAG_OBJECT: {
+        const n = this.#varint();
+        const out: { [key: string]: AttrValue } = {};
+        for (let k = 0; k < n; k++) {
+          const key = this.#strings[this.#varint()] as string;
+          out[key] = this.value();
+        }
+        return out;
+      }
+      default:
+        throw new Error(`trace: corrupt attribute log (tag ${tag})`);
+    }
   }
 }
 

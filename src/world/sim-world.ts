@@ -83,6 +83,8 @@ export class SimWorld implements WorldRuntime {
   constructor(sim: Simulation, options: SimWorldOptions = {}) {
     installNetworkGuards();
     this.sim = sim;
+    // Real libraries wait on immediates and I/O callbacks, not only promises: a full turn between timestamps.
+    sim.useEventLoopTurns();
     this.#drainMs = parseDuration(options.drain ?? "60s");
     this.#drainFirings = options.drainFirings ?? 1_000;
     this.#timeoutMs = options.timeout ?? defaultTimeoutMs();
