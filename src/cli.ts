@@ -8,10 +8,13 @@
  * `file:line:col: message`. Colour only when stdout is a terminal and NO_COLOR is unset.
  */
 import { readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadScenarioFile, type LoadOptions } from "./config/load-scenario-file.js";
 import { formatProblem, type ConfigProblem } from "./config/problem.js";
+import { fsErrorReason } from "./config/load-scenario-file.js";
+import { writeFileAtomic } from "./run/atomic-write.js";
+import { describeProcessCrash, describeThrow } from "./run/crash-site.js";
+import { escapeControl } from "./report/terminal-text.js";
 import { toRunConfig, type ScenarioConfig } from "./config/scenario-config.js";
 import { errorText } from "./report/error-text.js";
 import { renderChrome } from "./report/render-chrome.js";
@@ -29,7 +32,9 @@ import { registerMerge } from "./cli/merge.js";
 import { registerReplay } from "./cli/replay.js";
 import { registerReport } from "./cli/report.js";
 import { registerSweep } from "./cli/sweep.js";
-import { formatDuration } from "./sim/duration.js";
+import { guardStdout, writingToProcess } from "./cli/stdout-guard.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./cli/budget.js";
+import { formatDuration, parseDuration } from "./sim/duration.js";
 
 /** Exit codes. */
 export const EXIT = { held: 0, violated: 1, usage: 2, crashed: 3, nondeterministic: 4 } as const;
@@ -53,10 +58,20 @@ interface RunOptions {
   trace?: string;
   quiet?: boolean;
   checkDeterminism?: boolean;
+  budget: number;
 }
 
 /** Runs the command line and returns its exit code. */
-export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: readonly string[], processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const guard = guardStdout(processIo);
+  try {
+    return await dispatch(argv, guard.io);
+  } finally {
+    guard.restore();
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.held;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -109,6 +124,7 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .option("--trace <file>", "also write the trace to a file: Chrome trace JSON if it ends in .json, else canonical JSON lines")
     .option("--quiet", "text format: print only the verdict, the violations, the trace hash and the replay command")
     .option("--check-determinism", "run the seed twice and compare trace hashes; exit 4 naming the first diverging event if they differ")
+    .addOption(budgetOption("the wall-clock budget of the run (0: none); over it, the run is stopped and named with its phase, exit 3", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -139,12 +155,13 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
     .argument("<file...>", "scenario files (YAML)")
     .option("--set <path=value>", "check with an override applied (repeatable)", collect)
     .option("--mitigate <names>", "check with mitigations switched on, comma-separated (repeatable)", collectNames)
+    .option("--allow-module", "import the scenario modules the files name (runs their code) to check parameters and names against them")
     .addHelpText(
       "after",
       `\nExamples:\n  $ agentsim validate scenarios/*.yaml\n  $ agentsim validate my-run.yaml --set params.workers=2000\n\nExit codes: 0 every file is valid, 2 at least one is not (each problem is printed as file:line:col: message).`,
     )
-    .action(async (files: string[], opts: { set?: string[]; mitigate?: string[] }) =>
-      exit(await validateCommand(files, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [] }, io)),
+    .action(async (files: string[], opts: { set?: string[]; mitigate?: string[]; allowModule?: boolean }) =>
+      exit(await validateCommand(files, { overrides: opts.set ?? [], mitigate: opts.mitigate ?? [], importModules: opts.allowModule ?? false }, io)),
     );
 
   registerSweep(program, io, exit);
@@ -166,27 +183,30 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   const config = loaded.config;
   let result: RunResult;
   let twice: DeterminismCheck | undefined;
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
+  const run = { ...toRunConfig(config), onPhase: budget.onPhase };
   try {
     if (opts.checkDeterminism) {
-      twice = await checkDeterminism(toRunConfig(config));
+      twice = await budget.guard(checkDeterminism(run));
       result = twice.result;
-    } else result = await runScenario(toRunConfig(config));
+    } else result = await budget.guard(runScenario(run));
   } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     if (e instanceof RunConfigError)
       return reportProblems(
         e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
         io,
       );
-    io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
+    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;
   }
   const ctx = runContext(config);
   io.stdout.write(render(result, ctx, opts, io));
   if (opts.trace) {
     try {
-      await writeFile(opts.trace, opts.trace.endsWith(".json") ? renderChrome(result) : renderJsonl(result));
+      writeFileAtomic(opts.trace, opts.trace.endsWith(".json") ? renderChrome(result) : renderJsonl(result));
     } catch (e) {
-      io.stderr.write(`${opts.trace}: cannot write the trace: ${(e as Error).message}\n`);
+      io.stderr.write(`${opts.trace}: cannot write the trace: ${fsErrorReason(e) ?? errorText(e)}\n`);
       return EXIT.usage;
     }
   }
@@ -198,7 +218,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<nu
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;
-    io.stderr.write(`${file}: the scenario crashed${crash ? `: process "${crash.process}" threw ${errorText(crash.error)}` : ""}\n`);
+    io.stderr.write(`${file}: the scenario crashed${crash ? `: ${escapeControl(describeProcessCrash(crash), { oneLine: true })}` : ""}\n`);
     return EXIT.crashed;
   }
   return result.verdict === "violated" ? EXIT.violated : EXIT.held;
@@ -215,7 +235,11 @@ function render(result: RunResult, ctx: RunContext, opts: RunOptions, io: CliIo)
     case "otlp":
       return renderOtlp(result);
     case "text":
-      return renderText(result, ctx, { color: useColor(io), quiet: opts.quiet ?? false });
+      return renderText(
+        result,
+        { ...ctx, ...(ctx.description !== undefined ? { description: escapeControl(ctx.description) } : {}) },
+        { color: useColor(io), quiet: opts.quiet ?? false },
+      );
   }
 }
 
@@ -263,6 +287,15 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
   let code: number = EXIT.held;
   for (const file of files) {
     const loaded = await loadScenarioFile(file, options);
+    if (!loaded.ok && loaded.unrunModule !== undefined && !loaded.problems.length) {
+      io.stdout.write(
+        escapeControl(
+          `ok  ${file}  (module ${loaded.unrunModule} not imported, so its parameters and names were not checked; add --allow-module to run its code and check them)`,
+          { oneLine: true },
+        ) + "\n",
+      );
+      continue;
+    }
     if (!loaded.ok) {
       code = reportProblems(loaded.problems, io);
       continue;
@@ -270,20 +303,49 @@ async function validateCommand(files: readonly string[], options: LoadOptions, i
     const c = loaded.config;
     const faults = c.faults.length === 1 ? "1 fault" : `${c.faults.length} faults`;
     const mitigations = c.mitigations.length ? c.mitigations.join(", ") : "none";
-    io.stdout.write(`ok  ${file}  (${c.scenario.name}, seed ${c.seed}, horizon ${formatDuration(c.horizonMs)}, ${faults}, mitigations: ${mitigations})\n`);
+    io.stdout.write(
+      escapeControl(`ok  ${file}  (${c.scenario.name}, seed ${c.seed}, horizon ${formatDuration(c.horizonMs)}, ${faults}, mitigations: ${mitigations})`, {
+        oneLine: true,
+      }) + "\n",
+    );
   }
   return code;
 }
 
+/** Shared with the command modules in cli/: a run over its time budget, exit 3. */
+export function budgetExceeded(file: string, e: BudgetExceeded, io: CliIo): number {
+  io.stderr.write(`${escapeControl(file, { oneLine: true })}: ${e.message}\n`);
+  return EXIT.crashed;
+}
+
 /** Shared with the command modules in cli/. */
 export function reportProblems(problems: readonly ConfigProblem[], io: CliIo): number {
-  for (const p of problems) io.stderr.write(formatProblem(p) + "\n");
+  for (const p of problems) io.stderr.write(escapeControl(formatProblem(p), { oneLine: true }) + "\n");
   return EXIT.usage;
 }
 
 /** Shared with the command modules in cli/. */
 export function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true && !io.env?.NO_COLOR;
+}
+
+/**
+ * `--budget <duration>`: a wall-clock time budget (`30s`, `10m`; `0` for none). Shared by run,
+ * report, check, replay (per run) and sweep (per seed).
+ */
+export function budgetOption(what: string, defaultMs: number): Option {
+  return new Option("--budget <duration>", what).argParser(parseBudget).default(defaultMs, formatDuration(defaultMs));
+}
+
+function parseBudget(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`${(e as Error).message}.`);
+  }
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError("Expected a finite duration such as 30s or 10m.");
+  return ms === 0 ? Infinity : ms;
 }
 
 /** Shared with the command modules in cli/. */

@@ -6,14 +6,18 @@
  * Exit codes: 0 no failing run found; 1 an invariant was violated; 2 bad input; 3 the shrunk run
  * crashed or threw while being built.
  */
-import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { Chalk } from "chalk";
-import { loadScenarioFile } from "../config/load-scenario-file.js";
+import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { parseOverride } from "../config/overrides.js";
 import { toRunConfig } from "../config/scenario-config.js";
-import { EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
-import { checkScenario, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
+import { writingToProcess } from "./stdout-guard.js";
+import { budgetExceeded, budgetOption, EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
+import { dirname, relative, resolve } from "node:path";
+import { runFingerprint } from "../run/fingerprint.js";
+import { checkScenario, drawnRunConfig, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";
 import { describeFault, describeRepro, replayReproCommand, reproOf, type Repro } from "../run/repro.js";
 
 interface CheckCliOptions {
@@ -25,6 +29,7 @@ interface CheckCliOptions {
   mitigate?: string[];
   maxFaults: number;
   format: "text" | "json";
+  budget: number;
 }
 
 /** Adds `check` to the program; `exit` receives the exit code. */
@@ -41,6 +46,7 @@ export function registerCheck(program: Command, io: CliIo, exit: (code: number) 
     .option("--mitigate <names>", "switch on mitigations, comma-separated (repeatable)", collectNames)
     .option("--max-faults <n>", "the most faults in one drawn schedule (0: search seeds and parameters only)", maxFaultsOption, 4)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(budgetOption("the wall-clock budget of each run of the search (0: none); over it, the search stops, exit 3", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -67,24 +73,50 @@ async function checkCommand(file: string, opts: CheckCliOptions, io: CliIo): Pro
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   const { seed: _seed, faults: _faults, ...base } = toRunConfig(config);
-  const found = await checkScenario({
-    base,
-    runs: opts.runs,
-    swarm: opts.swarm ?? false,
-    maxFaults: opts.maxFaults,
-    fixedParams: fixedParamPaths(overrides),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-  });
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
+  let found: CheckResult;
+  try {
+    found = await budget.guard(
+      checkScenario({
+        base: { ...base, onPhase: budget.onPhase },
+        runs: opts.runs,
+        swarm: opts.swarm ?? false,
+        maxFaults: opts.maxFaults,
+        fixedParams: fixedParamPaths(overrides),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      }),
+    );
+  } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
+    throw e;
+  }
   if (!found.found) {
     io.stdout.write(opts.format === "json" ? JSON.stringify(found, null, 2) + "\n" : notFoundText(found, config.scenario.name));
     return EXIT.held;
   }
-  const repro = reproOf(found, { scenario: config.scenario.name, scenarioFile: file, overrides, mitigations: config.mitigations, swarm: opts.swarm ?? false });
   const out = opts.out ?? `${config.scenario.name}.repro.json`;
+  const fingerprint = runFingerprint(drawnRunConfig(base, found.shrunk), config.modulePath);
+  // The repro names its scenario file relative to itself, so that it replays from anywhere.
+  const scenarioFile = relative(dirname(resolve(out)), resolve(file)) || file;
+  const repro = reproOf(found, {
+    scenario: config.scenario.name,
+    scenarioFile,
+    fingerprint,
+    overrides,
+    mitigations: config.mitigations,
+    swarm: opts.swarm ?? false,
+  });
+  const reproText = JSON.stringify(repro, null, 2) + "\n";
   try {
-    await writeFile(out, JSON.stringify(repro, null, 2) + "\n");
+    writeFileAtomic(out, reproText);
   } catch (e) {
-    io.stderr.write(`${out}: cannot write the repro: ${(e as Error).message}\n`);
+    // The search's find is not lost: the counterexample goes to stdout and the repro to stderr.
+    io.stdout.write(
+      opts.format === "json"
+        ? JSON.stringify({ found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, repro }, null, 2) + "\n"
+        : foundText(found, repro, undefined, useColor(io)),
+    );
+    io.stderr.write(`${out}: cannot write the repro: ${fsErrorReason(e) ?? (e as Error).message}; here it is, to save by hand:\n${reproText}`);
     return EXIT.usage;
   }
   const summary = { found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, reproFile: out, repro };
@@ -104,7 +136,7 @@ function notFoundText(r: Extract<CheckResult, { found: false }>, scenario: strin
   return `${scenario}: no failing run in ${r.runs} runs (search seed ${r.searchSeed}). Search further with --runs, --swarm or another --seed.\n`;
 }
 
-function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string, color: boolean): string {
+function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string | undefined, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const what = repro.violated.length
     ? `${repro.violated.join(", ")} violated`
@@ -119,9 +151,7 @@ function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, o
       "",
       c.bold("Repro"),
       ...describeRepro(repro).map((l) => `  ${l}`),
-      "",
-      `${c.bold("Repro file")}  ${out}`,
-      `${c.bold("Replay")}      ${replayReproCommand(out)}`,
+      ...(out === undefined ? [] : ["", `${c.bold("Repro file")}  ${out}`, `${c.bold("Replay")}      ${replayReproCommand(out)}`]),
     ].join("\n") + "\n"
   );
 }

@@ -10,7 +10,7 @@ import { EXIT, collectNames, type CliIo } from "../cli.js";
 import { incidentFromSpans, NotGenAiTracesError, type IncidentFindings } from "../import/incident-workload.js";
 import { OtlpFormatError, readOtlpJson } from "../import/otlp-json.js";
 import { scenarioFiles } from "../import/scenario-files.js";
-import { writeFileAtomic } from "../report/write-file-atomic.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { runScenario } from "../run/run-scenario.js";
 import { incidentScenario, type IncidentWorkload } from "../scenarios/incident.js";
 import { parseDuration } from "../sim/duration.js";
@@ -93,8 +93,8 @@ async function importCommand(traces: string, opts: ImportOptions, io: CliIo): Pr
   const files = scenarioFiles(workload, findings, moduleFile, command);
   const modulePath = join(dirname(opts.out), moduleFile);
   try {
-    await writeFileAtomic(modulePath, files.module);
-    await writeFileAtomic(opts.out, files.yaml.replaceAll("THIS_FILE", opts.out));
+    writeFileAtomic(modulePath, files.module);
+    writeFileAtomic(opts.out, files.yaml.replaceAll("THIS_FILE", opts.out));
   } catch (e) {
     io.stderr.write(`${opts.out}: cannot write: ${(e as Error).message}\n`);
     return EXIT.usage;

@@ -6,12 +6,16 @@
  * Exit codes, as for `run`: 0 every invariant held, 1 an invariant was violated, 2 bad input or
  * usage (no report is written), 3 the scenario crashed (the report of the crashed run is written).
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
-import { loadScenarioFile } from "../config/load-scenario-file.js";
+import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
+import { writingToProcess } from "./stdout-guard.js";
+import { budgetExceeded, budgetOption, EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
+import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
+import { describeProcessCrash, describeThrow } from "../run/crash-site.js";
+import { escapeControl } from "../report/terminal-text.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";
 import { renderHtml } from "../report/html/render-html.js";
@@ -23,6 +27,7 @@ interface ReportOptions {
   set?: string[];
   mitigate?: string[];
   out: string;
+  budget: number;
 }
 
 /** Adds `report` to the program; `exit` receives the exit code. */
@@ -35,6 +40,7 @@ export function registerReport(program: Command, io: CliIo, exit: (code: number)
     .addOption(setOption())
     .addOption(mitigateOption())
     .option("--out <file>", "where to write the HTML (- for stdout)", "report.html")
+    .addOption(budgetOption("the wall-clock budget of the run (0: none); over it, the run is stopped, exit 3 and no report", DEFAULT_RUN_BUDGET_MS))
     .addHelpText(
       "after",
       `
@@ -60,24 +66,26 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
   if (!loaded.ok) return reportProblems(loaded.problems, io);
   const config = loaded.config;
   let result: RunResult;
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
   try {
-    result = await runScenario(toRunConfig(config));
+    result = await budget.guard(runScenario({ ...toRunConfig(config), onPhase: budget.onPhase }));
   } catch (e) {
+    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     if (e instanceof RunConfigError)
       return reportProblems(
         e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
         io,
       );
-    io.stderr.write(`${file}: the scenario crashed while being built: ${errorText(e)}\n`);
+    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
     return EXIT.crashed;
   }
   const html = renderHtml(result, runContext(config), { invariants: config.scenario.invariants });
   if (opts.out === "-") io.stdout.write(html);
   else {
     try {
-      await writeFile(opts.out, html);
+      writeFileAtomic(opts.out, html);
     } catch (e) {
-      io.stderr.write(`${opts.out}: cannot write the report: ${(e as Error).message}\n`);
+      io.stderr.write(`${opts.out}: cannot write the report: ${fsErrorReason(e) ?? errorText(e)}\n`);
       return EXIT.usage;
     }
     io.stdout.write(
@@ -86,7 +94,7 @@ async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Prom
   }
   if (result.verdict === "crashed") {
     const crash = result.outcome.crash;
-    io.stderr.write(`${file}: the scenario crashed${crash ? `: process "${crash.process}" threw ${errorText(crash.error)}` : ""}\n`);
+    io.stderr.write(`${file}: the scenario crashed${crash ? `: ${escapeControl(describeProcessCrash(crash), { oneLine: true })}` : ""}\n`);
     return EXIT.crashed;
   }
   return result.verdict === "violated" ? EXIT.violated : EXIT.held;

@@ -100,7 +100,8 @@ function duration(options: { positive?: boolean } = {}): z.ZodType<string | numb
     }
     try {
       const ms = parseDuration(v);
-      if (options.positive && ms === 0) ctx.addIssue({ code: "custom", message: `expected a duration above zero, got ${describeValue(v)}` });
+      if (!Number.isFinite(ms)) ctx.addIssue({ code: "custom", message: `expected a finite duration such as "2h", got one too large to represent` });
+      else if (options.positive && ms === 0) ctx.addIssue({ code: "custom", message: `expected a duration above zero, got ${describeValue(v)}` });
     } catch (e) {
       ctx.addIssue({ code: "custom", message: (e as Error).message });
     }
@@ -110,7 +111,22 @@ function duration(options: { positive?: boolean } = {}): z.ZodType<string | numb
 function checkInstant(v: string, ctx: z.RefinementCtx): void {
   if (!INSTANT.test(v) || !Number.isFinite(Date.parse(v))) {
     ctx.addIssue({ code: "custom", message: `expected a UTC instant such as 2026-03-09T08:00:00Z, got ${describeValue(v)}` });
+    return;
   }
+  const impossible = impossibleDate(v);
+  if (impossible) ctx.addIssue({ code: "custom", message: `${describeValue(v)} is not a real date: ${impossible}` });
+}
+
+/** Why the calendar part of an instant does not exist (2026-02-31, 25:00), or undefined. */
+export function impossibleDate(v: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(v);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) return `${year}-${String(month).padStart(2, "0")} has ${days} days`;
+  if (hour > 23 || minute > 59 || second > 59) return `the time of day is out of range`;
+  return undefined;
 }
 
 /** A list of names, each one of `valid` (unchecked when the scenario is unknown). */

@@ -4,7 +4,7 @@
  * pointing at where it was written; nothing is thrown for bad input.
  */
 import { readFile, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { resolveParams } from "../scenarios/params.js";
 import type { FaultSpec, ScenarioDefinition } from "../scenarios/scenario.js";
 import { formatDuration, parseDuration } from "../sim/duration.js";
@@ -14,7 +14,7 @@ import { applyOverride, parseOverride, type Override } from "./overrides.js";
 import { describeValue, type ConfigProblem } from "./problem.js";
 import { ProblemLocator, valueAt, type AppliedOverride } from "./problem-locator.js";
 import type { ScenarioConfig } from "./scenario-config.js";
-import { resolveScenarioRef } from "./scenario-ref.js";
+import { isModuleRef, resolveScenarioRef } from "./scenario-ref.js";
 import { MAX_FILE_BYTES, parseYaml } from "./yaml-source.js";
 
 /** What the command line adds to a file. */
@@ -25,10 +25,16 @@ export interface LoadOptions {
   seed?: number;
   /** `--mitigate` names, switched on in addition to the file's. */
   mitigate?: readonly string[];
+  /**
+   * Whether a module the file names (`scenario: ./x.mjs`) may be imported, which runs its code
+   * (default true: a file the user runs may load its own module, as a test file does). When false,
+   * the file is checked without the module and the result is `ok: false` with `unrunModule` set.
+   */
+  importModules?: boolean;
 }
 
 /** A loaded file, or every problem that stops it from running. */
-export type LoadResult = { ok: true; config: ScenarioConfig } | { ok: false; problems: ConfigProblem[] };
+export type LoadResult = { ok: true; config: ScenarioConfig } | { ok: false; problems: ConfigProblem[]; unrunModule?: string };
 
 /** Reads and validates a scenario file. */
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -39,11 +45,37 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
     if (info.size > MAX_FILE_BYTES) return fail(`file is ${info.size} bytes; scenario files are limited to ${MAX_FILE_BYTES}`);
     return await loadScenarioText(await readFile(file, "utf8"), file, options);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ENOENT") return fail(`no such file`);
-    if (code === "EACCES") return fail(`permission denied`);
-    throw e;
+    const reason = fsErrorReason(e);
+    if (reason === undefined) throw e;
+    return fail((e as { code?: string }).code === "ENOENT" ? "no such file" : `cannot read: ${reason}`);
   }
+}
+
+/** Readable reasons for file-system errors; undefined for anything that is not one. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ELOOP: "too many levels of symbolic links (a symlink loop?)",
+  ENOTDIR: "a part of the path is not a directory",
+  ENAMETOOLONG: "the file name is too long",
+  EISDIR: "is a directory",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  EIO: "input/output error",
+  ENXIO: "no such device",
+  EBUSY: "the file is busy",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+  EEXIST: "already exists",
+  EINVAL: "invalid argument",
+};
+
+/** `ELOOP: too many levels of symbolic links`, for any error with a file-system code; else undefined. */
+export function fsErrorReason(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return undefined;
+  return `${FS_REASONS[code] ?? ((e as Error).message ?? code).replace(/^E[A-Z]+: /, "").split(",")[0]} (${code})`;
 }
 
 /** Validates scenario text as if read from `file` (module paths resolve relative to its folder). */
@@ -58,7 +90,8 @@ export async function loadScenarioText(text: string, file: string, options: Load
   const applied: AppliedOverride[] = [];
   const locator = new ProblemLocator(file, parsed.source, applied);
   const doc = structuredClone(top) as Record<string, unknown>;
-  const def = await applyCommandLine(doc, options, applied, locator);
+  const skipped: { module?: string; resolved?: string } = {};
+  const def = await applyCommandLine(doc, options, applied, locator, skipped);
   const checked = scenarioFileSchema(def).safeParse(doc);
   const issues = checked.success ? [] : checked.error.issues;
   for (const issue of issues) reportIssue(locator, doc, def, issue);
@@ -68,7 +101,8 @@ export async function loadScenarioText(text: string, file: string, options: Load
     checkMitigate(def, options.mitigate ?? [], locator);
   }
   const config = def && checked.success && !locator.problems.length ? buildConfig(file, checked.data, def, options, locator) : undefined;
-  return config ? { ok: true, config } : { ok: false, problems: locator.sorted() };
+  if (config) return { ok: true, config: skipped.resolved ? { ...config, modulePath: skipped.resolved } : config };
+  return { ok: false, problems: locator.sorted(), ...(skipped.module !== undefined ? { unrunModule: skipped.module } : {}) };
 }
 
 /**
@@ -80,6 +114,7 @@ async function applyCommandLine(
   options: LoadOptions,
   applied: AppliedOverride[],
   locator: ProblemLocator,
+  skipped: { module?: string; resolved?: string },
 ): Promise<ScenarioDefinition | undefined> {
   const overrides: Override[] = [];
   for (const expr of options.overrides ?? []) {
@@ -92,7 +127,7 @@ async function applyCommandLine(
     doc.scenario = o.value;
     applied.push({ path: ["scenario"], source: `--set ${o.expr}` });
   }
-  const def = await scenarioFor(doc.scenario, locator);
+  const def = await scenarioFor(doc.scenario, locator, options.importModules ?? true, skipped);
   for (const o of overrides.filter((o) => !isScenario(o))) {
     const r = applyOverride(doc, o, def);
     if (r.ok) applied.push({ path: r.path, source: `--set ${o.expr}` });
@@ -105,8 +140,25 @@ async function applyCommandLine(
   return def;
 }
 
-async function scenarioFor(ref: unknown, locator: ProblemLocator): Promise<ScenarioDefinition | undefined> {
+async function scenarioFor(
+  ref: unknown,
+  locator: ProblemLocator,
+  importModules: boolean,
+  skipped: { module?: string; resolved?: string },
+): Promise<ScenarioDefinition | undefined> {
   if (typeof ref !== "string" || ref === "") return undefined; // the schema reports it
+  if (isModuleRef(ref)) {
+    skipped.resolved = resolve(dirname(locator.file), ref);
+    if (!importModules) {
+      try {
+        if (!(await stat(skipped.resolved)).isFile()) locator.at(["scenario"], `scenario module ${ref} is not a file`);
+      } catch (e) {
+        locator.at(["scenario"], `cannot load scenario module ${ref}: ${fsErrorReason(e) ?? String(e)}`);
+      }
+      skipped.module = ref;
+      return undefined;
+    }
+  }
   const r = await resolveScenarioRef(ref, dirname(locator.file));
   if (r.ok) return r.scenario;
   locator.at(["scenario"], r.message);

@@ -11,7 +11,7 @@ import { isParam, type Param, type ParamTree } from "../scenarios/params.js";
 import type { ScenarioDefinition } from "../scenarios/scenario.js";
 import { didYouMean } from "./did-you-mean.js";
 import { FAULT_KEYS, FILE_KEYS } from "./file-schema.js";
-import { parseYamlValue } from "./yaml-source.js";
+import { FORBIDDEN_KEYS, forbiddenKeyMessage, parseYamlValue } from "./yaml-source.js";
 
 /** One parsed override. */
 export interface Override {
@@ -28,6 +28,8 @@ export function parseOverride(expr: string): { ok: true; override: Override } | 
   if (eq <= 0) return { ok: false, message: `expected path=value, such as seed=7 or params.workers=2000` };
   const keys = expr.slice(0, eq).trim().split(".");
   if (keys.some((k) => k === "")) return { ok: false, message: `"${expr.slice(0, eq)}" is not a path: expected dotted keys such as params.tool.latency` };
+  const forbidden = keys.find((k) => FORBIDDEN_KEYS.has(k));
+  if (forbidden !== undefined) return { ok: false, message: `at key ${keys.indexOf(forbidden) + 1} of the path: ${forbiddenKeyMessage(forbidden)}` };
   const parsed = parseYamlValue(expr.slice(eq + 1));
   if (!parsed.ok) return { ok: false, message: `the value is not valid: ${parsed.message}` };
   return { ok: true, override: { expr, keys, value: parsed.value } };

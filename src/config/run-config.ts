@@ -22,4 +22,12 @@ export interface RunConfig {
   tieBreak?: TieBreak;
   /** UTC instant of virtual time 0, ms since the Unix epoch. */
   epochMs?: number;
+  /**
+   * Told as the run enters each phase, and `done` at its end (a time budget's watchdog reads it:
+   * it names what a run over budget was doing). Not part of what names the run.
+   */
+  onPhase?(phase: RunPhase | "done", seed: number): void;
 }
+
+/** The phases of a run, in order (`run/run-phase.ts` names them in messages). */
+export type RunPhase = "build" | "run" | "check" | "metrics";

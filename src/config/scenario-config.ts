@@ -10,6 +10,8 @@ export interface ScenarioConfig {
   /** The file as the user named it. */
   file: string;
   scenario: ScenarioDefinition;
+  /** The scenario module's absolute path, when the file names a module rather than a catalog scenario. */
+  modulePath?: string;
   description?: string;
   seed: number;
   /** The horizon as written (or the scenario's default). */

@@ -21,6 +21,7 @@ import {
   type ParseOptions,
   type SchemaOptions,
 } from "yaml";
+import { parseDuration } from "../sim/duration.js";
 import type { Position } from "./problem.js";
 
 /** How many alias expansions a file may make before it is refused as a resource-exhaustion attack. */
@@ -36,19 +37,33 @@ export interface YamlProblem {
 }
 
 /** Safe parsing options shared by files and `--set` values. */
+// Duplicate keys are found by `unsafeValues` (the yaml library's own check is quadratic in a mapping's keys).
 const SAFE: ParseOptions & DocumentOptions & SchemaOptions = {
   schema: "core",
   merge: false,
-  uniqueKeys: true,
+  uniqueKeys: false,
   prettyErrors: false,
   customTags: [],
   resolveKnownTags: false,
 };
 
+/**
+ * Keys refused everywhere (files, `--set`, repro and sweep files): as a key of plain data they can
+ * reach `Object.prototype` when the data is later merged.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The message for a forbidden key. */
+export function forbiddenKeyMessage(key: string): string {
+  return `the key "${key}" is not allowed (it could change every object's prototype); rename it`;
+}
+
 /** Parsed YAML: its plain value and where each part of it was written. */
 export class YamlSource {
   readonly #doc: Document.Parsed;
   readonly #lines: LineCounter;
+  /** Each mapping's pairs by key, built on first lookup (so that locating is linear overall). */
+  readonly #pairs = new WeakMap<object, Map<string, unknown>>();
   /** The document as plain data (mappings as objects, sequences as arrays). */
   readonly value: unknown;
 
@@ -70,7 +85,7 @@ export class YamlSource {
       node = this.#deref(node);
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.#pairOf(node, String(seg)) as { key: unknown; value: unknown } | undefined;
         if (!pair) return at;
         if (last && options.key) return this.#start(pair.key) ?? at;
         node = pair.value;
@@ -82,6 +97,16 @@ export class YamlSource {
       at = this.#start(this.#deref(node)) ?? at;
     }
     return at;
+  }
+
+  #pairOf(map: { items: unknown[] }, key: string): unknown {
+    let byKey = this.#pairs.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !byKey.has(String(p.key.value))) byKey.set(String(p.key.value), p);
+      this.#pairs.set(map, byKey);
+    }
+    return byKey.get(key);
   }
 
   #deref(node: unknown): unknown {
@@ -102,6 +127,7 @@ export function parseYaml(text: string): { ok: true; source: YamlSource } | { ok
     pos: e.linePos?.[0] ?? lines.linePos(e.pos[0]),
     message: yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[1])),
   }));
+  if (!problems.length) problems.push(...unsafeValues(doc, lines));
   if (problems.length) return { ok: false, problems: sortByPosition(problems) };
   try {
     return { ok: true, source: new YamlSource(doc, lines, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) };
@@ -137,6 +163,48 @@ function yamlMessage(code: string, message: string, excerpt: string): string {
     default:
       return `invalid YAML: ${message.split("\n")[0]}`;
   }
+}
+
+const DURATION_LIKE = /^\s*(\d*\.?\d+\s*(us|ms|s|m|h|d|w)\s*)+$/;
+
+function finiteDuration(text: string): boolean {
+  try {
+    return Number.isFinite(parseDuration(text));
+  } catch {
+    return true; // not a duration after all: the schema judges it
+  }
+}
+
+/**
+ * Duplicate keys, forbidden keys and numbers that are not finite (`.inf`, a 400-digit integer),
+ * each at its position; one pass, linear in the file.
+ */
+function unsafeValues(doc: Document.Parsed, lines: LineCounter): YamlProblem[] {
+  const found: YamlProblem[] = [];
+  const at = (node: Node | null | undefined): Position => (node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 });
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        if (!isScalar(k)) continue;
+        if (seen.has(k.value)) found.push({ pos: at(k), message: yamlMessage("DUPLICATE_KEY", "", "") });
+        seen.add(k.value);
+        if (FORBIDDEN_KEYS.has(String(k.value))) found.push({ pos: at(k), message: forbiddenKeyMessage(String(k.value)) });
+      }
+    },
+    Scalar(_key, node) {
+      if (typeof node.value === "number" && !Number.isFinite(node.value)) {
+        found.push({
+          pos: at(node),
+          message: `${String(node.source ?? node.value).slice(0, 40)} is not a finite number; expected a number JavaScript can hold exactly enough (at most about 1.8e308)`,
+        });
+      } else if (typeof node.value === "string" && DURATION_LIKE.test(node.value) && !finiteDuration(node.value)) {
+        found.push({ pos: at(node), message: `the duration "${node.value.slice(0, 20)}…" is too large to be finite; expected a duration such as 30s or 2h` });
+      }
+    },
+  });
+  return found;
 }
 
 function firstAlias(doc: Document.Parsed, lines: LineCounter): Position {

@@ -12,7 +12,7 @@
  * parameters, faults, the violation) and how to replay it: a `runScenario` call, and with
  * `reproFile` a repro file that `agentsim replay` reruns.
  */
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "./atomic-write.js";
 import type { ScenarioDefinition } from "../scenarios/scenario.js";
 import { checkScenario } from "./check.js";
 import { describeRepro, replayReproCommand, reproOf } from "./repro.js";
@@ -60,7 +60,7 @@ export async function expectNoViolation(def: ScenarioDefinition, options: Expect
     mitigations,
     swarm: options.swarm ?? false,
   });
-  if (options.reproFile) await writeFile(options.reproFile, JSON.stringify(repro, null, 2) + "\n");
+  if (options.reproFile) writeFileAtomic(options.reproFile, JSON.stringify(repro, null, 2) + "\n");
   const what = repro.violated.length
     ? `${repro.violated.join(", ")} violated`
     : repro.verdict === "crashed"

@@ -9,22 +9,39 @@
  *   named); if they agree, the run is stable but no longer the recorded one (the code, the
  *   scenario or the file changed since the repro was written);
  * - `verdict-differs`: the same trace judged differently (the checkers changed).
+ *
+ * With a fingerprint in the repro (scenario code and parameters, see `fingerprint.ts`), a differing
+ * trace whose scenario fingerprint changed is `scenarioChanged`: the scenario was edited since,
+ * which is not nondeterminism.
  */
 import type { ScenarioConfig } from "../config/scenario-config.js";
 import { firstDivergence, type Divergence } from "./determinism.js";
 import { reproRunConfig, type Repro } from "./repro.js";
-import { runScenario, type RunResult } from "./run-scenario.js";
+import { runFingerprint } from "./fingerprint.js";
+import { runScenario, type RunConfig, type RunResult } from "./run-scenario.js";
 import { oneLine } from "./sweep-summary.js";
 
 /** What a replay found. */
 export type ReplayOutcome =
   | { status: "reproduced"; result?: RunResult; error?: string }
   | { status: "verdict-differs"; result?: RunResult; error?: string }
-  | { status: "trace-differs"; result: RunResult; expected: string; nondeterministic: boolean; divergence?: Divergence };
+  | {
+      status: "trace-differs";
+      result: RunResult;
+      expected: string;
+      nondeterministic: boolean;
+      divergence?: Divergence;
+      scenarioChanged?: { was: string; now: string };
+    };
 
 /** Reruns `repro` over its scenario file (loaded with the repro's overrides) and compares. */
-export async function replayRepro(repro: Repro, config: ScenarioConfig): Promise<ReplayOutcome> {
-  const run = reproRunConfig(repro, config);
+export function replayRepro(repro: Repro, config: ScenarioConfig): Promise<ReplayOutcome> {
+  return replayReproWith(repro, config, {});
+}
+
+/** `replayRepro`, telling `onPhase` each rerun's phases (for a time budget). */
+export async function replayReproWith(repro: Repro, config: ScenarioConfig, options: { onPhase?: RunConfig["onPhase"] }): Promise<ReplayOutcome> {
+  const run = { ...reproRunConfig(repro, config), ...(options.onPhase ? { onPhase: options.onPhase } : {}) };
   let result: RunResult;
   try {
     result = await runScenario(run);
@@ -37,7 +54,9 @@ export async function replayRepro(repro: Repro, config: ScenarioConfig): Promise
     const again = await runScenario(run);
     const nondeterministic = again.traceHash !== result.traceHash;
     const divergence = nondeterministic ? firstDivergence(result.trace.events, again.trace.events) : undefined;
-    return { status: "trace-differs", result, expected, nondeterministic, ...(divergence ? { divergence } : {}) };
+    const now = runFingerprint(run, config.modulePath);
+    const changed = repro.fingerprint !== undefined && repro.fingerprint !== now ? { scenarioChanged: { was: repro.fingerprint, now } } : {};
+    return { status: "trace-differs", result, expected, nondeterministic, ...(divergence ? { divergence } : {}), ...changed };
   }
   return { status: sameJudgement(repro, result) ? "reproduced" : "verdict-differs", result };
 }

@@ -14,6 +14,7 @@
  * switched on, and `seed`. `agentsim replay` reruns it.
  */
 import { z } from "zod";
+import { parseJsonData } from "./json-data.js";
 import { toRunConfig, type ScenarioConfig } from "../config/scenario-config.js";
 import type { FaultSpec } from "../scenarios/scenario.js";
 import { formatDuration } from "../sim/duration.js";
@@ -27,8 +28,13 @@ export const REPRO_KIND = "agentsim.repro/1";
 /** One failing run, replayable. */
 export interface Repro {
   kind: typeof REPRO_KIND;
-  /** The scenario file as the user named it; absent for a scenario searched from code. */
+  /**
+   * The scenario file, relative to the repro file's folder (absent for a scenario searched from
+   * code, or a catalog scenario replayed by its name).
+   */
   scenarioFile?: string;
+  /** sha256 of the scenario's code and the run's parameters (`runFingerprint`): tells "the scenario changed" from nondeterminism. */
+  fingerprint?: string;
   scenario: string;
   seed: number;
   /** `--set` expressions applied to the file before anything else. */
@@ -62,7 +68,7 @@ export interface Repro {
 /** The repro of a search's shrunk counterexample. */
 export function reproOf(
   found: Extract<CheckResult, { found: true }>,
-  context: { scenario: string; scenarioFile?: string; overrides: readonly string[]; mitigations: readonly string[]; swarm: boolean },
+  context: { scenario: string; scenarioFile?: string; fingerprint?: string; overrides: readonly string[]; mitigations: readonly string[]; swarm: boolean },
 ): Repro {
   const r = found.result;
   const v = r?.violations[0];
@@ -71,6 +77,7 @@ export function reproOf(
     kind: REPRO_KIND,
     ...(context.scenarioFile !== undefined ? { scenarioFile: context.scenarioFile } : {}),
     scenario: context.scenario,
+    ...(context.fingerprint !== undefined ? { fingerprint: context.fingerprint } : {}),
     seed: found.shrunk.seed,
     overrides: [...context.overrides],
     params: found.shrunk.params,
@@ -126,8 +133,12 @@ const fault = z.strictObject({
 /** The shape of a repro file. */
 const reproShape = z.looseObject({
   kind: z.literal(REPRO_KIND, { error: `expected a repro file ("kind": "${REPRO_KIND}"), as written by agentsim check` }),
-  scenarioFile: z.string({ error: "expected the scenario file the repro runs (scenarioFile)" }),
+  scenarioFile: z.string({ error: "expected the scenario file the repro runs (scenarioFile), relative to the repro" }).optional(),
   scenario: z.string(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: "expected a sha256 hex fingerprint" })
+    .optional(),
   seed: z.number().int().min(0),
   overrides: z.array(z.string()),
   params: z.record(z.string(), z.unknown()),
@@ -143,18 +154,14 @@ const reproShape = z.looseObject({
   error: z.string().optional(),
 });
 
-/** Parses the text of a repro file (one with a scenario file, so that it can be replayed). */
-export function parseRepro(text: string): { ok: true; repro: Repro & { scenarioFile: string } } | { ok: false; message: string } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, message: `not JSON: ${(e as Error).message}` };
-  }
-  const checked = reproShape.safeParse(data);
+/** Parses the text of a repro file; problems carry a position (`line:col: …`) or the path of the bad value. */
+export function parseRepro(text: string): { ok: true; repro: Repro } | { ok: false; message: string } {
+  const parsed = parseJsonData(text);
+  if (!parsed.ok) return { ok: false, message: `${parsed.line}:${parsed.col}: ${parsed.message}` };
+  const checked = reproShape.safeParse(parsed.value);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     return { ok: false, message: `${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "not a repro file"}` };
   }
-  return { ok: true, repro: checked.data as unknown as Repro & { scenarioFile: string } };
+  return { ok: true, repro: checked.data as unknown as Repro };
 }

@@ -10,6 +10,7 @@ import type { FaultSpec, Metric, Series } from "../scenarios/scenario.js";
 import { parseDuration } from "../sim/duration.js";
 import { Simulation, type RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
+import { RunPhaseError, type RunPhase } from "./run-phase.js";
 
 export type { RunConfig } from "../config/run-config.js";
 
@@ -86,22 +87,38 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
   if (!resolved.ok) problems.push(...resolved.problems.map((p) => ({ ...p, path: ["params", ...p.path] })));
   if (problems.length || !resolved.ok) throw new RunConfigError(problems);
 
+  const phase = (p: RunPhase | "done"): void => config.onPhase?.(p, config.seed);
+  const during = <T>(p: Exclude<RunPhase, "run">, f: () => T): T => {
+    phase(p);
+    try {
+      return f();
+    } catch (e) {
+      phase("done");
+      throw new RunPhaseError(p, e);
+    }
+  };
   const sim = new Simulation({
     seed: config.seed,
     ...(config.tieBreak ? { tieBreak: config.tieBreak } : {}),
     ...(config.epochMs !== undefined ? { epochMs: config.epochMs } : {}),
   });
-  const instance = def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] });
+  const instance = during("build", () => def.build({ sim, params: resolved.values, mitigations: new Set(mitigations), faults: config.faults ?? [] }));
   const run = (): Promise<RunOutcome> =>
     sim.run({
       horizon: config.horizon ?? def.defaults.horizon,
       maxEvents: config.maxEvents ?? def.defaults.maxEvents ?? 20_000_000,
     });
+  phase("run");
   const outcome = await (instance.aroundRun ? instance.aroundRun(run) : run());
   // Held to the declaration: a verdict under a misspelt name throws, naming the declared invariants.
-  const verdicts = judgeDeclared(`scenario ${def.name}`, def.invariants, instance.check(outcome)).filter((v) => judged.includes(v.invariant));
+  const verdicts = during("check", () => judgeDeclared(`scenario ${def.name}`, def.invariants, instance.check(outcome))).filter((v) =>
+    judged.includes(v.invariant),
+  );
   const violations = verdicts.flatMap((v) => v.violations).sort((a, b) => a.at - b.at);
   let hash: string | undefined;
+  const metrics = during("metrics", () => instance.metrics(outcome));
+  const series = during("metrics", () => instance.series?.(outcome) ?? {});
+  phase("done");
   return {
     scenario: def.name,
     seed: config.seed,
@@ -111,8 +128,8 @@ export async function runScenario(config: RunConfig): Promise<RunResult> {
     outcome,
     verdicts,
     violations,
-    metrics: instance.metrics(outcome),
-    series: instance.series?.(outcome) ?? {},
+    metrics,
+    series,
     trace: sim.trace,
     // Hashed when first read: a search over a thousand runs reads only its counterexample's.
     get traceHash(): string {

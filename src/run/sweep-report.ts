@@ -20,6 +20,10 @@ export interface SweepMeta {
   scenario: string;
   /** The scenario file as the user named it. */
   file: string;
+  /** sha256 of the scenario file's bytes (shards of one sweep ran the same file). */
+  fileHash?: string;
+  /** agentsim's version. */
+  version?: string;
   /** `--set` expressions, in order. */
   overrides: string[];
   /** Every mitigation switched on (the file's and `--mitigate`'s). */
@@ -48,6 +52,10 @@ export interface SweepReport {
   kind: typeof SWEEP_KIND;
   scenario: string;
   file: string;
+  /** sha256 of the scenario file's bytes. */
+  fileHash?: string;
+  /** agentsim's version. */
+  version?: string;
   overrides: string[];
   mitigations: string[];
   seeds: {
@@ -94,6 +102,8 @@ export function buildSweepReport(
     kind: SWEEP_KIND,
     scenario: meta.scenario,
     file: meta.file,
+    ...(meta.fileHash !== undefined ? { fileHash: meta.fileHash } : {}),
+    ...(meta.version !== undefined ? { version: meta.version } : {}),
     overrides: meta.overrides,
     mitigations: meta.mitigations,
     seeds: { spec: meta.seedSpec, ...(meta.shard ? { shard: formatShard(meta.shard) } : {}), count: results.length },

@@ -3,6 +3,7 @@
  * sweep json files hold one per seed, `merge` unions them). The trace itself stays in the worker.
  */
 import type { Metric } from "../scenarios/scenario.js";
+import { describeProcessCrash, describeThrow } from "./crash-site.js";
 import { checkDeterminism, type Divergence } from "./determinism.js";
 import { RunConfigError, runScenario, type RunConfig, type RunResult } from "./run-scenario.js";
 
@@ -53,7 +54,7 @@ export function summarizeRun(r: RunResult): SeedSummary {
     violated,
     metrics: numericMetrics(r.metrics),
     traceHash: r.traceHash,
-    ...(crash ? { error: `process "${crash.process}" threw ${oneLine(crash.error)}` } : {}),
+    ...(crash ? { error: describeProcessCrash(crash) } : {}),
   };
 }
 
@@ -78,8 +79,7 @@ export async function runSeed(
     const summary = summarizeRun(checked.result);
     return { summary: checked.deterministic ? summary : { ...summary, divergence: checked.divergence }, result: checked.result };
   } catch (e) {
-    const what = e instanceof RunConfigError ? "the configuration is invalid" : "the scenario threw while being built";
-    return { summary: errorSummary(seed, `${what}: ${oneLine(e)}`) };
+    return { summary: errorSummary(seed, e instanceof RunConfigError ? `the configuration is invalid: ${oneLine(e)}` : describeThrow(e)) };
   }
 }
 

@@ -2,7 +2,9 @@
  * Runs many seeds of one scenario file in parallel worker threads.
  *
  * Each worker loads the file itself, then takes chunks of seeds (smaller as the list drains, so
- * that the workers finish together) and streams back one small summary per seed. Results are kept
+ * that the workers finish together; one chunk always queued ahead, so that a worker never waits
+ * for the main thread) and streams back small summaries in batches. The main thread only records
+ * them. Results are kept
  * by the seed's position in the list, so the outcome does not depend on how many workers ran it or
  * in which order they finished.
  *
@@ -10,13 +12,22 @@
  * was running and the rest of its chunk are handed out again before the rest of the list, the
  * suspect seed alone in a chunk of its own, and a fresh worker takes over. A seed that kills a worker while running alone is
  * reported as an `error`, with the exit code and the worker's last error.
+ *
+ * A seed that runs longer than the time budget (wall clock, `budgetMs`) is stopped by terminating
+ * its worker, whatever it is doing (a synchronous infinite loop included), and reported as an
+ * `error` naming the budget and the phase it was in (build, run, check, metrics); the rest of the
+ * sweep goes on in a fresh worker.
  */
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { Metric } from "../scenarios/scenario.js";
+import { formatDuration } from "../sim/duration.js";
 import { errorSummary, oneLine, type SeedSummary } from "./sweep-summary.js";
 import { startWorker } from "./worker-launch.js";
-import type { FromWorker, WorkerInit } from "./worker-protocol.js";
+import { PROGRESS_BYTES, WorkerProgress, type FromWorker, type WorkerInit } from "./worker-protocol.js";
+
+/** The default wall-clock budget of one seed of a sweep. */
+export const DEFAULT_SEED_BUDGET_MS = 60_000;
 
 /** What to sweep. */
 export interface SweepOptions {
@@ -38,8 +49,12 @@ export interface SweepOptions {
   chunkSize?: number;
   /** Run each seed twice and compare trace hashes. */
   checkDeterminism?: boolean;
-  /** Called after each seed's summary arrives (for a progress display). */
+  /** Wall-clock budget of one seed, in ms (default `DEFAULT_SEED_BUDGET_MS`; `Infinity` for none). */
+  budgetMs?: number;
+  /** Called after each seed's summary arrives (to stream it to disk, for a progress display). */
   onResult?(summary: SeedSummary, done: number, total: number): void;
+  /** Called once, with the metric units, as soon as they are known. */
+  onUnits?(units: Record<string, NonNullable<Metric["unit"]>>): void;
 }
 
 /** What a sweep produced. */
@@ -62,37 +77,59 @@ export function runSweep(options: SweepOptions): Promise<SweepRun> {
   return new SweepPool(options).run();
 }
 
+/**
+ * Runs one seed of a scenario file in a worker thread under a wall-clock budget (the library's
+ * way to run untrusted or possibly looping scenario code without hanging): the seed's summary, an
+ * `error` one naming the budget and phase when it ran out.
+ */
+export async function runSeedWithBudget(options: Omit<SweepOptions, "seeds" | "workers" | "chunkSize"> & { seed: number }): Promise<SeedSummary> {
+  const run = await runSweep({ ...options, seeds: [options.seed], workers: 1 });
+  return run.results[0] as SeedSummary;
+}
+
 /** Positions (into the seed list) handed to a worker together; `solo` when isolating a suspect. */
 interface Chunk {
   positions: number[];
   solo: boolean;
 }
 
-/** One worker thread and the chunk it is running. */
+/** One worker thread and the chunks it was handed, in order. */
 interface Slot {
   worker: Worker;
+  progress: WorkerProgress;
   ready: boolean;
-  chunk?: Chunk;
-  /** How many of the chunk's seeds have reported. */
+  /** Chunks handed out and not yet fully reported, oldest first. */
+  chunks: Chunk[];
+  /** How many of the oldest chunk's seeds have reported. */
   reported: number;
   lastError?: string;
+  /** The budget watch: seeds started when last looked, and since when (ms, monotonic). */
+  watch: { started: number; since: number };
+  /** Why the sweep stopped this worker (its budget ran out), for the seed's summary. */
+  stopped?: string;
 }
+
+/** How often the budget is checked, at most (ms). */
+const WATCH_MS = 100;
 
 class SweepPool {
   readonly #options: SweepOptions;
-  readonly #init: WorkerInit;
+  readonly #init: Omit<WorkerInit, "progress">;
   /** Chunks to run again after a worker died, ahead of the rest of the list. */
   readonly #retry: Chunk[] = [];
   /** The next position of the list not yet handed out. */
   #cursor = 0;
   readonly #maxChunk: number;
+  readonly #budgetMs: number;
   readonly #results: (SeedSummary | undefined)[];
   readonly #units: Record<string, NonNullable<Metric["unit"]>> = {};
+  #unitsKnown = false;
   readonly #live = new Set<Slot>();
   readonly #width: number;
   #done = 0;
   #started = 0;
   #settled = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
   #resolve: (r: SweepRun) => void = () => {};
   #reject: (e: unknown) => void = () => {};
 
@@ -107,6 +144,7 @@ class SweepPool {
     const total = options.seeds.length;
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
     this.#maxChunk = Math.max(1, Math.floor(options.chunkSize ?? 50));
+    this.#budgetMs = options.budgetMs ?? DEFAULT_SEED_BUDGET_MS;
     this.#results = new Array<SeedSummary | undefined>(total);
     this.#width = Math.min(workers, total);
   }
@@ -119,13 +157,25 @@ class SweepPool {
       try {
         for (let i = 0; i < this.#width; i++) this.#spawn();
       } catch (e) {
-        this.#fail(e);
+        return this.#fail(e);
+      }
+      if (Number.isFinite(this.#budgetMs)) {
+        this.#timer = setInterval(() => this.#watch(), Math.max(1, Math.min(WATCH_MS, this.#budgetMs / 4)));
+        this.#timer.unref?.();
       }
     });
   }
 
   #spawn(): void {
-    const slot: Slot = { worker: startWorker(this.#init), ready: false, reported: 0 };
+    const buffer = new SharedArrayBuffer(PROGRESS_BYTES);
+    const slot: Slot = {
+      worker: startWorker({ ...this.#init, progress: buffer }),
+      progress: new WorkerProgress(buffer),
+      ready: false,
+      chunks: [],
+      reported: 0,
+      watch: { started: 0, since: now() },
+    };
     this.#started++;
     this.#live.add(slot);
     slot.worker.on("message", (m: FromWorker) => this.#onMessage(slot, m));
@@ -138,47 +188,88 @@ class SweepPool {
     switch (m.type) {
       case "ready":
         slot.ready = true;
+        this.#dispatch(slot);
         return this.#dispatch(slot);
       case "fatal":
         return this.#fail(new SweepLoadError(m.message));
-      case "result": {
-        const position = slot.chunk?.positions[slot.reported++];
-        if (position === undefined) return;
-        if (m.units) Object.assign(this.#units, m.units);
-        return this.#record(position, m.summary);
+      case "results": {
+        if (m.units && !this.#unitsKnown) {
+          this.#unitsKnown = true;
+          Object.assign(this.#units, m.units);
+          this.#options.onUnits?.(this.#units);
+        }
+        for (const summary of m.summaries) {
+          const chunk = slot.chunks[0];
+          const position = chunk?.positions[slot.reported++];
+          if (chunk && slot.reported >= chunk.positions.length) {
+            slot.chunks.shift();
+            slot.reported = 0;
+          }
+          if (position !== undefined) this.#record(position, summary);
+          if (this.#settled) return;
+        }
+        // Keep one chunk queued behind the one running.
+        if (slot.chunks.length < 2) this.#dispatch(slot);
+        return;
       }
-      case "idle":
-        slot.chunk = undefined;
-        return this.#dispatch(slot);
     }
   }
 
-  /** Hands the slot the next chunk, or retires it when the queue is empty. */
+  /** Hands the slot the next chunk; retires it when it has nothing left to run. */
   #dispatch(slot: Slot): void {
     if (this.#settled) return;
     const chunk = this.#nextChunk();
     if (!chunk) {
-      this.#live.delete(slot);
-      void slot.worker.terminate();
+      if (slot.chunks.length === 0) {
+        this.#live.delete(slot);
+        void slot.worker.terminate();
+      }
       return;
     }
-    slot.chunk = chunk;
-    slot.reported = 0;
+    slot.chunks.push(chunk);
     slot.worker.postMessage({ type: "run", seeds: chunk.positions.map((p) => this.#options.seeds[p] as number) });
+  }
+
+  /** Stops the workers whose current seed has run past the budget. */
+  #watch(): void {
+    const t = now();
+    for (const slot of this.#live) {
+      if (slot.stopped) continue;
+      const p = slot.progress.read();
+      if (p.started !== slot.watch.started || p.phase === "idle") {
+        slot.watch = { started: p.started, since: t };
+        continue;
+      }
+      if (t - slot.watch.since <= this.#budgetMs) continue;
+      slot.stopped = `exceeded the time budget of ${formatDuration(this.#budgetMs)} (wall clock) while in phase ${p.phase}; it was stopped`;
+      void slot.worker.terminate();
+    }
   }
 
   #onExit(slot: Slot, code: number): void {
     if (this.#settled || !this.#live.delete(slot)) return;
     const why = `exit code ${code}${slot.lastError ? `, ${slot.lastError}` : ""}`;
-    if (!slot.ready) return this.#fail(new Error(`a sweep worker died before it loaded the scenario (${why})`));
-    const left = slot.chunk ? slot.chunk.positions.slice(slot.reported) : [];
-    const [suspect, ...rest] = left;
-    if (suspect !== undefined && slot.chunk?.solo && rest.length === 0) {
-      const seed = this.#options.seeds[suspect] as number;
-      this.#record(suspect, errorSummary(seed, `the worker thread running this seed died (${why})`));
-    } else if (suspect !== undefined) {
-      if (rest.length) this.#retry.unshift({ positions: rest, solo: false });
-      this.#retry.unshift({ positions: [suspect], solo: true });
+    if (!slot.ready && !slot.stopped) return this.#fail(new Error(`a sweep worker died before it loaded the scenario (${why})`));
+    const left = slot.chunks.flatMap((c, i) => (i === 0 ? c.positions.slice(slot.reported) : c.positions));
+    // The seed that was running is the first unreported one; alone in its chunk, it is the culprit.
+    const soloFirst = slot.chunks[0]?.solo === true && slot.reported === 0;
+    if (slot.stopped) {
+      // The stuck seed is known: report it; the rest of its chunks run again.
+      const stuck = this.#options.seeds.findIndex((s, i) => s === slot.progress.read().seed && left.includes(i));
+      const stuckAt = stuck >= 0 ? stuck : left[0];
+      if (stuckAt !== undefined) this.#record(stuckAt, errorSummary(this.#options.seeds[stuckAt] as number, slot.stopped));
+      const rest = left.filter((p) => p !== stuckAt);
+      if (rest.length && !this.#settled) this.#retry.unshift({ positions: rest, solo: false });
+    } else {
+      const [suspect, ...rest] = left;
+      if (suspect !== undefined && soloFirst) {
+        const seed = this.#options.seeds[suspect] as number;
+        this.#record(suspect, errorSummary(seed, `the worker thread running this seed died (${why})`));
+        if (rest.length) this.#retry.unshift({ positions: rest, solo: false });
+      } else if (suspect !== undefined) {
+        if (rest.length) this.#retry.unshift({ positions: rest, solo: false });
+        this.#retry.unshift({ positions: [suspect], solo: true });
+      }
     }
     if (!this.#settled && this.#hasWork() && this.#live.size < this.#width) this.#spawn();
   }
@@ -201,7 +292,8 @@ class SweepPool {
   }
 
   #record(position: number, summary: SeedSummary): void {
-    if (this.#results[position] === undefined) this.#done++;
+    if (this.#results[position] !== undefined) return;
+    this.#done++;
     this.#results[position] = summary;
     this.#options.onResult?.(summary, this.#done, this.#results.length);
     if (this.#done === this.#results.length) this.#finish();
@@ -221,6 +313,7 @@ class SweepPool {
   }
 
   #stopAll(): void {
+    if (this.#timer) clearInterval(this.#timer);
     for (const s of this.#live) void s.worker.terminate();
     this.#live.clear();
   }
@@ -228,4 +321,9 @@ class SweepPool {
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** Monotonic ms, for the budget watch only. */
+function now(): number {
+  return performance.now(); // nondeterminism-ok: the wall-clock budget, never a result
 }

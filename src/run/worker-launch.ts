@@ -8,6 +8,9 @@
  * worker's entry module (measured: "Unknown file extension .ts"), so the worker starts from a
  * two-line ES module bootstrap that registers tsx's loader in the thread and then imports
  * `worker-entry.ts`. Scenario modules written in TypeScript then load in the worker too.
+ *
+ * A worker's stdout is its own stream, forwarded to the process's stderr: what a scenario module
+ * prints never lands in the sweep's json on stdout.
  */
 import { Worker } from "node:worker_threads";
 import type { WorkerInit } from "./worker-protocol.js";
@@ -15,10 +18,16 @@ import type { WorkerInit } from "./worker-protocol.js";
 /** Starts one worker thread for a sweep. */
 export function startWorker(init: WorkerInit): Worker {
   const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL("./worker-entry.mjs", here), { workerData: init });
-  const entry = new URL("./worker-entry.ts", here).href;
-  const bootstrap = `import { register } from ${JSON.stringify(tsxApi())}; register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init });
+  const options = { workerData: init, stdout: true } as const;
+  let worker: Worker;
+  if (!here.endsWith(".ts")) worker = new Worker(new URL("./worker-entry.mjs", here), options);
+  else {
+    const entry = new URL("./worker-entry.ts", here).href;
+    const bootstrap = `import { register } from ${JSON.stringify(tsxApi())}; register(); await import(${JSON.stringify(entry)});`;
+    worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
+  }
+  worker.stdout.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+  return worker;
 }
 
 /** The URL of tsx's ESM register API, or an error saying how to run without it. */

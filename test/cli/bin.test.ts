@@ -40,7 +40,7 @@ describe.skipIf(!built)("bin/agentsim.js", () => {
   });
 
   it("explains that a .ts scenario module needs a TypeScript loader under plain Node.js", () => {
-    const r = agentsim("validate", "test/fixtures/refund.yaml");
+    const r = agentsim("validate", "test/fixtures/refund.yaml", "--allow-module");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("cannot load scenario module ./fixture-scenario.ts: Node.js cannot import this file type");
   });

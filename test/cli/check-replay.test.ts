@@ -1,7 +1,7 @@
-/** `agentsim check` writes a shrunk repro; `agentsim replay` confirms it (exit 1), or reports a changed trace (exit 4). */
+/** `agentsim check` writes a shrunk repro; `agentsim replay` confirms it (exit 1), or reports a changed trace. */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compareSchedules } from "../../src/run/check.js";
 import type { Repro } from "../../src/run/repro.js";
@@ -21,9 +21,11 @@ describe("agentsim check and replay", () => {
     expect(r.stdout).toMatch(/ {2}shrunk to {6}seed 1, 1 fault \(outage at \d+ms for \d+ms on db\), params \{"requests":1,/);
     expect(r.stdout).toContain(`Replay      npx agentsim replay ${out}\n`);
     const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    // The scenario file is named relative to the repro, so the repro replays from any folder.
     expect(repro).toMatchObject({
       kind: "agentsim.repro/1",
-      scenarioFile: FILE,
+      scenarioFile: relative(dir, resolve(FILE)),
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       scenario: "flaky-service",
       overrides: ["params.errorRate=0"],
       verdict: "violated",
@@ -38,19 +40,21 @@ describe("agentsim check and replay", () => {
 
   it("replay reruns the repro to the same violation and trace hash, and exits 1", async () => {
     const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
-    const r = await cli(["replay", out]);
+    const r = await cli(["replay", out, "--allow-module"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`REPRODUCED every-request-served violated again: ${repro.violation!.message}\n  same trace hash ${repro.expectedTraceHash}\n`);
   });
 
-  it("replay exits 4 when the trace hash differs from the recorded one", async () => {
+  it("replay says agentsim changed, not nondeterminism, when the trace differs but the scenario's fingerprint and two reruns agree", async () => {
     const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
     const tampered = join(dir, "tampered.json");
     writeFileSync(tampered, JSON.stringify({ ...repro, expectedTraceHash: "a".repeat(64) }));
-    const r = await cli(["replay", tampered]);
-    expect(r.code).toBe(4);
-    expect(r.stdout).toContain(`NONDETERMINISM the trace hash differs: expected ${"a".repeat(64)}, got ${repro.expectedTraceHash}`);
-    expect(r.stdout).toContain("two reruns agree with each other");
+    const r = await cli(["replay", tampered, "--allow-module"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`CHANGED the trace hash differs: expected ${"a".repeat(64)}, got ${repro.expectedTraceHash}`);
+    expect(r.stdout).toContain(
+      "two reruns agree with each other: the run is stable, but with the scenario unchanged (same fingerprint), agentsim itself changed",
+    );
   });
 
   it("check with --format json prints the repro, and exits 0 with a hint when nothing fails", async () => {
@@ -77,6 +81,6 @@ describe("agentsim check and replay", () => {
     writeFileSync(moved, JSON.stringify({ ...repro, scenarioFile: "gone.yaml" }));
     const gone = await cli(["replay", moved]);
     expect(gone.code).toBe(2);
-    expect(gone.stderr).toBe("gone.yaml: no such file\n");
+    expect(gone.stderr).toBe(`${join(dir, "gone.yaml")}: no such file\n`);
   });
 });

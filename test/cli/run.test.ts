@@ -25,7 +25,9 @@ describe("agentsim run", () => {
   it("exits 3 with a short message, no stack trace, when the scenario crashes", async () => {
     const r = await cli(["run", FILE, "--set", "params.crash=true"]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe(`${FILE}: the scenario crashed: process "refund client-0/order-0 #1" threw Error: refund tool exploded\n`);
+    expect(r.stderr).toBe(
+      `${FILE}: the scenario crashed: the scenario threw while running: process (actor) "refund client-0/order-0 #1" threw Error: refund tool exploded (at test/fixtures/fixture-scenario.ts:36:28)\n`,
+    );
     expect(r.stdout).toContain("CRASHED");
   });
 

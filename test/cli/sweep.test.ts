@@ -84,3 +84,30 @@ describe("agentsim run --check-determinism", () => {
     );
   });
 });
+
+describe("agentsim sweep --stream and --resume", () => {
+  it("refuses --resume without a stream, and a stream of another sweep", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "agentsim-resume-"));
+    try {
+      expect((await cli(["sweep", "test/fixtures/hostile.yaml", "--resume"])).stderr).toBe(
+        "agentsim sweep: --resume continues a --stream file; name it with --stream <file.jsonl>\n",
+      );
+      const stream = join(dir, "s.jsonl");
+      const first = await cli(["sweep", "test/fixtures/hostile.yaml", "--seeds", "1..3", "--workers", "1", "--stream", stream]);
+      expect(first.code).toBe(0);
+      const other = await cli(["sweep", "test/fixtures/hostile.yaml", "--seeds", "1..4", "--workers", "1", "--stream", stream, "--resume"]);
+      expect(other.code).toBe(2);
+      expect(other.stderr).toBe(
+        `${stream}: cannot resume: the stream is of another sweep (seedSpec: "1..3" there, "1..4" now); start a new stream file or drop --resume\n`,
+      );
+      // Resuming a finished stream runs nothing more and gives the same report.
+      const again = await cli(["sweep", "test/fixtures/hostile.yaml", "--seeds", "1..3", "--workers", "1", "--stream", stream, "--resume"]);
+      expect(again.stdout).toBe(first.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

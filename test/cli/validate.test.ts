@@ -4,14 +4,20 @@ import { cli } from "./capture.js";
 
 describe("agentsim validate", () => {
   it("says ok for a valid file, with what it would run", async () => {
-    const r = await cli(["validate", "test/fixtures/refund.yaml"]);
+    const r = await cli(["validate", "--allow-module", "test/fixtures/refund.yaml"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("ok  test/fixtures/refund.yaml  (fixture-refund, seed 7, horizon 10m, 1 fault, mitigations: none)\n");
     expect(r.stderr).toBe("");
   });
 
   it("checks every file, exiting 2 when any is invalid", async () => {
-    const r = await cli(["validate", "test/fixtures/refund.yaml", "test/fixtures/broken/unknown-param.yaml", "test/fixtures/broken/empty.yaml"]);
+    const r = await cli([
+      "validate",
+      "--allow-module",
+      "test/fixtures/refund.yaml",
+      "test/fixtures/broken/unknown-param.yaml",
+      "test/fixtures/broken/empty.yaml",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain("ok  test/fixtures/refund.yaml");
     expect(r.stderr.trimEnd().split("\n")).toEqual([
@@ -21,16 +27,16 @@ describe("agentsim validate", () => {
   });
 
   it("applies --set and --mitigate when checking", async () => {
-    const ok = await cli(["validate", "test/fixtures/refund.yaml", "--set", "seed=9", "--mitigate", "idempotency-keys"]);
+    const ok = await cli(["validate", "--allow-module", "test/fixtures/refund.yaml", "--set", "seed=9", "--mitigate", "idempotency-keys"]);
     expect(ok.stdout).toContain("(fixture-refund, seed 9, horizon 10m, 1 fault, mitigations: idempotency-keys)");
-    const bad = await cli(["validate", "test/fixtures/refund.yaml", "--set", "params.clients=51"]);
+    const bad = await cli(["validate", "--allow-module", "test/fixtures/refund.yaml", "--set", "params.clients=51"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("test/fixtures/refund.yaml: --set params.clients=51: 51 is above the maximum 50\n");
   });
 
   it("never runs the scenario", async () => {
     // The crash parameter makes the tool throw as soon as it runs; validation does not notice.
-    const r = await cli(["validate", "test/fixtures/refund.yaml", "--set", "params.crash=true"]);
+    const r = await cli(["validate", "--allow-module", "test/fixtures/refund.yaml", "--set", "params.crash=true"]);
     expect(r.code).toBe(0);
   });
 });

@@ -156,7 +156,7 @@ describe("--set values", () => {
   });
 
   it("points at the sibling an override made invalid, or at the --set when the file never wrote it", async () => {
-    const r = await cli(["validate", "--set", "params.tool.latency.lognormal.p50=9s", FILE]);
+    const r = await cli(["validate", "--allow-module", "--set", "params.tool.latency.lognormal.p50=9s", FILE]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`${FILE}:12:37: lognormal p99 must be above p50\n`);
     const fromDefaults = await loadScenarioText("scenario: ./fixture-scenario.ts\n", AT, { overrides: ["params.tool.latency.lognormal.p50=9s"] });

@@ -84,6 +84,30 @@ describe("mergeSweepReports", () => {
     expect(mergeSweepReports([])).toMatchObject({ ok: false });
   });
 
+  it("refuses a shard with results missing, overlapping shards, and reports of another file or version, naming what is wrong", async () => {
+    const { all, units } = await summaries();
+    const [a, b] = [1, 2].map((i) => report(all, units, { index: i, count: 2 }));
+    const cut = { ...b!, results: b!.results.filter((_, i) => i !== 3 && i !== 5) };
+    expect(mergeSweepReports([a!, cut], ["a.json", "b.json"])).toEqual({
+      ok: false,
+      message: `b.json is incomplete: 2 of the 25 seeds of shard 2/2 of ${SPEC} are missing (seeds ${b!.results[3]!.seed}, ${b!.results[5]!.seed}); run them (agentsim sweep --stream <file> --resume continues a killed sweep)`,
+    });
+    expect(mergeSweepReports([a!, b!, a!], ["a.json", "b.json", "a-again.json"])).toEqual({
+      ok: false,
+      message: expect.stringContaining("a-again.json and a.json overlap: both hold seed 1 (shards 1/2 and 1/2)"),
+    });
+    const newer = report(all, units, { index: 2, count: 2 }, { version: "9.9.9" });
+    expect(mergeSweepReports([{ ...a!, version: "0.1.0" }, newer], ["a.json", "b.json"])).toEqual({
+      ok: false,
+      message: expect.stringContaining("b.json is not part of the same sweep as a.json: the agentsim versions differ"),
+    });
+    const edited = report(all, units, { index: 2, count: 2 }, { fileHash: "b".repeat(64) });
+    expect(mergeSweepReports([{ ...a!, fileHash: "a".repeat(64) }, edited], ["a.json", "b.json"])).toEqual({
+      ok: false,
+      message: expect.stringContaining("the scenario file contents (sha256) differ"),
+    });
+  });
+
   it("rejects files that are not sweep reports", () => {
     expect(parseSweepReport("[]")).toMatchObject({ ok: false });
     expect(parseSweepReport(JSON.stringify({ kind: "agentsim.repro/1" }))).toMatchObject({

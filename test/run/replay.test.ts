@@ -72,11 +72,9 @@ describe("replayReproCommand", () => {
 
 describe("parseRepro", () => {
   it("says what is wrong with a file that is not a repro", () => {
-    expect(parseRepro("{")).toMatchObject({ ok: false, message: expect.stringMatching(/^not JSON/) });
+    expect(parseRepro("{")).toMatchObject({ ok: false, message: expect.stringMatching(/^1:2: not JSON/) });
     expect(parseRepro(JSON.stringify({ kind: "agentsim.sweep/1" }))).toMatchObject({ ok: false, message: expect.stringContaining("expected a repro file") });
-    expect(parseRepro(JSON.stringify({ kind: "agentsim.repro/1", scenario: "x" }))).toMatchObject({
-      ok: false,
-      message: expect.stringContaining("scenarioFile"),
-    });
+    // A repro of a catalog scenario needs no scenario file, but every repro needs its seed.
+    expect(parseRepro(JSON.stringify({ kind: "agentsim.repro/1", scenario: "x" }))).toMatchObject({ ok: false, message: expect.stringContaining("seed") });
   });
 });

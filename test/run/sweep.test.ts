@@ -47,7 +47,11 @@ describe("runSweep", () => {
 
   it("reports a seed whose scenario throws while being built as an error, without losing the worker", async () => {
     const r = await runSweep({ file: FILE, seeds: seeds(1, 6), workers: 1, overrides: ["params.throwOnSeed=4"] });
-    expect(r.results[3]).toMatchObject({ seed: 4, verdict: "error", error: "the scenario threw while being built: Error: cannot build seed 4" });
+    expect(r.results[3]).toMatchObject({
+      seed: 4,
+      verdict: "error",
+      error: "the scenario threw while being built: Error: cannot build seed 4 (at test/run/fixtures/flaky-service.ts:41:43)",
+    });
     expect(r.results.filter((s) => s.verdict === "error")).toHaveLength(1);
     expect(r.workersStarted).toBe(1);
   });
