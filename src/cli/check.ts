@@ -14,7 +14,7 @@ import { parseOverride } from "../config/overrides.js";
 import { toRunConfig } from "../config/scenario-config.js";
 import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
 import { writingToProcess } from "./stdout-guard.js";
-import { budgetExceeded, budgetOption, EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "../cli.js";
+import { budgetExceeded, budgetOption, EXIT, collect, collectNames, parseSeed, reportProblems, useColor, type CliIo } from "./shared.js";
 import { dirname, relative, resolve } from "node:path";
 import { runFingerprint } from "../run/fingerprint.js";
 import { checkScenario, drawnRunConfig, DEFAULT_SEARCH_SEED, type CheckResult, type Counterexample } from "../run/check.js";

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { EXIT, collectNames, type CliIo } from "../cli.js";
+import { EXIT, collectNames, type CliIo } from "./shared.js";
 import { incidentFromSpans, NotGenAiTracesError, type IncidentFindings } from "../import/incident-workload.js";
 import { OtlpFormatError, readOtlpJson } from "../import/otlp-json.js";
 import { scenarioFiles } from "../import/scenario-files.js";

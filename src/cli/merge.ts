@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { EXIT, useColor, type CliIo } from "../cli.js";
+import { EXIT, useColor, type CliIo } from "./shared.js";
 import { fsErrorReason } from "../config/load-scenario-file.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
 import { mergeSweepReports, parseSweepReport } from "../run/merge.js";

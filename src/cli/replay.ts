@@ -21,7 +21,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { Command } from "commander";
 import { Chalk } from "chalk";
 import { fsErrorReason, loadScenarioFile, loadScenarioText, type LoadResult } from "../config/load-scenario-file.js";
-import { budgetExceeded, budgetOption, EXIT, reportProblems, useColor, type CliIo } from "../cli.js";
+import { budgetExceeded, budgetOption, EXIT, reportProblems, useColor, type CliIo } from "./shared.js";
 import { describeDivergence } from "../run/determinism.js";
 import { describeRepro, parseRepro, reproRunConfig, type Repro } from "../run/repro.js";
 import { replayReproWith, type ReplayOutcome } from "../run/replay.js";

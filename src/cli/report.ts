@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
 import { writingToProcess } from "./stdout-guard.js";
-import { budgetExceeded, budgetOption, EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "../cli.js";
+import { budgetExceeded, budgetOption, EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "./shared.js";
 import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
 import { describeProcessCrash, describeThrow } from "../run/crash-site.js";

@@ -7,7 +7,7 @@
  * `--format json` stays parseable; and (2) swallows EPIPE: `agentsim run x --format jsonl | head`
  * stops writing when `head` exits, with no stack trace, and the command ends with its own status.
  */
-import type { CliIo } from "../cli.js";
+import type { CliIo } from "./shared.js";
 
 let guarding = 0;
 

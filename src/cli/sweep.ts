@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
-import { budgetOption, EXIT, mitigateOption, reportProblems, setOption, useColor, type CliIo } from "../cli.js";
+import { budgetOption, EXIT, mitigateOption, reportProblems, setOption, useColor, type CliIo } from "./shared.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
 import { escapeControl } from "../report/terminal-text.js";
 import { buildSweepReport, judgedInvariants, type SweepReport } from "../run/sweep-report.js";

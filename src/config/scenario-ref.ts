@@ -10,8 +10,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { z } from "zod";
-import { catalog, findScenario } from "../scenarios/catalog.js";
+import { catalogNames, loadCatalogScenario } from "../scenarios/catalog-index.js";
 import type { ScenarioDefinition } from "../scenarios/scenario.js";
 import { unknownName } from "./did-you-mean.js";
 
@@ -23,9 +22,9 @@ export function isModuleRef(ref: string): boolean {
 /** Resolves a `scenario:` value; `baseDir` is the folder of the file that names it. */
 export async function resolveScenarioRef(ref: string, baseDir: string): Promise<{ ok: true; scenario: ScenarioDefinition } | { ok: false; message: string }> {
   if (!isModuleRef(ref)) {
-    const found = findScenario(ref);
+    const found = await loadCatalogScenario(ref);
     if (found) return { ok: true, scenario: found };
-    const names = catalog.map((s) => s.name);
+    const names = catalogNames;
     if (!names.length)
       return { ok: false, message: `unknown scenario "${ref}": the catalog has no scenarios yet; expected a path to a module such as ./my-scenario.js` };
     return { ok: false, message: `${unknownName("scenario", ref, names)} (or a path to a module such as ./my-scenario.js)` };
@@ -40,7 +39,7 @@ async function importScenario(path: string, ref: string): Promise<{ ok: true; sc
   } catch (e) {
     return { ok: false, message: `cannot load scenario module ${ref}: ${importFailure(e, path)}` };
   }
-  const checked = definitionShape.safeParse(mod.default);
+  const checked = (await definitionShape()).safeParse(mod.default);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const where = issue?.path.length ? ` (${issue.path.join(".")}: ${issue.message})` : "";
@@ -76,20 +75,22 @@ function nearestPackageJson(path: string): string | undefined {
   }
 }
 
-const named = z.object({ name: z.string(), description: z.string() });
-
-/** What a module's default export must look like to be run. */
-const definitionShape = z.object(
-  {
-    name: z.string().min(1),
-    title: z.string(),
-    summary: z.string(),
-    params: z.record(z.string(), z.unknown()),
-    invariants: z.array(named),
-    mitigations: z.array(named),
-    faults: z.array(named.extend({ targets: z.array(z.string()).optional() })).optional(),
-    defaults: z.object({ seed: z.number(), horizon: z.string(), maxEvents: z.number().optional() }),
-    build: z.custom<ScenarioDefinition["build"]>((v) => typeof v === "function", { message: "expected a function" }),
-  },
-  { error: "expected an object" },
-);
+/** What a module's default export must look like to be run (zod is loaded only for modules, not for catalog names). */
+async function definitionShape() {
+  const { z } = await import("zod");
+  const named = z.object({ name: z.string(), description: z.string() });
+  return z.object(
+    {
+      name: z.string().min(1),
+      title: z.string(),
+      summary: z.string(),
+      params: z.record(z.string(), z.unknown()),
+      invariants: z.array(named),
+      mitigations: z.array(named),
+      faults: z.array(named.extend({ targets: z.array(z.string()).optional() })).optional(),
+      defaults: z.object({ seed: z.number(), horizon: z.string(), maxEvents: z.number().optional() }),
+      build: z.custom<ScenarioDefinition["build"]>((v) => typeof v === "function", { message: "expected a function" }),
+    },
+    { error: "expected an object" },
+  );
+}

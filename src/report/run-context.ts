@@ -20,6 +20,11 @@ export interface RunContext {
   mitigate: readonly string[];
   /** How to replay the run, when it is not `agentsim run` (a world run: its seed and faults). */
   replay?: string;
+  /**
+   * The scenario's mitigations, for the "next" footer: each with the invariants it addresses
+   * (all of the scenario's when `addresses` is absent).
+   */
+  mitigations?: readonly { name: string; description: string; addresses?: readonly string[] }[];
 }
 
 /**
@@ -32,6 +37,14 @@ export function replayCommand(result: Pick<RunResult, "seed">, ctx: RunContext):
   if (ctx.mitigate.length) args.push("--mitigate", ctx.mitigate.join(","));
   for (const o of ctx.overrides) if (!/^\s*seed\s*=/.test(o)) args.push("--set", o);
   return args.map(shellQuote).join(" ");
+}
+
+/**
+ * The command that writes this run's HTML report: the replay command with `report` for `run` and
+ * `--out <scenario>.html`.
+ */
+export function reportCommand(result: Pick<RunResult, "seed" | "scenario">, ctx: RunContext): string {
+  return `${replayCommand(result, ctx).replace(/^npx agentsim run /, "npx agentsim report ")} --out ${shellQuote(`${result.scenario}.html`)}`;
 }
 
 /** Quotes an argument for POSIX shells when it needs it. */

@@ -19,7 +19,7 @@ export interface Divergence {
 
 /** Two runs of one configuration, and whether their traces agree. */
 export type DeterminismCheck =
-  | { deterministic: true; result: RunResult }
+  | { deterministic: true; result: RunResult; second: RunResult }
   | { deterministic: false; result: RunResult; second: RunResult; divergence: Divergence };
 
 /** The first event where two traces differ, or undefined when they are identical. */
@@ -39,7 +39,7 @@ export function firstDivergence(a: readonly TraceEvent[], b: readonly TraceEvent
 export async function checkDeterminism(config: RunConfig): Promise<DeterminismCheck> {
   const result = await runScenario(config);
   const second = await runScenario(config);
-  if (second.traceHash === result.traceHash) return { deterministic: true, result };
+  if (second.traceHash === result.traceHash) return { deterministic: true, result, second };
   const divergence = firstDivergence(result.trace.events, second.trace.events) ?? { index: result.trace.events.length };
   return { deterministic: false, result, second, divergence };
 }

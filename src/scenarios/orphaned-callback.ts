@@ -84,8 +84,8 @@ export const orphanedCallback = defineScenario({
     { name: "no-silent-drop", description: "every callback ends delivered or dead-lettered with a reason" },
   ],
   mitigations: [
-    { name: "session-epochs", description: "callbacks carry conversation id and epoch; a stale epoch never routes" },
-    { name: "dead-letter", description: "a callback that cannot be routed goes to a visible dead-letter queue with its reason" },
+    { name: "session-epochs", description: "callbacks carry conversation id and epoch; a stale epoch never routes", addresses: ["no-cross-session-delivery"] },
+    { name: "dead-letter", description: "a callback that cannot be routed goes to a visible dead-letter queue with its reason", addresses: ["no-silent-drop"] },
   ],
   defaults: { seed: 2, horizon: "6h" },
   build({ sim, params: v, mitigations }) {

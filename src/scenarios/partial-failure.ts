@@ -219,8 +219,12 @@ export const partialFailure = defineScenario({
     { name: "effects-exactly-once", description: "each step's effect happens once across whole-run retries" },
   ],
   mitigations: [
-    { name: "step-checkpoints", description: "a retried run resumes after its last committed step (checkpoints written at commit)" },
-    { name: "hop-deadlines", description: "each hop gets a share of the run's deadline, propagated to its tool" },
+    {
+      name: "step-checkpoints",
+      description: "a retried run resumes after its last committed step (checkpoints written at commit)",
+      addresses: ["effects-exactly-once"],
+    },
+    { name: "hop-deadlines", description: "each hop gets a share of the run's deadline, propagated to its tool", addresses: ["bounded-latency"] },
   ],
   faults: [
     { name: "hop-slowdown", description: "calls to the target hop's service that start while it lasts take 20 s longer", targets: HOPS.map((h) => h.tool) },

@@ -86,7 +86,8 @@ export interface ScenarioDefinition<P extends ParamTree = ParamTree> {
   summary: string;
   params: P;
   invariants: readonly Named[];
-  mitigations: readonly Named[];
+  /** Each with the invariants it addresses (`addresses`, for "what to try next"); all of the scenario's when absent. */
+  mitigations: readonly (Named & { addresses?: readonly string[] })[];
   faults?: readonly FaultKind[];
   /** Run defaults a file may override. */
   defaults: {

@@ -18,7 +18,8 @@ describe.skipIf(!built)("bin/agentsim.js", () => {
   it("runs a plain-JavaScript scenario module: exit 1 when violated, 0 with the mitigation", () => {
     const broken = agentsim("run", "test/fixtures/bin.yaml");
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain("no-late-answer broke at +00:00:01.800");
+    expect(broken.stdout).toContain("no-late-answer broke at +00:00:01.200");
+    expect(broken.stdout).toContain("no-late-answer at +00:00:01.800: answer 2 came at 1800 ms");
     const fixed = agentsim("run", "test/fixtures/bin.yaml", "--mitigate", "fast-path");
     expect(fixed.code).toBe(0);
   });

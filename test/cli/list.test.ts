@@ -6,6 +6,10 @@ vi.mock("../../src/scenarios/catalog.js", async () => {
   const fixture = (await import("../fixtures/fixture-scenario.js")).default;
   return { catalog: [fixture], findScenario: (name: string) => (name === fixture.name ? fixture : undefined) };
 });
+vi.mock("../../src/scenarios/catalog-index.js", async () => {
+  const fixture = (await import("../fixtures/fixture-scenario.js")).default;
+  return { catalogNames: [fixture.name], loadCatalogScenario: async (name: string) => (name === fixture.name ? fixture : undefined) };
+});
 
 describe("agentsim list", () => {
   it("lists each scenario with its summary, invariants and mitigations", async () => {

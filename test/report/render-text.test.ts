@@ -1,5 +1,6 @@
-/** The text report: timeline, violations with causal chains, verdicts, metrics, hash, replay. */
+/** The text report: violations with causal chains to their evidence (or a timeline), verdicts, metrics, next steps, hash, replay. */
 import { describe, expect, it } from "vitest";
+import { attrTokens } from "../../src/report/event-line.js";
 import { renderText } from "../../src/report/render-text.js";
 import { formatTimestamp } from "../../src/sim/duration.js";
 import { context, run } from "./runs.js";
@@ -17,37 +18,114 @@ describe("renderText", () => {
     expect(text).toContain("Replay      npx agentsim run test/fixtures/refund.yaml --seed 7 --mitigate idempotency-keys\n");
   });
 
-  it("truncates a long timeline but keeps the start, the end and every event on a shown causal chain", async () => {
-    const result = await run({ clients: 30, requestsPerClient: 4 });
+  it("shows a long run that held as its start and its end, counting every event left out", async () => {
+    const result = await run({ clients: 30, requestsPerClient: 4 }, ["idempotency-keys"]);
+    expect(result.verdict).toBe("held");
     const events = result.trace.events;
     expect(events.length).toBeGreaterThan(300);
-    const text = renderText(result, context(), { color: false });
-    const timeline = text.slice(text.indexOf("Timeline"), text.indexOf("\nViolations"));
+    const text = renderText(result, context([], ["idempotency-keys"]), { color: false });
+    const timeline = text.slice(text.indexOf("Timeline"), text.indexOf("\nInvariants"));
     const shown = new Set([...timeline.matchAll(/ #(\d+) /g)].map((m) => Number(m[1])));
     const elided = [...timeline.matchAll(/⋯ (\d[\d,]*) events not shown/g)].reduce((n, m) => n + Number(m[1]!.replace(/,/g, "")), 0);
     expect(shown.size + elided).toBe(events.length);
-    expect(shown.has(0) && shown.has(24) && shown.has(events.length - 1)).toBe(true);
-    const firstThree = result.violations.slice(0, 3);
-    for (const v of firstThree) {
-      for (const e of result.trace.causalChain(v.evidence.at(-1)!)) expect(shown.has(e.id), `chain event #${e.id}`).toBe(true);
-    }
+    expect(shown.has(0) && shown.has(events.length - 1)).toBe(true);
     expect(timeline).toContain(`${events.length.toLocaleString("en-US")} events, ${shown.size} shown`);
   });
 
-  it("gives each violation its time, message and causal chain across layers", async () => {
-    const result = await run();
+  it("opens a violated run with what led to each violation: the chain ends at the evidence, and every evidence event is shown", async () => {
+    const result = await run({ clients: 30, requestsPerClient: 4 });
     expect(result.verdict).toBe("violated");
-    const text = renderText(result, context(), { color: false });
+    const text = renderText(result, context(), { color: false, width: 200 });
+    expect(text.indexOf("Violations")).toBeLessThan(text.indexOf("Invariants"));
+    expect(text).not.toContain("\nTimeline");
     const first = result.violations[0]!;
     const section = text.slice(text.indexOf("\nViolations"), text.indexOf("\nInvariants"));
+    const chain = section.slice(section.indexOf("what led to it"), section.indexOf("\n  ✗", section.indexOf("what led to it")));
+    const ids = [...chain.matchAll(/ #(\d+) /g)].map((m) => Number(m[1]));
+    const marked = [...chain.matchAll(/◆ \S+ +#(\d+) /g)].map((m) => Number(m[1]));
+    expect(marked).toEqual(first.evidence);
+    expect(ids.at(-1)).toBe(Math.max(...first.evidence));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    for (const id of first.evidence) {
+      // every cause of every evidence event is on the chain, except a span's begin shown by its end
+      for (const e of result.trace.causalChain(id)) {
+        const byEnd = e.phase === "begin" && result.trace.events.some((x) => x.span === e.id && ids.includes(x.id));
+        expect(ids.includes(e.id) || byEnd, `cause #${e.id} of evidence #${id}`).toBe(true);
+      }
+    }
+  });
+
+  it("gives each violation its time and message; later ones of an invariant in one line with their evidence", async () => {
+    const result = await run();
+    expect(result.verdict).toBe("violated");
+    const text = renderText(result, context(), { color: false, width: 200 });
+    const [first, second] = result.violations;
+    const section = text.slice(text.indexOf("\nViolations"), text.indexOf("\nInvariants"));
     expect(section).toContain(
-      `✗ at-most-once-effect broke at ${formatTimestamp(first.at)}\n    ${first.message}\n    causal chain (user → harness → tool → store):`,
+      `✗ at-most-once-effect broke at ${formatTimestamp(first!.at)}\n    ${first!.message}\n    what led to it (user → harness → tool → harness → tool → store):`,
     );
-    for (const e of result.trace.causalChain(first.evidence.at(-1)!)) expect(section).toContain(`#${e.id} `);
-    expect(section).toContain(`evidence: ${first.evidence.map((id) => `#${id}`).join(", ")}`);
+    if (second)
+      expect(section).toContain(
+        `✗ at-most-once-effect at ${formatTimestamp(second.at)}: ${second.message} (evidence ${second.evidence.map((id) => `#${id}`).join(", ")})`,
+      );
     const hidden = result.violations.length - 3;
     if (hidden > 0) expect(section).toContain(`… ${hidden} more violation${hidden === 1 ? "" : "s"} of at-most-once-effect`);
-    expect(text).toContain(`✗ at-most-once-effect  violated ${result.violations.length} times, first at ${formatTimestamp(first.at)}`);
+    expect(text).toContain(`✗ at-most-once-effect  violated ${result.violations.length} times, first at ${formatTimestamp(first!.at)}`);
+  });
+
+  it("fits every line in the width it is given, leaving out whole attributes only", async () => {
+    const result = await run({ clients: 30, requestsPerClient: 4 });
+    const full = new Set(result.trace.events.flatMap((e) => (e.attrs ? attrTokens(e.attrs) : [])));
+    for (const width of [80, 100, 132]) {
+      const text = renderText(result, context(["params.tool.latency={ lognormal: { p50: 800ms, p99: 3s } }"], ["idempotency-keys"]), { color: false, width });
+      for (const line of text.trimEnd().split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
+      for (const line of text.split("\n").filter((l) => /^ {4}[ ◆] \+\d/.test(l))) {
+        const attrs = line
+          .slice(line.search(/[▶◀·] /) + 2)
+          .split(" ")
+          .filter((t) => t.includes("=") && !t.startsWith("after"));
+        for (const t of attrs) expect(full.has(t), `${t} in: ${line}`).toBe(true);
+      }
+    }
+  });
+
+  it("says what to try next: the mitigations that address the violated invariants, and the report", async () => {
+    const result = await run();
+    const ctx = {
+      ...context(),
+      mitigations: [
+        { name: "idempotency-keys", description: "the tool commits each key once" },
+        { name: "unrelated", description: "x", addresses: ["other"] },
+      ],
+    };
+    const text = renderText(result, ctx, { color: false, width: 200 });
+    const next = text.slice(text.indexOf("\nNext"), text.indexOf("\nTrace hash"));
+    expect(next).toContain("try idempotency-keys (addresses at-most-once-effect): the tool commits each key once");
+    expect(next).not.toContain("unrelated");
+    expect(next).toContain("$ npx agentsim run test/fixtures/refund.yaml --seed 7 --mitigate idempotency-keys\n");
+    expect(next).toContain("$ npx agentsim report test/fixtures/refund.yaml --seed 7 --out fixture-refund.html");
+    const held = await run({}, ["idempotency-keys"]);
+    const heldText = renderText(held, { ...ctx, mitigate: ["idempotency-keys"] }, { color: false, width: 200 });
+    expect(heldText).not.toContain("try idempotency-keys");
+    expect(heldText).toContain("$ npx agentsim sweep test/fixtures/refund.yaml --seeds 1..1000 --mitigate idempotency-keys\n");
+  });
+
+  it("states the result of the determinism check", async () => {
+    const result = await run();
+    expect(renderText(result, context(), { color: false, determinism: { secondHash: result.traceHash } })).toContain(
+      "Determinism deterministic: a second run of seed 7 gave the same trace hash\n",
+    );
+    expect(renderText(result, context(), { color: false, width: 200, determinism: { secondHash: "0".repeat(64) } })).toContain(
+      `Determinism NONDETERMINISTIC: a second run of seed 7 gave trace hash ${"0".repeat(64)}`,
+    );
+  });
+
+  it("counts one kind of events: the trace's", async () => {
+    const result = await run();
+    const text = renderText(result, context(), { color: false });
+    const counts = [...text.matchAll(/([\d,]+) events?\b/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+    expect(counts.length).toBeGreaterThan(0);
+    for (const n of counts) expect(n).toBe(result.trace.events.length);
   });
 
   it("lists metrics grouped, with units", async () => {
@@ -59,9 +137,13 @@ describe("renderText", () => {
 
   it("prints the command that replays the run, with its overrides but not a seed override", async () => {
     const result = await run();
-    const text = renderText(result, context(["seed=3", "params.tool.latency={ constant: 1s }"], ["idempotency-keys"]), { color: false });
-    expect(text).toContain(
+    const ctx = context(["seed=3", "params.tool.latency={ constant: 1s }"], ["idempotency-keys"]);
+    expect(renderText(result, ctx, { color: false, width: 200 })).toContain(
       "Replay      npx agentsim run test/fixtures/refund.yaml --seed 7 --mitigate idempotency-keys --set 'params.tool.latency={ constant: 1s }'\n",
+    );
+    // narrower: continued at an argument boundary, as a shell reads it
+    expect(renderText(result, ctx, { color: false, width: 80 })).toContain(
+      "Replay      npx agentsim run test/fixtures/refund.yaml --seed 7 \\\n              --mitigate idempotency-keys \\\n              --set 'params.tool.latency={ constant: 1s }'\n",
     );
   });
 
