@@ -114,13 +114,15 @@ async function checkCommand(file: string, opts: CheckCliOptions, io: CliIo): Pro
     io.stdout.write(
       opts.format === "json"
         ? JSON.stringify({ found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, repro }, null, 2) + "\n"
-        : foundText(found, repro, undefined, useColor(io)),
+        : foundText(found, repro, undefined, useColor(io), false),
     );
     io.stderr.write(`${out}: cannot write the repro: ${fsErrorReason(e) ?? (e as Error).message}; here it is, to save by hand:\n${reproText}`);
     return EXIT.usage;
   }
   const summary = { found: true, runs: found.runs, shrinks: found.shrinks, searchSeed: found.searchSeed, reproFile: out, repro };
-  io.stdout.write(opts.format === "json" ? JSON.stringify(summary, null, 2) + "\n" : foundText(found, repro, out, useColor(io)));
+  io.stdout.write(
+    opts.format === "json" ? JSON.stringify(summary, null, 2) + "\n" : foundText(found, repro, out, useColor(io), config.modulePath !== undefined),
+  );
   return repro.verdict === "violated" ? EXIT.violated : EXIT.crashed;
 }
 
@@ -136,7 +138,8 @@ function notFoundText(r: Extract<CheckResult, { found: false }>, scenario: strin
   return `${scenario}: no failing run in ${r.runs} runs (search seed ${r.searchSeed}). Search further with --runs, --swarm or another --seed.\n`;
 }
 
-function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string | undefined, color: boolean): string {
+/** `moduleBacked`: the scenario is the user's module, so replaying the repro needs `--allow-module` (their own file: they consent by running it). */
+function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, out: string | undefined, color: boolean, moduleBacked: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const what = repro.violated.length
     ? `${repro.violated.join(", ")} violated`
@@ -151,7 +154,9 @@ function foundText(found: Extract<CheckResult, { found: true }>, repro: Repro, o
       "",
       c.bold("Repro"),
       ...describeRepro(repro).map((l) => `  ${l}`),
-      ...(out === undefined ? [] : ["", `${c.bold("Repro file")}  ${out}`, `${c.bold("Replay")}      ${replayReproCommand(out)}`]),
+      ...(out === undefined
+        ? []
+        : ["", `${c.bold("Repro file")}  ${out}`, `${c.bold("Replay")}      ${replayReproCommand(out, { allowModule: moduleBacked })}`]),
     ].join("\n") + "\n"
   );
 }

@@ -61,7 +61,11 @@ function importFailure(e: unknown, path: string): string {
       return `it is written as CommonJS (require/module.exports), but ${pkg} makes .js files ES modules ("type": "module"): rename it to ${stem}.cjs and name that in the scenario file`;
     }
   }
-  if (code === "ERR_MODULE_NOT_FOUND" && (e as Error).message.includes(path)) return "no such file";
+  if (code === "ERR_MODULE_NOT_FOUND") {
+    if (!existsSync(path)) return "no such file";
+    const missing = /Cannot find package '([^']+)'/.exec(message)?.[1];
+    if (missing !== undefined) return `it imports the package ${missing}, which is not installed where the module is: npm install --save-dev ${missing}`;
+  }
   if (code === "ERR_UNKNOWN_FILE_EXTENSION") return "Node.js cannot import this file type; compile it to .js, or run agentsim under tsx for .ts";
   return (e as Error)?.message?.split("\n")[0] ?? String(e);
 }

@@ -117,9 +117,9 @@ export function describeFault(f: FaultSpec): string {
 }
 
 /** `npx agentsim replay <file>` (the path quoted for POSIX shells when it needs it). */
-export function replayReproCommand(path: string): string {
+export function replayReproCommand(path: string, options: { allowModule?: boolean } = {}): string {
   const quoted = /^[\w./:=,@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-  return `npx agentsim replay ${quoted}`;
+  return `npx agentsim replay ${quoted}${options.allowModule ? " --allow-module" : ""}`;
 }
 
 const fault = z.strictObject({

@@ -221,8 +221,9 @@ class SweepPool {
     const chunk = this.#nextChunk();
     if (!chunk) {
       if (slot.chunks.length === 0) {
+        // Retired: asked to close rather than terminated, so that what its scenario printed reaches stderr.
         this.#live.delete(slot);
-        void slot.worker.terminate();
+        slot.worker.postMessage({ type: "close" });
       }
       return;
     }

@@ -43,6 +43,11 @@ if (!loaded.ok) {
   // Chunks run strictly in the order they arrive, even though each run awaits.
   let queue = Promise.resolve();
   port.on("message", (m: ToWorker) => {
+    if (m.type === "close") {
+      // Ends once the chunks before it are done: the thread exits on its own, its stdout flushed.
+      queue = queue.then(stdoutDrained).then(() => port.close());
+      return;
+    }
     queue = queue.then(async () => {
       for (const seed of m.seeds) {
         const { summary, result } = await runSeed(base, seed, { checkDeterminism: init.checkDeterminism });
@@ -52,7 +57,15 @@ if (!loaded.ok) {
         if (performance.now() - since >= BATCH_MS) flush(); // nondeterminism-ok: as above
       }
       flush();
+      // Runs resume on microtasks, so the thread's stdout (what the scenario printed) is sent to the
+      // sweep only when the event loop turns: let it, once per chunk.
+      await stdoutDrained();
     });
   });
   post({ type: "ready" });
+}
+
+/** Resolves once everything written to this thread's stdout so far has been handed to the sweep. */
+function stdoutDrained(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write("", () => resolve()));
 }

@@ -24,7 +24,8 @@ export interface WorkerInit {
 }
 
 /** Sweep to worker. */
-export type ToWorker = { type: "run"; seeds: number[] };
+/** `run` these seeds; `close`: no more work, exit once the queued chunks are done (so that what the scenario printed is flushed). */
+export type ToWorker = { type: "run"; seeds: number[] } | { type: "close" };
 
 /** Worker to sweep. */
 export type FromWorker =

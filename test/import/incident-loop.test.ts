@@ -40,7 +40,12 @@ describe.skipIf(!built)("from an incident's traces to a seed and a mitigation", 
     const check = agentsim("check", file, "--runs", "200", "--out", repro);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain("at-most-once-refund violated");
-    const replay = agentsim("replay", repro);
+    expect(check.stdout).toContain(`replay ${repro} --allow-module`);
+    // A repro that runs a module needs the user's consent: refused without it, no module code run.
+    const refused = agentsim("replay", repro);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("add --allow-module");
+    const replay = agentsim("replay", repro, "--allow-module");
     expect(replay.code).toBe(1);
     expect(replay.stdout).toContain("REPRODUCED");
 
