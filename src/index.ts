@@ -17,7 +17,8 @@ export { agentScenario, type Agent, type AgentScenarioSpec, type AgentSetup, typ
 export type { AgentEnv, AgentModel, AgentModelRequest } from "./api/agent-env.js";
 export { processClock, type AgentClock } from "./api/agent-clock.js";
 export { ToolCallError, type AgentTool, type ToolCallOptions } from "./api/agent-tool.js";
-export type { AgentEnd, AgentEvidence } from "./api/agent-evidence.js";
+export type { AgentEvidence } from "./api/agent-evidence.js";
+export type { Ended } from "./sim/process.js";
 
 // ## Invariants: what must never happen, judged from the run's evidence
 export { atMostOnce, agentReturns, type Invariant, type ViolationInput } from "./api/invariant.js";
@@ -30,8 +31,8 @@ export type { FaultSpec } from "./scenarios/scenario.js";
 export { expectNoViolation, type ExpectNoViolationOptions } from "./run/expect-no-violation.js";
 
 // ## Real code on virtual time: run unmodified agent code (timers, Date, randomness, fetch, SDKs) in a simulated world
-export { runInWorld, type RunInWorldOptions, type WorldRun, type AgentResult } from "./world/run-in-world.js";
-export { SimWorld, type SimWorldOptions, type AgentOutcome } from "./world/sim-world.js";
+export { runInWorld, type RunInWorldOptions, type WorldRun } from "./world/run-in-world.js";
+export { SimWorld, type SimWorldOptions } from "./world/sim-world.js";
 export { SimulationLeakError } from "./world/sim-fetch.js";
 
 // ## Run results: verdicts, violations with their evidence, and the trace they point into

@@ -34,7 +34,7 @@ describe("the team's retry wrapper around a refund", () => {
     // Attempts start at 0 s, 6 s (5 s timeout + 1 s backoff) and 13 s (5 s + 2 s later); each pays 7 s after it starts.
     expect(run.ledger.entries.map((e) => e.t)).toEqual([7_000, 13_000, 20_000]);
     // The wrapper itself reports failure: its last attempt timed out at 18 s, before the third refund landed.
-    expect(run.agent.status).toBe("threw");
+    expect(run.agent.status).toBe("failed");
   });
 
   it("refunds once with the fixed wrapper: the retry is told 409, the next one gets the saved answer", async () => {
@@ -42,7 +42,7 @@ describe("the team's retry wrapper around a refund", () => {
 
     expect(run.verdict).toBe("held");
     expect(run.ledger.entries).toHaveLength(1);
-    expect(run.agent).toEqual({ status: "returned", value: { refundId: "re_R-1001" } });
+    expect(run.agent).toEqual({ status: "done", value: { refundId: "re_R-1001" } });
     // Attempt 1 (0 s) times out at 5 s but pays at 7 s; attempt 2 (6 s) finds it in flight; attempt 3 (8 s) is replayed.
     const answers = run.tools.payments.calls.map((c) => (c.response?.ok ? (c.response.replayed ? "replayed" : "paid") : c.response?.error));
     expect(answers).toEqual(["paid", "conflict", "replayed"]);

@@ -9,17 +9,17 @@ import type { EffectLedger } from "../actors/effect-ledger.js";
 import type { SimTool } from "../actors/tool.js";
 import type { RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
+import type { Ended } from "../sim/process.js";
 
 /**
  * How the agent function ended: it returned a value, it threw (retries ran out, say: an outcome
  * of the agent, not a crash of the simulation), or it had not finished when the run stopped.
  */
-export type AgentEnd<T> = { status: "returned"; value: T } | { status: "threw"; error: unknown } | { status: "unfinished"; reason: string };
 
 /** The evidence of one run of an agent. */
 export interface AgentEvidence<T = unknown> {
   /** How the agent function ended. */
-  readonly agent: AgentEnd<T>;
+  readonly agent: Ended<T>;
   /** Every side effect any tool committed, in commit order (one ledger shared by all tools). */
   readonly ledger: EffectLedger;
   /** The simulated tools by name, with their call logs (`tools.payments.calls`). */

@@ -21,7 +21,7 @@
  *   fault kinds `tool-slowdown` and `tool-outage` (see `tool-faults.ts`);
  * - the model: an `LlmProvider` named `llm`;
  * - the agent: one process named `agent`, started at virtual time 0 inside an `agent.run` span,
- *   given an `AgentEnv`. What it returns or throws is recorded as evidence (`AgentEnd`); a
+ *   given an `AgentEnv`. What it returns or throws is recorded as evidence (`Ended`); a
  *   `TypeError` or `ReferenceError` is a bug in the agent, not an outcome, and crashes the run.
  *
  * Invariants are judged over the `AgentEvidence`; the metrics are the defaults below plus the
@@ -39,11 +39,12 @@ import type { ProcessContext, RunOutcome, Simulation } from "../sim/simulation.j
 import type { Trace } from "../sim/trace.js";
 import { processClock } from "./agent-clock.js";
 import type { AgentEnv, AgentModel } from "./agent-env.js";
-import { unfinishedBecause, type AgentEnd, type AgentEvidence } from "./agent-evidence.js";
+import { unfinishedBecause, type AgentEvidence } from "./agent-evidence.js";
 import { bindTool, type AgentTool, type CausalCursor } from "./agent-tool.js";
 import { judge } from "../checks/invariant.js";
 import type { Invariant } from "./invariant.js";
 import { slowedLatency, toolFaultKinds, withOutages } from "./tool-faults.js";
+import type { Ended } from "../sim/process.js";
 
 /** A simulated tool as an agent scenario declares it: `SimTool`'s options, less the name and ledger. */
 export interface ToolSpec extends Omit<SimToolOptions, "name" | "ledger"> {
@@ -124,11 +125,11 @@ export function agentScenario<T, P extends ParamTree = {}, K extends string = st
       const tools = buildTools(sim, spec.tools ?? {}, params, faults, ledger);
       const model = new LlmProvider(sim, { ...spec.model, name: "llm" });
       const agentSpan = sim.trace.begin({ actor: "agent", layer: "harness", kind: "agent.run" });
-      let end: AgentEnd<T> | undefined;
+      let end: Ended<T> | undefined;
       sim.spawn("agent", async (ctx) => {
         const env = agentEnv<ParamValues<P>, K>(ctx, { tools, faults, model, params, mitigations, cursor: { last: agentSpan } });
         end = await settle(() => spec.agent(env));
-        sim.trace.end(agentSpan, end.status === "threw" ? { status: end.status, error: errorText(end.error) } : { status: end.status });
+        sim.trace.end(agentSpan, end.status === "failed" ? { status: end.status, error: errorText(end.error) } : { status: end.status });
       });
       const evidence = (outcome: RunOutcome): AgentEvidence<T> => ({
         agent: end ?? { status: "unfinished", reason: unfinishedBecause(outcome) },
@@ -204,12 +205,12 @@ function agentEnv<V, K extends string>(ctx: ProcessContext, parts: EnvParts<V>):
 }
 
 /** Runs the agent and records how it ended; a TypeError or ReferenceError (a bug) is rethrown. */
-async function settle<T>(run: () => Promise<T>): Promise<AgentEnd<T>> {
+async function settle<T>(run: () => Promise<T>): Promise<Ended<T>> {
   try {
-    return { status: "returned", value: await run() };
+    return { status: "done", value: await run() };
   } catch (error) {
     if (error instanceof TypeError || error instanceof ReferenceError) throw error;
-    return { status: "threw", error };
+    return { status: "failed", error };
   }
 }
 

@@ -50,9 +50,9 @@ export function agentReturns(options: { name?: string } = {}): Invariant {
     description: "the agent function returns (it does not throw and does not hang)",
     check: (e) => {
       const end = e.agent;
-      if (end.status === "returned") return [];
+      if (end.status === "done") return [];
       const ended = e.trace.events.find((ev) => ev.phase === "end" && ev.span === e.agentSpan);
-      const message = end.status === "threw" ? `the agent threw: ${errorMessage(end.error)}` : `the agent never finished: ${end.reason}`;
+      const message = end.status === "failed" ? `the agent threw: ${errorMessage(end.error)}` : `the agent never finished: ${end.reason}`;
       return [{ at: ended?.t ?? e.outcome.now, message, evidence: ended ? [e.agentSpan, ended.id] : [e.agentSpan] }];
     },
   };

@@ -10,7 +10,7 @@
  * });
  * run.verdict;       // "held" | "violated" | "crashed"
  * run.violations;    // what broke, when, and the trace events that show it
- * run.agent;         // { status: "returned", value } | { status: "threw", error } | { status: "unfinished", reason }
+ * run.agent;         // { status: "done", value } | { status: "failed", error } | { status: "unfinished", reason }
  * run.traceHash;     // the same for the same seed, byte for byte
  * run.replay;        // { seed, faults }: simulate(agent, { ...setup, ...run.replay }) replays it
  * ```
@@ -28,7 +28,7 @@ import { runScenario, type RunConfig, type RunResult, type RunVerdict } from "..
 import type { FaultSpec, Metric } from "../scenarios/scenario.js";
 import type { RunOutcome } from "../sim/simulation.js";
 import type { Trace } from "../sim/trace.js";
-import type { AgentEnd } from "./agent-evidence.js";
+import type { Ended } from "../sim/process.js";
 import { agentEvidence, agentScenario, type Agent, type AgentSetup } from "./agent-scenario.js";
 
 /** One run of an agent: the setup, the seed and, optionally, a fault schedule. */
@@ -62,7 +62,7 @@ export interface AgentRun<T, K extends string = string> {
   /** What made this run (seed, faults...): `simulate(agent, { ...setup, ...run.replay })` replays it. */
   replay: SimulateReplay;
   /** How the agent function ended. */
-  agent: AgentEnd<T>;
+  agent: Ended<T>;
   /** `held`: every invariant held; `violated`: one broke; `crashed`: a process threw (a bug). */
   verdict: RunVerdict;
   /** Every violation, earliest first. */

@@ -19,7 +19,7 @@ export {
   type ProcessHandle,
   type ProcessContext,
 } from "../sim/simulation.js";
-export { CancelledError, isCancelled, type Signal, type Mailbox, type CancelSignal, type ProcessStatus, type ProcessOutcome } from "../sim/process.js";
+export { CancelledError, isCancelled, type Signal, type Mailbox, type CancelSignal, type ProcessStatus, type Ended } from "../sim/process.js";
 export { ActorClock, parseInstant, type ActorClockOptions } from "../sim/clock.js";
 
 // ## Durations and timestamps

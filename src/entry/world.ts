@@ -5,8 +5,8 @@
  */
 
 // ## Running code in a world
-export { runInWorld, type RunInWorldOptions, type WorldRun, type AgentResult } from "../world/run-in-world.js";
-export { SimWorld, type SimWorldOptions, type AgentOutcome } from "../world/sim-world.js";
+export { runInWorld, type RunInWorldOptions, type WorldRun } from "../world/run-in-world.js";
+export { SimWorld, type SimWorldOptions } from "../world/sim-world.js";
 
 // ## Simulated services: what the world's fetch reaches
 export {

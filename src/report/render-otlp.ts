@@ -197,8 +197,8 @@ function conventions(begin: TraceEvent, end: TraceEvent | undefined, attrs: Attr
   }
   if (begin.kind === "agent.run" || (begin.layer === "harness" && begin.kind === "run")) {
     const failed =
-      attrs.status === "threw"
-        ? String(attrs.error ?? "threw")
+      attrs.status === "failed" || attrs.ok === false
+        ? String(attrs.error ?? "failed")
         : typeof attrs.outcome === "string" && attrs.outcome !== "succeeded"
           ? attrs.outcome
           : undefined;

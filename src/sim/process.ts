@@ -18,11 +18,16 @@ export function isCancelled(e: unknown): e is CancelledError {
   return e instanceof CancelledError;
 }
 
-/** What a process is doing, for stall and liveness reports. */
-export type ProcessStatus = "running" | "waiting" | "done" | "failed" | "cancelled";
+/** What a process is doing, for stall and liveness reports: running, waiting, or how it ended. */
+export type ProcessStatus = "running" | "waiting" | Ended<unknown>["status"];
 
-/** How a finished process ended. `join()` resolves to this and never rejects. */
-export type ProcessOutcome<T> = { status: "done"; value: T } | { status: "failed"; error: unknown } | { status: "cancelled"; reason: string };
+/**
+ * How something the simulation ran ended, one shape everywhere: a process (`join()` resolves to
+ * this and never rejects), an agent function under `simulate` or in a world, a step. `done` with
+ * what it returned, `failed` with what it threw, or `unfinished` with why it never finished (it
+ * was cancelled, or the run ended first).
+ */
+export type Ended<T> = { status: "done"; value: T } | { status: "failed"; error: unknown } | { status: "unfinished"; reason: string };
 
 /** A wait a process is blocked in; cancelling the process rejects it. */
 export interface PendingWait {

@@ -22,7 +22,7 @@ import {
   Signal,
   type CancelSignal,
   type PendingWait,
-  type ProcessOutcome,
+  type Ended,
   type ProcessStatus,
   type WaitingProcess,
   type WakeSink,
@@ -111,7 +111,7 @@ export class ProcessHandle<T = unknown> {
   spareSleep: BlockedWait<void> | undefined = undefined;
   // Children, cancel callbacks, the exit signal and the cancellation view: made on first use.
   #rare: RareParts<T> | undefined = undefined;
-  #outcome: ProcessOutcome<T> | undefined;
+  #outcome: Ended<T> | undefined;
   #cancelReason: string | undefined;
   readonly #sim: Simulation;
 
@@ -145,7 +145,7 @@ export class ProcessHandle<T = unknown> {
   }
 
   /** How it ended, once it has. */
-  get outcome(): ProcessOutcome<T> | undefined {
+  get outcome(): Ended<T> | undefined {
     return this.#outcome;
   }
 
@@ -154,7 +154,7 @@ export class ProcessHandle<T = unknown> {
   }
 
   /** A signal that fires with the outcome when the process ends. */
-  get exited(): Signal<ProcessOutcome<T>> {
+  get exited(): Signal<Ended<T>> {
     const parts = this.#parts();
     if (parts.done === undefined) {
       parts.done = this.#sim.signal(`exit of ${this.name}`);
@@ -212,7 +212,7 @@ export class ProcessHandle<T = unknown> {
   }
 
   /** @internal */
-  finish(outcome: ProcessOutcome<T>): void {
+  finish(outcome: Ended<T>): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
     this.status = outcome.status;
@@ -235,7 +235,7 @@ const NO_CHILDREN: readonly ProcessHandle[] = Object.freeze([]);
 interface RareParts<T> {
   children: ProcessHandle[] | undefined;
   cancelCallbacks: ((reason: string) => void)[] | undefined;
-  done: Signal<ProcessOutcome<T>> | undefined;
+  done: Signal<Ended<T>> | undefined;
   cancelSignal: CancelSignal | undefined;
 }
 
@@ -328,7 +328,7 @@ export class ProcessContext {
   }
 
   /** Waits for a process to end and returns how it ended (rejects only if this process is cancelled). */
-  join<T>(child: ProcessHandle<T>): Promise<ProcessOutcome<T>> {
+  join<T>(child: ProcessHandle<T>): Promise<Ended<T>> {
     return this.wait(child.exited, `join ${child.name}`);
   }
 
@@ -768,7 +768,7 @@ function startProcess(a: unknown): void {
   let promise: Promise<unknown>;
   const reason = handle.cancelReason;
   if (reason !== undefined) {
-    handle.finish({ status: "cancelled", reason });
+    handle.finish({ status: "unfinished", reason });
     return;
   }
   try {
@@ -784,7 +784,7 @@ function startProcess(a: unknown): void {
     (error: unknown) => {
       sim.wake();
       if (error instanceof CancelledError) {
-        handle.finish({ status: "cancelled", reason: error.reason });
+        handle.finish({ status: "unfinished", reason: error.reason });
       } else {
         handle.finish({ status: "failed", error });
         sim.crashed(handle.name, error);

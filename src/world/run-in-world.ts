@@ -24,6 +24,7 @@ import type { DurationInput } from "../sim/duration.js";
 import type { RunOutcome, Simulation } from "../sim/simulation.js";
 import type { SimService } from "./sim-fetch.js";
 import { SimWorld } from "./sim-world.js";
+import type { Ended } from "../sim/process.js";
 
 /** How `runInWorld` runs the agent: its services, its name, the horizon and event budget. */
 export interface RunInWorldOptions {
@@ -44,11 +45,10 @@ export interface RunInWorldOptions {
 }
 
 /** How the user's code ended. */
-export type AgentResult<T> = { status: "done"; value: T } | { status: "failed"; error: unknown } | { status: "unfinished"; reason: string };
 
 /** A finished run of user code. */
 export interface WorldRun<T> {
-  agent: AgentResult<T>;
+  agent: Ended<T>;
   outcome: RunOutcome;
   /** Leaks that failed the run (see `SimWorld`), in order. */
   leaks: readonly string[];
@@ -75,9 +75,8 @@ export async function runInWorld<T>(sim: Simulation, agent: () => Promise<T>, op
     }),
   );
   const ended = handle.outcome;
-  let result: AgentResult<T>;
-  if (ended?.status === "done") result = ended.value.ok ? { status: "done", value: ended.value.value } : { status: "failed", error: ended.value.error };
-  else result = { status: "unfinished", reason: unfinishedReason(name, outcome) };
+  // The agent's process ends `done` with how the agent ended (it catches what the agent throws).
+  const result: Ended<T> = ended?.status === "done" ? ended.value : { status: "unfinished", reason: unfinishedReason(name, outcome) };
   return { agent: result, outcome, leaks: world.leaks, leftovers: world.leftovers, traceHash: sim.trace.hash(), world };
 }
 

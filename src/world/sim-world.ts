@@ -39,6 +39,7 @@ import { SimNetwork, SimulationLeakError, type SimService } from "./sim-fetch.js
 import { installVirtualGlobals } from "./virtual-globals.js";
 import { VirtualTimers } from "./virtual-timers.js";
 import { anyScope, outsideWorld, withScope, type WorldRuntime } from "./world-context.js";
+import type { Ended } from "../sim/process.js";
 
 /** The services a simulated world's fetch reaches. */
 export interface SimWorldOptions {
@@ -57,7 +58,6 @@ const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 
 /** How an agent's code ended. */
-export type AgentOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** A simulated world for user code. */
 export class SimWorld implements WorldRuntime {
@@ -147,18 +147,18 @@ export class SimWorld implements WorldRuntime {
   readonly fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => this.network.fetch(input, init);
 
   /** Spawns user code as an agent process of this world; see the file's contract. */
-  spawnAgent<T>(name: string, body: () => Promise<T>, options: { parent?: number } = {}): ProcessHandle<AgentOutcome<T>> {
+  spawnAgent<T>(name: string, body: () => Promise<T>, options: { parent?: number } = {}): ProcessHandle<Ended<T>> {
     const sim = this.sim;
     this.#agentsRunning++;
-    const handle = sim.spawn(name, async (): Promise<AgentOutcome<T>> => {
+    const handle = sim.spawn(name, async (): Promise<Ended<T>> => {
       const span = sim.trace.begin({ actor: name, layer: "harness", kind: "agent.run", parent: options.parent });
       try {
         const value = await withScope({ world: this, actor: name, parent: span }, body);
         sim.trace.end(span, { ok: true });
-        return { ok: true, value };
+        return { status: "done", value };
       } catch (error) {
         sim.trace.end(span, { ok: false, error: describeError(error) });
-        return { ok: false, error };
+        return { status: "failed", error };
       }
     });
     if (this.#drain) {

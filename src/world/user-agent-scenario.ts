@@ -32,7 +32,8 @@ import type { Distribution } from "../sim/distributions.js";
 import type { ProcessHandle, Simulation } from "../sim/simulation.js";
 import { AnthropicEndpoint } from "./anthropic-endpoint.js";
 import { HttpTool } from "./http-tool.js";
-import { SimWorld, type AgentOutcome } from "./sim-world.js";
+import { SimWorld } from "./sim-world.js";
+import type { Ended } from "../sim/process.js";
 
 /** One customer's return, as the agent is given it. */
 export interface RefundOrder {
@@ -89,7 +90,7 @@ export function userRefundScenario(options: UserRefundScenarioOptions): Scenario
       const world = new SimWorld(sim, { services: [http, anthropic] });
       const env: RefundAgentEnv = { refundUrl: http.url, anthropicBaseUrl: `https://${anthropic.host}`, mitigations };
       const orders = drawOrders(sim, v.returns.count, v.returns.window, v.returns.amountUsd);
-      const agents: ProcessHandle<AgentOutcome<unknown>>[] = [];
+      const agents: ProcessHandle<Ended<unknown>>[] = [];
       for (const o of orders) {
         sim.at(o.at, () => {
           const asked = sim.trace.instant({
@@ -126,7 +127,7 @@ function drawOrders(sim: Simulation, count: number, windowMs: number, amount: Di
 function refundMetrics(
   orders: readonly TimedOrder[],
   processor: SimTool,
-  agents: readonly ProcessHandle<AgentOutcome<unknown>>[],
+  agents: readonly ProcessHandle<Ended<unknown>>[],
   world: SimWorld,
   anthropic: AnthropicEndpoint,
 ): Metric[] {
@@ -134,7 +135,7 @@ function refundMetrics(
   const refunds = processor.ledger.entries;
   const dupes = processor.ledger.duplicates();
   const calls = processor.calls;
-  const gaveUp = agents.filter((a) => a.outcome?.status === "done" && !a.outcome.value.ok).length;
+  const gaveUp = agents.filter((a) => a.outcome?.status === "done" && a.outcome.value.status === "failed").length;
   return [
     { name: "returns", value: orders.length, unit: "count", note: "refunds owed: one per return" },
     { name: "refunds committed", value: refunds.length, unit: "count", note: "refunds the processor's ledger holds" },

@@ -55,13 +55,13 @@ describe("simulate", () => {
       },
       { seed: 1 },
     );
-    expect(run.agent).toEqual({ status: "returned", value: { seen: [2_000, 2_500], date: new Date(DEFAULT_EPOCH_MS + 3_500).toISOString() } });
+    expect(run.agent).toEqual({ status: "done", value: { seen: [2_000, 2_500], date: new Date(DEFAULT_EPOCH_MS + 3_500).toISOString() } });
     expect(run.outcome.now).toBe(3_500);
   });
 
   it("records a thrown error as the agent's outcome; a TypeError is a bug and crashes the run", async () => {
     const threw = await simulate(async () => Promise.reject(new Error("retries ran out")), { seed: 1, invariants: [agentReturns()] });
-    expect(threw.agent.status).toBe("threw");
+    expect(threw.agent.status).toBe("failed");
     expect(threw.verdict).toBe("violated");
     expect(threw.violations[0]?.message).toBe("the agent threw: retries ran out");
 
@@ -100,7 +100,7 @@ describe("simulate", () => {
       },
     );
     // The outage refuses at 0 with no delay; the call at 10 s is slowed to 11 s; the call at 21 s is outside both windows.
-    expect(run.agent).toEqual({ status: "returned", value: ["transient", 0, 21_000, 22_000] });
+    expect(run.agent).toEqual({ status: "done", value: ["transient", 0, 21_000, 22_000] });
     expect(run.tools.api.calls).toHaveLength(2);
   });
 
@@ -113,7 +113,7 @@ describe("simulate", () => {
       },
       { seed: 1, tools: { api: {} } },
     );
-    const retry = run.agent.status === "returned" ? run.agent.value : -1;
+    const retry = run.agent.status === "done" ? run.agent.value : -1;
     const call = run.trace.events.find((e) => e.kind === "tool.call" && e.phase === "begin");
     const agentRun = run.trace.events.find((e) => e.kind === "agent.run");
     expect(call?.parent).toBe(retry);
@@ -154,7 +154,7 @@ describe("simulate", () => {
       { seed: 1, model: { inputUsdPerMTok: 3, outputUsdPerMTok: 15 } },
     );
     // 1,000 input tokens at $3/M and 100 output tokens at $15/M.
-    expect(run.agent).toEqual({ status: "returned", value: expect.closeTo(0.003 + 0.0015, 9) });
+    expect(run.agent).toEqual({ status: "done", value: expect.closeTo(0.003 + 0.0015, 9) });
     expect(run.model.totals.calls).toBe(1);
   });
 });

@@ -27,8 +27,8 @@ const ROOT_NAMES = [
   "ToolCallError",
   "AgentTool",
   "ToolCallOptions",
-  "AgentEnd",
   "AgentEvidence",
+  "Ended",
   // Invariants
   "atMostOnce",
   "agentReturns",
@@ -49,10 +49,8 @@ const ROOT_NAMES = [
   "runInWorld",
   "RunInWorldOptions",
   "WorldRun",
-  "AgentResult",
   "SimWorld",
   "SimWorldOptions",
-  "AgentOutcome",
   "SimulationLeakError",
   // Run results
   "RunResult",

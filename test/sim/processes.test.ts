@@ -163,8 +163,8 @@ describe("processes: cancellation", () => {
     sim.schedule(10, () => parent.cancel("operator shutdown"));
     const out = await sim.run();
     expect(caught).toEqual(["CancelledError:operator shutdown@10"]);
-    expect(parent.outcome).toEqual({ status: "cancelled", reason: "operator shutdown" });
-    expect(child?.outcome).toEqual({ status: "cancelled", reason: "operator shutdown" });
+    expect(parent.outcome).toEqual({ status: "unfinished", reason: "operator shutdown" });
+    expect(child?.outcome).toEqual({ status: "unfinished", reason: "operator shutdown" });
     // The two 1h sleeps were cancelled with their processes: the run ends at 10ms, completed.
     expect(out).toMatchObject({ status: "completed", now: 10, waiting: [] });
   });
@@ -248,7 +248,7 @@ describe("processes: cancellation", () => {
     sim.schedule(1, () => p.cancel("abort"));
     await sim.run();
     expect(childRan).toBe(false);
-    expect(late?.outcome).toEqual({ status: "cancelled", reason: "abort" });
+    expect(late?.outcome).toEqual({ status: "unfinished", reason: "abort" });
   });
 
   it("a process cancelled before it starts never runs its body", async () => {
@@ -260,7 +260,7 @@ describe("processes: cancellation", () => {
     p.cancel("changed my mind");
     await sim.run();
     expect(ran).toBe(false);
-    expect(p.outcome).toEqual({ status: "cancelled", reason: "changed my mind" });
+    expect(p.outcome).toEqual({ status: "unfinished", reason: "changed my mind" });
   });
 });
 
@@ -284,7 +284,7 @@ describe("processes: join and crashes", () => {
     await sim.run();
     expect(outcomes).toEqual([
       { status: "done", value: { answer: 42 } },
-      { status: "cancelled", reason: "timeout" },
+      { status: "unfinished", reason: "timeout" },
       { status: "done", value: { answer: 42 } },
     ]);
   });
