@@ -160,7 +160,7 @@ class SweepPool {
         return this.#fail(e);
       }
       if (Number.isFinite(this.#budgetMs)) {
-        this.#timer = setInterval(() => this.#watch(), Math.max(1, Math.min(WATCH_MS, this.#budgetMs / 4)));
+        this.#timer = setInterval(() => this.#watch(), Math.max(1, Math.min(WATCH_MS, this.#budgetMs / 4))); // nondeterminism-ok: the wall-clock budget's watchdog, never part of a result
         this.#timer.unref?.();
       }
     });

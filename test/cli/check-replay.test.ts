@@ -19,7 +19,8 @@ describe("agentsim check and replay", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FOUND flaky-service: every-request-served violated, on run \d+ \(search seed 1\); shrunk in \d+ steps\n/);
     expect(r.stdout).toMatch(/ {2}shrunk to {6}seed 1, 1 fault \(outage at \d+ms for \d+ms on db\), params \{"requests":1,/);
-    expect(r.stdout).toContain(`Replay      npx agentsim replay ${out}\n`);
+    // The scenario is a module of the user's, so replaying its repro needs their consent.
+    expect(r.stdout).toContain(`Replay      npx agentsim replay ${out} --allow-module\n`);
     const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
     // The scenario file is named relative to the repro, so the repro replays from any folder.
     expect(repro).toMatchObject({

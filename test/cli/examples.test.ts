@@ -21,7 +21,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(".");
-const built = existsSync("dist/cli.js");
+const built = existsSync("dist/cli.mjs");
 const FULL = process.env.AGENTSIM_EXAMPLES_FULL === "1";
 const PACKAGE = (JSON.parse(readFileSync("package.json", "utf8")) as { name: string }).name;
 /** README commands that are not agentsim examples, and why they are not run here. */

@@ -60,7 +60,9 @@ describe("agentsim report", () => {
     const out = join(dir, "crashed.html");
     const r = await cli(["report", FILE, "--set", "params.crash=true", "--out", out]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe(`${FILE}: the scenario crashed: process "refund client-0/order-0 #1" threw Error: refund tool exploded\n`);
+    expect(r.stderr).toBe(
+      `${FILE}: the scenario crashed: the scenario threw while running: process (actor) "refund client-0/order-0 #1" threw Error: refund tool exploded (at test/fixtures/fixture-scenario.ts:36:28)\n`,
+    );
     expect(readFileSync(out, "utf8")).toContain(`<span class="verdict crashed">CRASHED</span>`);
   });
 });
