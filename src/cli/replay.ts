@@ -50,7 +50,8 @@ export function registerReplay(program: Command, io: CliIo, exit: (code: number)
 Examples:
   $ agentsim check scenarios/double-refund.yaml --out refund.repro.json
   $ agentsim replay refund.repro.json
-  $ agentsim replay shared/my-agent.repro.json --allow-module      # the repro runs ./my-agent.mjs
+  $ agentsim check examples/custom-scenario/my-scenario.yaml --out my.repro.json
+  $ agentsim replay my.repro.json --allow-module      # the repro runs the file's module, my-scenario.js
 
 A repro's scenario file is found relative to the repro file. A repro that would import a scenario
 module (run JavaScript) is refused unless you pass --allow-module.

@@ -28,6 +28,7 @@ const PACKAGE = (JSON.parse(readFileSync("package.json", "utf8")) as { name: str
 const NOT_RUN: Readonly<Record<string, string>> = {
   "npm ci": "installs the project (CI does it)",
   "npm test": "the test suite itself",
+  "npm run build": "builds dist/ (this test runs the built command)",
   [`npm install ${PACKAGE}`]: "installs the published package (the packing test covers it)",
   "npm install -D vitest fast-check": "installs the user's test runner",
 };
@@ -63,6 +64,10 @@ function runAll(name: string, examples: readonly Example[]): void {
   const dir = mkdtempSync(join(work, `${name.replace(/\W+/g, "-")}-`));
   symlinkSync(join(ROOT, "scenarios"), join(dir, "scenarios"));
   symlinkSync(join(ROOT, "examples"), join(dir, "examples"));
+  // As in a user's project that has installed the package (`npm install agentsim-kit`): scenario
+  // modules that import it (an imported incident's workload) resolve it.
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(ROOT, join(dir, "node_modules", PACKAGE), "dir");
   for (const ex of examples) {
     const r = spawnSync("bash", ["-o", "pipefail", "-c", sized(ex.command)], {
       cwd: dir,
