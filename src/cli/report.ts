@@ -9,18 +9,17 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
-import { writingToProcess } from "./stdout-guard.js";
-import { budgetExceeded, budgetOption, EXIT, mitigateOption, reportProblems, runContext, seedOption, setOption, type CliIo } from "./shared.js";
-import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
+import { DEFAULT_RUN_BUDGET_MS } from "./budget.js";
+import { runFile } from "./run-file.js";
+import { budgetOption, EXIT, mitigateOption, runContext, seedOption, setOption, type CliIo } from "./shared.js";
+import { fsErrorReason } from "../config/load-scenario-file.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
-import { describeProcessCrash, describeThrow } from "../run/crash-site.js";
+import { describeProcessCrash } from "../run/crash-site.js";
 import { escapeControl } from "../report/terminal-text.js";
-import { toRunConfig } from "../config/scenario-config.js";
 import { errorText } from "../report/error-text.js";
 import { renderHtml } from "../report/html/render-html.js";
 import { summary } from "../report/html/run-header.js";
-import { RunConfigError, runScenario, type RunResult } from "../run/run-scenario.js";
+import { runScenario } from "../run/run-scenario.js";
 
 interface ReportOptions {
   seed?: number;
@@ -58,27 +57,9 @@ Exit codes, as for run: 0 every invariant held, 1 an invariant was violated, 2 b
 }
 
 async function reportCommand(file: string, opts: ReportOptions, io: CliIo): Promise<number> {
-  const loaded = await loadScenarioFile(file, {
-    overrides: opts.set ?? [],
-    mitigate: opts.mitigate ?? [],
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-  });
-  if (!loaded.ok) return reportProblems(loaded.problems, io);
-  const config = loaded.config;
-  let result: RunResult;
-  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
-  try {
-    result = await budget.guard(runScenario({ ...toRunConfig(config), onPhase: budget.onPhase }));
-  } catch (e) {
-    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
-    if (e instanceof RunConfigError)
-      return reportProblems(
-        e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
-        io,
-      );
-    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
-    return EXIT.crashed;
-  }
+  const ran = await runFile(file, opts, io, runScenario);
+  if (!ran.ok) return ran.exit;
+  const { config, result } = ran;
   const html = renderHtml(result, runContext(config), { invariants: config.scenario.invariants });
   if (opts.out === "-") io.stdout.write(html);
   else {

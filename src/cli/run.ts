@@ -8,30 +8,17 @@
  * crashed, 4 two runs of one seed differed.
  */
 import { Option, type Command } from "commander";
-import { fsErrorReason, loadScenarioFile } from "../config/load-scenario-file.js";
-import { toRunConfig } from "../config/scenario-config.js";
+import { fsErrorReason } from "../config/load-scenario-file.js";
 import { errorText } from "../report/error-text.js";
 import type { RunContext } from "../report/run-context.js";
 import { escapeControl } from "../report/terminal-text.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
-import { describeProcessCrash, describeThrow } from "../run/crash-site.js";
+import { describeProcessCrash } from "../run/crash-site.js";
 import { checkDeterminism, describeDivergence, type DeterminismCheck } from "../run/determinism.js";
-import { RunConfigError, runScenario, type RunResult } from "../run/run-scenario.js";
-import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
-import {
-  budgetExceeded,
-  budgetOption,
-  EXIT,
-  mitigateOption,
-  reportProblems,
-  runContext,
-  seedOption,
-  setOption,
-  terminalWidth,
-  useColor,
-  type CliIo,
-} from "./shared.js";
-import { writingToProcess } from "./stdout-guard.js";
+import { runScenario, type RunResult } from "../run/run-scenario.js";
+import { DEFAULT_RUN_BUDGET_MS } from "./budget.js";
+import { runFile } from "./run-file.js";
+import { budgetOption, EXIT, mitigateOption, runContext, seedOption, setOption, terminalWidth, useColor, type CliIo } from "./shared.js";
 
 const FORMATS = ["text", "json", "jsonl", "chrome", "otlp"] as const;
 type Format = (typeof FORMATS)[number];
@@ -90,34 +77,20 @@ Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input or 
 }
 
 async function runCommand(file: string, opts: RunOptions, io: CliIo): Promise<number> {
-  const loaded = await loadScenarioFile(file, {
-    overrides: opts.set ?? [],
-    mitigate: opts.mitigate ?? [],
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-  });
-  if (!loaded.ok) return reportProblems(loaded.problems, io);
-  const config = loaded.config;
-  let result: RunResult;
-  let twice: DeterminismCheck | undefined;
-  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
-  const run = { ...toRunConfig(config), onPhase: budget.onPhase };
-  try {
-    if (opts.checkDeterminism) {
-      twice = await budget.guard(checkDeterminism(run));
-      result = twice.result;
-    } else result = await budget.guard(runScenario(run));
-  } catch (e) {
-    if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
-    if (e instanceof RunConfigError)
-      return reportProblems(
-        e.problems.map((p) => ({ file, message: `${p.path.join(".")}: ${p.message}` })),
-        io,
-      );
-    io.stderr.write(`${file}: ${escapeControl(describeThrow(e), { oneLine: true })}\n`);
-    return EXIT.crashed;
-  }
+  // With --check-determinism the seed runs twice, both within the budget.
+  const ran = await runFile(
+    file,
+    opts,
+    io,
+    async (run): Promise<DeterminismCheck | { result: RunResult; second?: undefined }> =>
+      opts.checkDeterminism ? checkDeterminism(run) : { result: await runScenario(run) },
+  );
+  if (!ran.ok) return ran.exit;
+  const { config } = ran;
+  const { result } = ran.result;
+  const twice = "deterministic" in ran.result ? ran.result : undefined;
   const ctx = runContext(config);
-  const second = twice?.second;
+  const second = ran.result.second;
   io.stdout.write(await render(result, ctx, opts, io, second));
   if (opts.trace) {
     try {

@@ -29,7 +29,7 @@ describe("the command line's imports", () => {
     const staticImports = [...text.matchAll(/^import .* from "(\.\/cli\/[^"]+)";$/gm)].map((m) => m[1]);
     // Besides what the commands share, only the stdout guard, which main() sets up before any command loads.
     expect(staticImports.filter((s) => s !== "./cli/shared.js" && s !== "./cli/stdout-guard.js")).toEqual([]);
-    const helpers = ["shared.ts", "progress.ts", "sweep-text.ts", "budget.ts", "stdout-guard.ts"];
+    const helpers = ["shared.ts", "progress.ts", "sweep-text.ts", "budget.ts", "stdout-guard.ts", "run-file.ts"];
     for (const file of readdirSync("src/cli").filter((f) => f.endsWith(".ts") && !helpers.includes(f))) {
       expect(text, file).toContain(`import("./cli/${file.replace(/\.ts$/, ".js")}")`);
     }
