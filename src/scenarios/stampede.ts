@@ -27,14 +27,14 @@
  *   the fleet refreshes the prefix at a randomized moment before its recorded expiry, so it
  *   survives quiet spells and the batch reads).
  */
-import { atMostOnceEffects } from "../checks/at-most-once.js";
+import { cacheWritesPerExpiry } from "../checks/cache-writes-per-expiry.js";
 import { noSpendSpike, spendWindows, type SpendSpikeWindow } from "../checks/spend-spike.js";
 import type { Verdict } from "../checks/verdict.js";
 import { KeepWarm } from "../actors/keep-warm.js";
 import { LLM_DEFAULTS, PROMPT_CACHE_DEFAULTS } from "../actors/defaults.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { PrefixWarmth } from "../actors/prefix-warmth.js";
-import { PromptCache, type CacheLogEntry } from "../actors/prompt-cache.js";
+import { PromptCache } from "../actors/prompt-cache.js";
 import { SingleFlight } from "../actors/single-flight.js";
 import type { Distribution } from "../sim/distributions.js";
 import type { Rng } from "../sim/rng.js";
@@ -385,40 +385,20 @@ function tokenCount(d: Distribution, rng: Rng): number {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * `cache-writes-per-expiry`: the cache's log, writes grouped by the generation they re-created.
- * Only expiries count: the writes of generation 0 created the prefix at the run's cold start (the
- * simulation begins with an empty cache), which no expiry caused.
+ * `cache-writes-per-expiry`: the cache's log, writes grouped by the generation they re-created
+ * (`cacheWritesPerExpiry`). Only expiries count: the writes of generation 0 created the prefix at
+ * the run's cold start (the simulation begins with an empty cache), which no expiry caused.
  */
 function writesPerExpiry(fleet: Fleet): Verdict {
   const { llm, v } = fleet;
   const key = v.prompt.prefixKey;
-  const generations = llm.cache.generations(key);
-  const lapsed = new Set(generations.filter((g) => g.lapsedAt !== undefined).map((g) => g.index));
-  const writes = llm.cache.log.filter((e) => e.kind === "write" && e.prefixKey === key && lapsed.has(e.generation));
-  const lifeOf = (g: number): string => `after it expired at ${formatTimestamp(generations.find((x) => x.index === g)?.lapsedAt ?? 0)}`;
-  const effects = writes.map((e) => ({ t: e.t, effect: "cache write", key: String(e.generation), eventId: e.eventId }));
-  const judged = atMostOnceEffects(effects, { invariant: "cache-writes-per-expiry", limit: v.limits.writesPerExpiry });
-  return {
-    ...judged,
-    violations: judged.violations.map((violation) => {
-      const g = Number(writes.find((w) => w.eventId === violation.evidence[0])?.generation);
-      const same = writes.filter((w) => w.generation === g);
-      const written = sum(same.map((w) => w.cost));
-      const reads = same.length * v.prompt.prefixTokens * v.model.inputUsdPerMTok * v.cache.readMultiplier * 1e-6;
-      return {
-        ...violation,
-        message:
-          `${same.length.toLocaleString("en-US")} workers each wrote the ${v.prompt.prefixTokens.toLocaleString("en-US")}-token prefix ${key} ${lifeOf(g)}: ` +
-          `${usd(written)} of cache writes that as reads would have cost ${usd(reads)} (at most ${v.limits.writesPerExpiry} allowed)`,
-        evidence: trimEvidence(same, v.limits.writesPerExpiry),
-      };
-    }),
-  };
-}
-
-/** The first write and the first one over the limit, where it broke (the message counts the rest). */
-function trimEvidence(writes: readonly CacheLogEntry[], limit: number): number[] {
-  return [writes[0], writes[limit]].map((w) => w?.eventId).filter((id): id is number => id !== undefined);
+  return cacheWritesPerExpiry(llm.cache.log, llm.cache.generations(key), {
+    invariant: "cache-writes-per-expiry",
+    limit: v.limits.writesPerExpiry,
+    prefixKey: key,
+    writers: "workers",
+    asReadsUsd: (n) => n * v.prompt.prefixTokens * v.model.inputUsdPerMTok * v.cache.readMultiplier * 1e-6,
+  });
 }
 
 /** `spend-spike`: the billing meter's charges, windows against the trailing rate. */
@@ -520,10 +500,6 @@ function series(fleet: Fleet): Record<string, Series> {
 /** Dollars for messages: cents, or two significant digits under a cent. */
 function usd(x: number): string {
   return x > 0 && x < 0.01 ? `$${x.toPrecision(2)}` : `$${x.toFixed(2)}`;
-}
-
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
 }
 
 function round(x: number, digits: number): number {
