@@ -13,7 +13,7 @@
  *
  * - Actors: the LLM provider with its prompt cache and billing meter (`llm-provider.ts`), the
  *   workers (sessions and batch items), and for the mitigations the fleet's record of the prefix
- *   (`prefix-warmth.ts`), a single-flight group (`single-flight.ts`) and an XFetch refresher
+ *   (`prefix-warmth.ts`), a single-flight port in front of the provider (`single-flight-model.ts`) and an XFetch refresher
  *   (`keep-warm.ts`).
  * - Workers: a worker is a unit of concurrency: it sends one request at a time, so one worker
  *   never races itself to the cache.
@@ -35,7 +35,7 @@ import { LLM_DEFAULTS, PROMPT_CACHE_DEFAULTS } from "../actors/defaults.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { PrefixWarmth } from "../actors/prefix-warmth.js";
 import { PromptCache } from "../actors/prompt-cache.js";
-import { SingleFlight } from "../actors/single-flight.js";
+import { SingleFlightModel } from "../actors/single-flight-model.js";
 import type { Distribution } from "../sim/distributions.js";
 import type { Rng } from "../sim/rng.js";
 import { formatTimestamp } from "../sim/duration.js";
@@ -204,7 +204,8 @@ interface Fleet {
   sw: Switches;
   llm: LlmProvider;
   warmth: PrefixWarmth;
-  flights: SingleFlight<number>;
+  /** The port the workers send through: single flight (when on) in front of the provider. */
+  model: SingleFlightModel;
   keepWarm: KeepWarm | undefined;
   /** What the keep-warm requests cost. */
   keepWarmUsd: number;
@@ -264,7 +265,8 @@ function wire(sim: Simulation, v: Values, sw: Switches): Fleet {
     outputUsdPerMTok: v.model.outputUsdPerMTok,
   });
   const warmth = new PrefixWarmth(v.prompt.prefixKey, v.cache.ttl);
-  const fleet: Fleet = { sim, v, sw, llm, warmth, flights: new SingleFlight<number>(sim), keepWarm: undefined, keepWarmUsd: 0, waits: [], queues: new Map() };
+  const model = new SingleFlightModel(sim, llm, { warmth: () => warmth, enabled: sw.singleFlight });
+  const fleet: Fleet = { sim, v, sw, llm, warmth, model, keepWarm: undefined, keepWarmUsd: 0, waits: [], queues: new Map() };
   if (sw.jitteredRefresh) {
     fleet.keepWarm = new KeepWarm(sim, {
       warmth,
@@ -336,44 +338,26 @@ function assign(fleet: Fleet, worker: number, job: Job): void {
 }
 
 /**
- * One worker's request. With `single-flight`, a worker that cannot be sure the prefix is warm
- * joins the prefix's flight: the first leads (sends at once), the rest wait until the leader's
- * response begins, then send (and read what it wrote). A follower's request names the leader's
- * first token as its cause.
+ * One worker's request, through the fleet's single-flight port (`single-flight-model.ts`): with
+ * `single-flight`, a worker that cannot be sure the prefix is warm joins the prefix's flight: the
+ * first leads (sends at once), the rest wait until the leader's response begins, then send (and
+ * read what it wrote). A follower's request names the leader's first token as its cause.
  */
 async function send(ctx: ProcessContext, fleet: Fleet, worker: number, work: Work, cause: number | undefined): Promise<void> {
-  const { sim, v, warmth } = fleet;
-  const actor = `worker-${worker}`;
-  const key = v.prompt.prefixKey;
-  let parent = cause;
-  let land: ((eventId: number) => void) | undefined;
-  if (fleet.sw.singleFlight && !warmth.warmAt(ctx.now)) {
-    const flight = fleet.flights.join(key);
-    if (flight.leader) {
-      land = flight.land;
-      parent = sim.trace.instant({ actor, layer: "harness", kind: "single-flight.lead", parent: cause, attrs: { prefixKey: key, purpose: work.purpose } });
-    } else {
-      const since = ctx.now;
-      parent = await ctx.wait(flight.landed, `${actor}: the re-warm of ${key} to begin`);
-      fleet.waits.push(ctx.now - since);
-    }
-  }
-  const arrivedAt = ctx.now;
-  const response = await fleet.llm.complete(ctx, {
-    caller: actor,
-    prefixKey: key,
-    prefixTokens: v.prompt.prefixTokens,
-    inputTokens: work.inputTokens,
-    outputTokens: work.outputTokens,
-    parent,
-    onFirstToken: (eventId) => {
-      warmth.observe({ arrivedAt, firstTokenAt: sim.now, eventId });
-      land?.(eventId);
-      land = undefined;
+  const { v } = fleet;
+  const response = await fleet.model.complete(
+    ctx,
+    {
+      caller: `worker-${worker}`,
+      prefixKey: v.prompt.prefixKey,
+      prefixTokens: v.prompt.prefixTokens,
+      inputTokens: work.inputTokens,
+      outputTokens: work.outputTokens,
+      parent: cause,
     },
-  });
-  if (!response.ok) land?.(response.eventId);
-  else if (work.purpose === "keep-warm") fleet.keepWarmUsd += response.usage.costUsd;
+    { leadAttrs: { purpose: work.purpose }, onWaited: (ms) => fleet.waits.push(ms) },
+  );
+  if (response.ok && work.purpose === "keep-warm") fleet.keepWarmUsd += response.usage.costUsd;
 }
 
 function tokenCount(d: Distribution, rng: Rng): number {
@@ -472,8 +456,8 @@ function metrics(fleet: Fleet): Metric[] {
   ];
   if (fleet.sw.singleFlight) {
     out.push(
-      { name: "single-flight re-warms", value: fleet.flights.stats.flights, unit: "count", note: "requests that led a flight" },
-      { name: "single-flight waiters", value: fleet.flights.stats.followers, unit: "count", note: "requests that waited for a re-warm to begin" },
+      { name: "single-flight re-warms", value: fleet.model.flights.stats.flights, unit: "count", note: "requests that led a flight" },
+      { name: "single-flight waiters", value: fleet.model.flights.stats.followers, unit: "count", note: "requests that waited for a re-warm to begin" },
       { name: "single-flight max wait", value: Math.max(0, ...fleet.waits), unit: "ms" },
     );
   }
