@@ -42,6 +42,9 @@ Examples:
   $ agentsim run incident.yaml
   $ agentsim check incident.yaml --runs 300 --out incident.repro.json
   $ agentsim run incident.yaml --mitigate idempotency-keys
+  $ agentsim import examples/incident/cache-stampede.otlp.json --out stampede.yaml   # a prompt-cache stampede
+  $ agentsim run stampede.yaml                                # exits 1
+  $ agentsim run stampede.yaml --mitigate single-flight       # exits 0
 
 Exit codes: 0 the files were written, 2 bad input (not OTLP/JSON, no GenAI spans, an unwritable path).`,
     )

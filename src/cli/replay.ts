@@ -60,7 +60,8 @@ Examples:
   $ agentsim check scenarios/double-refund.yaml --out refund.repro.json
   $ agentsim replay refund.repro.json
   $ agentsim replay refund.repro.json --format otlp > replay.otlp.json   # open in Jaeger, Tempo, Langfuse
-  $ agentsim replay shared/my-agent.repro.json --allow-module      # the repro runs ./my-agent.mjs
+  $ agentsim check examples/custom-scenario/my-scenario.yaml --out mine.repro.json
+  $ agentsim replay mine.repro.json --allow-module      # the repro runs ./my-scenario.js: only for repros you trust
 
 A repro's scenario file is found relative to the repro file. A repro that would import a scenario
 module (run JavaScript) is refused unless you pass --allow-module.

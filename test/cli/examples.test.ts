@@ -21,12 +21,13 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(".");
-const built = existsSync("dist/cli.js");
+const built = existsSync("dist/cli.mjs");
 const FULL = process.env.AGENTSIM_EXAMPLES_FULL === "1";
 const PACKAGE = (JSON.parse(readFileSync("package.json", "utf8")) as { name: string }).name;
 /** README commands that are not agentsim examples, and why they are not run here. */
 const NOT_RUN: Readonly<Record<string, string>> = {
   "npm ci": "installs the project (CI does it)",
+  "npm run build": "builds the project (the test set-up does it)",
   "npm test": "the test suite itself",
   [`npm install ${PACKAGE}`]: "installs the published package (the packing test covers it)",
   "npm install -D vitest fast-check": "installs the user's test runner",
@@ -46,6 +47,9 @@ writeFileSync(
   join(bin, "npx"),
   `#!/bin/sh\nif [ "$1" = "-p" ]; then\n  if [ "$2" != "${PACKAGE}" ]; then echo "npx -p $2: expected the package's name ${PACKAGE}" >&2; exit 127; fi\n  shift 2\nfi\nif [ "$1" = "agentsim" ]; then shift; exec "${join(bin, "agentsim")}" "$@"; fi\necho "npx $*: not an agentsim example" >&2\nexit 127\n`,
 );
+// The package, installed where the examples run: the modules `agentsim import` writes import it by name.
+mkdirSync(join(work, "node_modules"));
+symlinkSync(ROOT, join(work, "node_modules", PACKAGE));
 chmodSync(join(bin, "agentsim"), 0o755);
 chmodSync(join(bin, "npx"), 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -107,7 +111,19 @@ export function readmeBlocks(markdown: string): { block: number; examples: Examp
   });
 }
 
-const PAGES: readonly (readonly string[])[] = [[], ["run"], ["list"], ["explain"], ["validate"], ["sweep"], ["merge"], ["check"], ["replay"], ["report"]];
+const PAGES: readonly (readonly string[])[] = [
+  [],
+  ["run"],
+  ["list"],
+  ["explain"],
+  ["validate"],
+  ["sweep"],
+  ["merge"],
+  ["check"],
+  ["replay"],
+  ["report"],
+  ["import"],
+];
 
 describe.skipIf(!built)("every example a user is shown", () => {
   for (const page of PAGES) {

@@ -11,7 +11,7 @@ import { readOtlpJson, type SpanRecord } from "../../src/import/otlp-json.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { incidentInvariants, incidentScenario } from "../../src/scenarios/incident.js";
 
-const stampedeSpans = readOtlpJson(readFileSync(new URL("../fixtures/cache-stampede.otlp.json", import.meta.url), "utf8"));
+const stampedeSpans = readOtlpJson(readFileSync(new URL("../../examples/incident/cache-stampede.otlp.json", import.meta.url), "utf8"));
 const refundSpans = readOtlpJson(readFileSync(new URL("../../examples/incident/refund-incident.otlp.jsonl", import.meta.url), "utf8"));
 const imported = incidentFromSpans(stampedeSpans, { name: "cache-stampede", source: "cache-stampede.otlp.json" });
 

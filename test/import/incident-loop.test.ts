@@ -56,7 +56,7 @@ describe.skipIf(!built)("from an incident's traces to a seed and a mitigation", 
   it("imports a prompt-cache stampede: the found seed's run breaks cache-writes-per-expiry, and single-flight holds", () => {
     mkdirSync(dir, { recursive: true });
     const file = `${dir}/cache-stampede.yaml`;
-    const imported = agentsim("import", "test/fixtures/cache-stampede.otlp.json", "--out", file);
+    const imported = agentsim("import", "examples/incident/cache-stampede.otlp.json", "--out", file);
     expect(imported.stderr).toBe("");
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain("seen: 10 model calls wrote the same cached prefix within one cache lifetime (a stampede)");
