@@ -30,6 +30,8 @@ Examples:
   $ agentsim sweep scenarios/double-refund.yaml --seeds 1..10000 --shard 2/2 --format json > b.json
   $ agentsim merge a.json b.json
   $ agentsim merge a.json b.json --format json > all.json
+  $ agentsim sweep scenarios/double-refund.yaml --seeds 1..10000 --shard 1/2 --stream shard-1.jsonl
+  $ agentsim sweep scenarios/double-refund.yaml --seeds 1..10000 --shard 2/2 --stream shard-2.jsonl
   $ agentsim merge shard-*.jsonl --format json --out all.json     # streams of agentsim sweep --stream
 
 Each file must hold every seed of its shard, and no seed may be in two files: an incomplete,
