@@ -12,6 +12,7 @@ export * from "./liveness.js";
 export * from "./grounding.js";
 export * from "./receipts.js";
 export * from "./spend-spike.js";
+export * from "./cache-writes-per-expiry.js";
 export * from "./surfaced-errors.js";
 export * from "./callback-delivery.js";
 export * from "./dates-agree.js";

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { EXIT, collectNames, type CliIo } from "./shared.js";
-import { incidentFromSpans, NotGenAiTracesError, type IncidentFindings } from "../import/incident-workload.js";
+import { incidentFromSpans, NotGenAiTracesError, SPEND_MULTIPLE, type IncidentFindings } from "../import/incident-workload.js";
 import { OtlpFormatError, readOtlpJson } from "../import/otlp-json.js";
 import { scenarioFiles } from "../import/scenario-files.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
@@ -42,6 +42,9 @@ Examples:
   $ agentsim run incident.yaml
   $ agentsim check incident.yaml --runs 300 --out incident.repro.json
   $ agentsim run incident.yaml --mitigate idempotency-keys
+  $ agentsim import examples/incident/cache-stampede.otlp.json --out stampede.yaml   # a prompt-cache stampede
+  $ agentsim run stampede.yaml                                # exits 1
+  $ agentsim run stampede.yaml --mitigate single-flight       # exits 0
 
 Exit codes: 0 the files were written, 2 bad input (not OTLP/JSON, no GenAI spans, an unwritable path).`,
     )
@@ -110,13 +113,20 @@ async function importCommand(traces: string, opts: ImportOptions, io: CliIo): Pr
       `  ${findings.conversations} conversations over ${Math.round(workload.conversations.windowMs / 1000)} s; model ${workload.model.name}; tools ${tools.join(", ")}`,
       `  client: timeout ${workload.client.timeoutMs} ms, up to ${workload.client.maxAttempts} attempts`,
       ...findings.duplicateEffects.map((d) => `  seen: ${d.tool} took effect ${d.times} times with the same arguments (${d.conversation})`),
+      ...(findings.cache.mostWritesPerLifetime > 1
+        ? [`  seen: ${findings.cache.mostWritesPerLifetime} model calls wrote the same cached prefix within one cache lifetime (a stampede)`]
+        : []),
+      ...(findings.spend?.worst && findings.spend.worst.ratio > SPEND_MULTIPLE
+        ? [`  seen: a spend spike, ${findings.spend.worst.ratio.toFixed(1)}x the trailing rate`]
+        : []),
       reproduced
         ? `  seed ${reproduced.seed} reproduces ${reproduced.invariant} (the first of seeds 1..${SEED_SEARCH}); it is the file's seed`
         : `  no seed of 1..${SEED_SEARCH} reproduces what the traces show with the defaults; \`agentsim check\` searches parameters and faults too`,
       "next:",
       `  agentsim run ${opts.out}`,
       `  agentsim check ${opts.out} --runs 300 --out ${stem}.repro.json`,
-      `  agentsim run ${opts.out} --mitigate idempotency-keys`,
+      ...(Object.values(workload.tools).some((t) => t.sideEffect) ? [`  agentsim run ${opts.out} --mitigate idempotency-keys`] : []),
+      ...(workload.cache ? [`  agentsim run ${opts.out} --mitigate single-flight`] : []),
       "",
     ].join("\n"),
   );
@@ -126,9 +136,14 @@ async function importCommand(traces: string, opts: ImportOptions, io: CliIo): Pr
 /** Seeds tried at import for a default seed that reproduces the incident. */
 const SEED_SEARCH = 50;
 
-/** The first seed whose run breaks an invariant the incident itself broke (duplicate effects, SLA), if any. */
+/** The first seed whose run breaks an invariant the incident itself broke (duplicate effects, SLA, cache stampede, spend spike), if any. */
 async function firstReproducingSeed(workload: IncidentWorkload, findings: IncidentFindings): Promise<{ seed: number; invariant: string } | undefined> {
-  const shown = new Set([...findings.duplicateEffects.map((d) => `at-most-once-${d.tool}`), ...(findings.overSla.length ? ["e2e-within-sla"] : [])]);
+  const shown = new Set([
+    ...findings.duplicateEffects.map((d) => `at-most-once-${d.tool}`),
+    ...(findings.overSla.length ? ["e2e-within-sla"] : []),
+    ...(findings.cache.mostWritesPerLifetime > 1 ? ["cache-writes-per-expiry"] : []),
+    ...((findings.spend?.worst?.ratio ?? 0) > SPEND_MULTIPLE ? ["spend-spike"] : []),
+  ]);
   if (shown.size === 0) return undefined;
   const scenario = incidentScenario(workload);
   for (let seed = 1; seed <= SEED_SEARCH; seed++) {

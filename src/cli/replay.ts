@@ -9,6 +9,9 @@
  * `scenario=` override) is imported, which runs its code, only with `--allow-module`. A repro of a
  * catalog scenario may name it with no file at all.
  *
+ * `--format otlp` prints the replayed run as OTLP/JSON (the renderer of `run --format otlp`) and
+ * nothing else on stdout; the verdict goes to stderr. Exit codes are the same in either format.
+ *
  * Exit codes: 1 the violation reproduced (3 when the repro is a crash, and it crashed again);
  * 4 the trace hash differs and two reruns differ from each other (nondeterminism); when the trace
  * differs because the scenario changed since the repro (its fingerprint), or agentsim did, the new
@@ -18,7 +21,7 @@
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { Command } from "commander";
+import { Option, type Command } from "commander";
 import { Chalk } from "chalk";
 import { fsErrorReason, loadScenarioFile, loadScenarioText, type LoadResult } from "../config/load-scenario-file.js";
 import { budgetExceeded, budgetOption, EXIT, reportProblems, useColor, type CliIo } from "./shared.js";
@@ -31,9 +34,12 @@ import { escapeControl } from "../report/terminal-text.js";
 import { BudgetExceeded, DEFAULT_RUN_BUDGET_MS, startRunBudget } from "./budget.js";
 import { writingToProcess } from "./stdout-guard.js";
 
+const FORMATS = ["text", "otlp"] as const;
+
 interface ReplayOptions {
   allowModule?: boolean;
   budget: number;
+  format: (typeof FORMATS)[number];
 }
 
 /** Adds `replay` to the program; `exit` receives the exit code. */
@@ -44,14 +50,18 @@ export function registerReplay(program: Command, io: CliIo, exit: (code: number)
     .argument("<repro>", "repro file (JSON) written by agentsim check")
     .option("--allow-module", "let the repro run a scenario module (JavaScript) it names: only for repros you trust")
     .addOption(budgetOption("the wall-clock budget of each rerun (0: none)", DEFAULT_RUN_BUDGET_MS))
+    .addOption(
+      new Option("--format <format>", "text, or otlp: the replayed run as OTLP/JSON on stdout (the verdict goes to stderr)").choices(FORMATS).default("text"),
+    )
     .addHelpText(
       "after",
       `
 Examples:
   $ agentsim check scenarios/double-refund.yaml --out refund.repro.json
   $ agentsim replay refund.repro.json
-  $ agentsim check examples/custom-scenario/my-scenario.yaml --out my.repro.json
-  $ agentsim replay my.repro.json --allow-module      # the repro runs the file's module, my-scenario.js
+  $ agentsim replay refund.repro.json --format otlp > replay.otlp.json   # open in Jaeger, Tempo, Langfuse
+  $ agentsim check examples/custom-scenario/my-scenario.yaml --out mine.repro.json
+  $ agentsim replay mine.repro.json --allow-module      # the repro runs ./my-scenario.js: only for repros you trust
 
 A repro's scenario file is found relative to the repro file. A repro that would import a scenario
 module (run JavaScript) is refused unless you pass --allow-module.
@@ -106,14 +116,20 @@ async function replayCommand(file: string, opts: ReplayOptions, io: CliIo): Prom
     if (e instanceof BudgetExceeded) return budgetExceeded(file, e, io);
     throw e;
   }
-  const c = new Chalk({ level: useColor(io) ? 1 : 0 });
+  const otlp = opts.format === "otlp";
+  const c = new Chalk({ level: !otlp && useColor(io) ? 1 : 0 });
   const lines = [
     `${c.bold(`agentsim replay · ${repro.scenario}`)}  ${c.dim(`${file}${scenarioFile ? ` · ${scenarioFile}` : ""}`)}`,
     ...describeRepro(repro).map((l) => `  ${l}`),
     "",
     verdictText(outcome, repro, c),
   ];
-  io.stdout.write(escapeControl(lines.join("\n")) + "\n");
+  if (otlp) {
+    // The run on stdout, and nothing else; the verdict beside it on stderr.
+    if (outcome.result) io.stdout.write((await import("../report/render-otlp.js")).renderOtlp(outcome.result));
+    else lines.push("  (no run to export: the scenario threw while being built)");
+    io.stderr.write(escapeControl(lines.join("\n")) + "\n");
+  } else io.stdout.write(escapeControl(lines.join("\n")) + "\n");
   return exitCode(outcome);
 }
 

@@ -45,6 +45,7 @@ export { KeepWarm, xfetchEarlyMs, type KeepWarmOptions, type KeepWarmFire } from
 export { BillingMeter } from "../actors/billing.js";
 export { TokenBucket, type TokenBucketOptions, type TakeResult } from "../actors/token-bucket.js";
 export { SingleFlight, type Flight, type SingleFlightStats } from "../actors/single-flight.js";
+export { SingleFlightModel, type SingleFlightModelOptions, type SingleFlightSend } from "../actors/single-flight-model.js";
 
 // ## Retries, budgets, cancellation and the agent harness
 export { retryPolicy, JITTERS, type Jitter, type RetryPolicySpec, type RetryPolicy, type RetrySchedule } from "../actors/retry-policy.js";

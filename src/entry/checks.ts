@@ -41,6 +41,7 @@ export { finishesWithin, type WorkItem, type FinishesWithinOptions } from "../ch
 // ## Latency and spend
 export { latencyQuantileWithin, everyWithin, quantile, type LatencySample } from "../checks/latency.js";
 export { noSpendSpike, spendWindows, type Charge, type SpendSpikeOptions, type SpendSpikeWindow } from "../checks/spend-spike.js";
+export { cacheWritesPerExpiry, type CacheLogLine, type CacheLife, type CacheWritesPerExpiryOptions } from "../checks/cache-writes-per-expiry.js";
 
 // ## What the agent says: grounded answers, surfaced errors, receipts, dates
 export { groundedAnswers, type AnswerFact, type ToolResultReader } from "../checks/grounding.js";

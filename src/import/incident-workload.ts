@@ -18,7 +18,18 @@
  *   span or the spans under it) writes (POST, PUT, PATCH, DELETE), as a hint.
  * - Duplicate effects: a side-effecting tool whose work succeeded more than once for the same
  *   arguments in one conversation (by the server's spans, else the client's).
+ * - The prompt cache: model calls with cache-creation tokens wrote it, with cache-read tokens read
+ *   it. The traces do not name the prefix, so the writes are taken as one shared prefix (its
+ *   tokens: the writes' median) whose lifetime is assumed (5 min, the provider default). A
+ *   stampede: more than one write within one lifetime (a healthy prefix is written once, then
+ *   read until it lapses).
+ * - Spend: each model call's tokens at the provider's default prices (the traces carry no
+ *   prices), charged at its end; a spike is a window's spend above five times the trailing rate
+ *   (`spendWindows`, the checker's own windows), the window a twentieth of the traces' span (1 s
+ *   to 3 min) and the trailing period half of it (at most the hour the stampede post used).
  */
+import { LLM_DEFAULTS, PROMPT_CACHE_DEFAULTS } from "../actors/defaults.js";
+import { spendWindows, type SpendSpikeWindow } from "../checks/spend-spike.js";
 import type { IncidentWorkload } from "../scenarios/incident.js";
 import type { AttrValue, Attrs } from "../sim/trace.js";
 import { genAiSpan, type GenAiSpan } from "./genai-spans.js";
@@ -47,8 +58,13 @@ export interface IncidentFindings {
   abandonedCalls: number;
   /** Conversations over the SLA (when one was given). */
   overSla: { conversation: string; ms: number }[];
-  /** Model calls that wrote the prompt cache, and that read it. */
-  cache: { writes: number; reads: number };
+  /**
+   * Model calls that wrote the prompt cache, and that read it; the most writes within one cache
+   * lifetime (more than one: a stampede), and the tokens of the prefix written (the writes' median).
+   */
+  cache: { writes: number; reads: number; mostWritesPerLifetime: number; prefixTokens?: number };
+  /** Model calls' spend (at default prices), and the window with the highest ratio to its trailing rate, if any had a full trailing period. */
+  spend?: { usd: number; worst?: { fromMs: number; usd: number; baselineUsd: number; ratio: number } };
   /** Model calls answered 429. */
   rateLimited: number;
   /** How each inferred value was inferred (or assumed), one line each. */
@@ -178,6 +194,50 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
   const commonest = [...bySequence.entries()].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length)[0]?.[0];
   const steps = sequences.find((s) => s.map((x) => x.tool).join(" > ") === commonest) ?? [];
 
+  // The prompt cache: who wrote it, how many within one lifetime, and whether the traces began cold.
+  const byStart = (a: GenAiSpan, b: GenAiSpan): number => a.span.startMs - b.span.startMs;
+  const cacheWrites = chats.filter((c) => (c.usage.cacheCreation ?? 0) > 0).sort(byStart);
+  const cacheTouches = chats.filter((c) => (c.usage.cacheCreation ?? 0) > 0 || (c.usage.cacheRead ?? 0) > 0).sort(byStart);
+  const ttlMs = PROMPT_CACHE_DEFAULTS.ttlMs;
+  let mostWritesPerLifetime = 0;
+  for (let i = 0, j = 0; i < cacheWrites.length; i++) {
+    const from = (cacheWrites[i] as GenAiSpan).span.startMs;
+    while (j < cacheWrites.length && (cacheWrites[j] as GenAiSpan).span.startMs < from + ttlMs) j++;
+    mostWritesPerLifetime = Math.max(mostWritesPerLifetime, j - i);
+  }
+  const prefixTokens = cacheWrites.length ? Math.round(median(cacheWrites.map((c) => c.usage.cacheCreation ?? 0))) : undefined;
+  const cache = prefixTokens !== undefined ? { prefixTokens, ttlMs, startsCold: (cacheTouches[0]?.usage.cacheCreation ?? 0) > 0 } : undefined;
+  if (cache)
+    notes.push(
+      `prompt cache: ${cacheWrites.length} model call(s) wrote ${prefixTokens} tokens (median), taken as one shared prefix; lifetime assumed ${Math.round(ttlMs / 60_000)} min (the traces do not say); ` +
+        `the traces ${cache.startsCold ? "began cold (the first call that touched the cache wrote it)" : "began warm (the first call that touched the cache read it)"}`,
+    );
+
+  // Spend: each model call's tokens at default prices, in windows scaled to the traces' span.
+  const priced = chats.filter((c) => Object.values(c.usage).some((n) => (n ?? 0) > 0));
+  const spanMs =
+    spans.reduce((m, s) => Math.max(m, s.endMs), Number.NEGATIVE_INFINITY) - spans.reduce((m, s) => Math.min(m, s.startMs), Number.POSITIVE_INFINITY);
+  const spendWindowMs = Math.round(Math.min(180_000, Math.max(1_000, spanMs / 20)) / 1_000) * 1_000;
+  const spend = priced.length
+    ? {
+        windowMs: spendWindowMs,
+        trailingMs: Math.round(Math.min(3_600_000, Math.max(10 * spendWindowMs, spanMs / 2)) / 1_000) * 1_000,
+        multiple: SPEND_MULTIPLE,
+      }
+    : undefined;
+  const charges = priced.map((c, i) => ({ t: c.span.endMs, usd: costAtDefaultPrices(c.usage), eventId: i }));
+  const worstSpend = spend
+    ? spendWindows(charges, spend.windowMs, spend.trailingMs).reduce<SpendSpikeWindow | undefined>(
+        (a, b) => (a === undefined || b.ratio > a.ratio ? b : a),
+        undefined,
+      )
+    : undefined;
+  if (spend)
+    notes.push(
+      `spend: ${priced.length} model calls' tokens at default prices ($${LLM_DEFAULTS.inputUsdPerMTok}/$${LLM_DEFAULTS.outputUsdPerMTok} per million input/output tokens; the traces carry no prices); ` +
+        `spend-spike compares ${Math.round(spend.windowMs / 1_000)} s windows with the trailing ${Math.round(spend.trailingMs / 1_000)} s`,
+    );
+
   const workload: IncidentWorkload = {
     name: options.name,
     source: options.source,
@@ -187,6 +247,8 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
     tools,
     client: { timeoutMs: Math.max(1, Math.round(timeoutMs)), maxAttempts, backoffMs: Math.round(backoffMs) },
     ...(options.slaMs !== undefined ? { slaMs: options.slaMs } : {}),
+    ...(cache ? { cache } : {}),
+    ...(spend ? { spend } : {}),
   };
 
   // What the incident shows.
@@ -229,12 +291,43 @@ export function incidentFromSpans(spans: readonly SpanRecord[], options: ImportO
       duplicateEffects,
       abandonedCalls,
       overSla,
-      cache: { writes: chats.filter((c) => (c.usage.cacheCreation ?? 0) > 0).length, reads: chats.filter((c) => (c.usage.cacheRead ?? 0) > 0).length },
+      cache: {
+        writes: cacheWrites.length,
+        reads: chats.filter((c) => (c.usage.cacheRead ?? 0) > 0).length,
+        mostWritesPerLifetime,
+        ...(prefixTokens !== undefined ? { prefixTokens } : {}),
+      },
+      ...(spend
+        ? {
+            spend: {
+              usd: charges.reduce((n, c) => n + c.usd, 0),
+              ...(worstSpend
+                ? { worst: { fromMs: worstSpend.from - first, usd: worstSpend.usd, baselineUsd: worstSpend.baselineUsd, ratio: worstSpend.ratio } }
+                : {}),
+            },
+          }
+        : {}),
       rateLimited,
       notes,
       unknownAttributes,
     },
   };
+}
+
+/** How many times the trailing rate a window of spend may reach: the catalog stampede's bound. */
+export const SPEND_MULTIPLE = 5;
+
+/** A model call's cost at the provider's default prices (Anthropic's usage fields: input excludes the cached prefix). */
+function costAtDefaultPrices(u: GenAiSpan["usage"]): number {
+  const input = LLM_DEFAULTS.inputUsdPerMTok;
+  const c = PROMPT_CACHE_DEFAULTS;
+  return (
+    ((u.input ?? 0) * input +
+      (u.cacheCreation ?? 0) * input * c.writeMultiplier +
+      (u.cacheRead ?? 0) * input * c.readMultiplier +
+      (u.output ?? 0) * LLM_DEFAULTS.outputUsdPerMTok) /
+    1e6
+  );
 }
 
 interface Conversation {

@@ -8,7 +8,7 @@
 import { stringify } from "yaml";
 import { incidentInvariants, incidentParams, type IncidentWorkload } from "../scenarios/incident.js";
 import { paramDefaults } from "../scenarios/params.js";
-import type { IncidentFindings } from "./incident-workload.js";
+import { SPEND_MULTIPLE, type IncidentFindings } from "./incident-workload.js";
 
 /** The entry point a generated module imports `incidentScenario` from. */
 export const SCENARIOS_ENTRY = "agentsim-kit/scenarios";
@@ -44,7 +44,8 @@ export function scenarioFiles(workload: IncidentWorkload, findings: IncidentFind
     "Try:",
     `  agentsim run THIS_FILE`,
     `  agentsim check THIS_FILE --runs 300 --out incident.repro.json`,
-    `  agentsim run THIS_FILE --mitigate idempotency-keys`,
+    ...(Object.values(workload.tools).some((t) => t.sideEffect) ? [`  agentsim run THIS_FILE --mitigate idempotency-keys`] : []),
+    ...(workload.cache ? [`  agentsim run THIS_FILE --mitigate single-flight`] : []),
   ];
   const body = stringify(
     {
@@ -76,9 +77,19 @@ function showLines(f: IncidentFindings): string[] {
     ...(f.abandonedCalls ? [`  - ${f.abandonedCalls} tool call(s) the client gave up on (timeout or abort) without a successful retry`] : []),
     ...f.overSla.map((o) => `  - ${o.conversation} took ${Math.round(o.ms)} ms, over the SLA`),
     ...(f.cache.writes || f.cache.reads ? [`  - prompt cache: ${f.cache.writes} model call(s) wrote it, ${f.cache.reads} read it`] : []),
+    ...(f.cache.mostWritesPerLifetime > 1
+      ? [
+          `  - ${f.cache.mostWritesPerLifetime} model calls wrote the ${f.cache.prefixTokens ?? "?"}-token prefix within one cache lifetime (a stampede: one write is enough)`,
+        ]
+      : []),
+    ...(f.spend?.worst && f.spend.worst.ratio > SPEND_MULTIPLE
+      ? [
+          `  - spend spike: $${f.spend.worst.usd.toFixed(2)} in one window from +${Math.round(f.spend.worst.fromMs / 1_000)} s, ${f.spend.worst.ratio.toFixed(1)}x the trailing rate`,
+        ]
+      : []),
     ...(f.rateLimited ? [`  - ${f.rateLimited} model call(s) answered 429`] : []),
   ];
-  return lines.length ? lines : ["  - no duplicate effect, abandoned call or SLA breach in the traces"];
+  return lines.length ? lines : ["  - no duplicate effect, abandoned call, SLA breach, cache stampede or spend spike in the traces"];
 }
 
 /** Long lists of samples on one line each, so the file reads as parameters, not as a column of numbers. */

@@ -13,7 +13,7 @@
  *
  * - Actors: the LLM provider with its prompt cache and billing meter (`llm-provider.ts`), the
  *   workers (sessions and batch items), and for the mitigations the fleet's record of the prefix
- *   (`prefix-warmth.ts`), a single-flight group (`single-flight.ts`) and an XFetch refresher
+ *   (`prefix-warmth.ts`), a single-flight port in front of the provider (`single-flight-model.ts`) and an XFetch refresher
  *   (`keep-warm.ts`).
  * - Workers: a worker is a unit of concurrency: it sends one request at a time, so one worker
  *   never races itself to the cache.
@@ -27,15 +27,15 @@
  *   the fleet refreshes the prefix at a randomized moment before its recorded expiry, so it
  *   survives quiet spells and the batch reads).
  */
-import { atMostOnceEffects } from "../checks/at-most-once.js";
+import { cacheWritesPerExpiry } from "../checks/cache-writes-per-expiry.js";
 import { noSpendSpike, spendWindows, type SpendSpikeWindow } from "../checks/spend-spike.js";
 import type { Verdict } from "../checks/verdict.js";
 import { KeepWarm } from "../actors/keep-warm.js";
 import { LLM_DEFAULTS, PROMPT_CACHE_DEFAULTS } from "../actors/defaults.js";
 import { LlmProvider } from "../actors/llm-provider.js";
 import { PrefixWarmth } from "../actors/prefix-warmth.js";
-import { PromptCache, type CacheLogEntry } from "../actors/prompt-cache.js";
-import { SingleFlight } from "../actors/single-flight.js";
+import { PromptCache } from "../actors/prompt-cache.js";
+import { SingleFlightModel } from "../actors/single-flight-model.js";
 import type { Distribution } from "../sim/distributions.js";
 import type { Rng } from "../sim/rng.js";
 import { formatTimestamp } from "../sim/duration.js";
@@ -204,7 +204,8 @@ interface Fleet {
   sw: Switches;
   llm: LlmProvider;
   warmth: PrefixWarmth;
-  flights: SingleFlight<number>;
+  /** The port the workers send through: single flight (when on) in front of the provider. */
+  model: SingleFlightModel;
   keepWarm: KeepWarm | undefined;
   /** What the keep-warm requests cost. */
   keepWarmUsd: number;
@@ -264,7 +265,8 @@ function wire(sim: Simulation, v: Values, sw: Switches): Fleet {
     outputUsdPerMTok: v.model.outputUsdPerMTok,
   });
   const warmth = new PrefixWarmth(v.prompt.prefixKey, v.cache.ttl);
-  const fleet: Fleet = { sim, v, sw, llm, warmth, flights: new SingleFlight<number>(sim), keepWarm: undefined, keepWarmUsd: 0, waits: [], queues: new Map() };
+  const model = new SingleFlightModel(sim, llm, { warmth: () => warmth, enabled: sw.singleFlight });
+  const fleet: Fleet = { sim, v, sw, llm, warmth, model, keepWarm: undefined, keepWarmUsd: 0, waits: [], queues: new Map() };
   if (sw.jitteredRefresh) {
     fleet.keepWarm = new KeepWarm(sim, {
       warmth,
@@ -336,44 +338,26 @@ function assign(fleet: Fleet, worker: number, job: Job): void {
 }
 
 /**
- * One worker's request. With `single-flight`, a worker that cannot be sure the prefix is warm
- * joins the prefix's flight: the first leads (sends at once), the rest wait until the leader's
- * response begins, then send (and read what it wrote). A follower's request names the leader's
- * first token as its cause.
+ * One worker's request, through the fleet's single-flight port (`single-flight-model.ts`): with
+ * `single-flight`, a worker that cannot be sure the prefix is warm joins the prefix's flight: the
+ * first leads (sends at once), the rest wait until the leader's response begins, then send (and
+ * read what it wrote). A follower's request names the leader's first token as its cause.
  */
 async function send(ctx: ProcessContext, fleet: Fleet, worker: number, work: Work, cause: number | undefined): Promise<void> {
-  const { sim, v, warmth } = fleet;
-  const actor = `worker-${worker}`;
-  const key = v.prompt.prefixKey;
-  let parent = cause;
-  let land: ((eventId: number) => void) | undefined;
-  if (fleet.sw.singleFlight && !warmth.warmAt(ctx.now)) {
-    const flight = fleet.flights.join(key);
-    if (flight.leader) {
-      land = flight.land;
-      parent = sim.trace.instant({ actor, layer: "harness", kind: "single-flight.lead", parent: cause, attrs: { prefixKey: key, purpose: work.purpose } });
-    } else {
-      const since = ctx.now;
-      parent = await ctx.wait(flight.landed, `${actor}: the re-warm of ${key} to begin`);
-      fleet.waits.push(ctx.now - since);
-    }
-  }
-  const arrivedAt = ctx.now;
-  const response = await fleet.llm.complete(ctx, {
-    caller: actor,
-    prefixKey: key,
-    prefixTokens: v.prompt.prefixTokens,
-    inputTokens: work.inputTokens,
-    outputTokens: work.outputTokens,
-    parent,
-    onFirstToken: (eventId) => {
-      warmth.observe({ arrivedAt, firstTokenAt: sim.now, eventId });
-      land?.(eventId);
-      land = undefined;
+  const { v } = fleet;
+  const response = await fleet.model.complete(
+    ctx,
+    {
+      caller: `worker-${worker}`,
+      prefixKey: v.prompt.prefixKey,
+      prefixTokens: v.prompt.prefixTokens,
+      inputTokens: work.inputTokens,
+      outputTokens: work.outputTokens,
+      parent: cause,
     },
-  });
-  if (!response.ok) land?.(response.eventId);
-  else if (work.purpose === "keep-warm") fleet.keepWarmUsd += response.usage.costUsd;
+    { leadAttrs: { purpose: work.purpose }, onWaited: (ms) => fleet.waits.push(ms) },
+  );
+  if (response.ok && work.purpose === "keep-warm") fleet.keepWarmUsd += response.usage.costUsd;
 }
 
 function tokenCount(d: Distribution, rng: Rng): number {
@@ -385,40 +369,20 @@ function tokenCount(d: Distribution, rng: Rng): number {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * `cache-writes-per-expiry`: the cache's log, writes grouped by the generation they re-created.
- * Only expiries count: the writes of generation 0 created the prefix at the run's cold start (the
- * simulation begins with an empty cache), which no expiry caused.
+ * `cache-writes-per-expiry`: the cache's log, writes grouped by the generation they re-created
+ * (`cacheWritesPerExpiry`). Only expiries count: the writes of generation 0 created the prefix at
+ * the run's cold start (the simulation begins with an empty cache), which no expiry caused.
  */
 function writesPerExpiry(fleet: Fleet): Verdict {
   const { llm, v } = fleet;
   const key = v.prompt.prefixKey;
-  const generations = llm.cache.generations(key);
-  const lapsed = new Set(generations.filter((g) => g.lapsedAt !== undefined).map((g) => g.index));
-  const writes = llm.cache.log.filter((e) => e.kind === "write" && e.prefixKey === key && lapsed.has(e.generation));
-  const lifeOf = (g: number): string => `after it expired at ${formatTimestamp(generations.find((x) => x.index === g)?.lapsedAt ?? 0)}`;
-  const effects = writes.map((e) => ({ t: e.t, effect: "cache write", key: String(e.generation), eventId: e.eventId }));
-  const judged = atMostOnceEffects(effects, { invariant: "cache-writes-per-expiry", limit: v.limits.writesPerExpiry });
-  return {
-    ...judged,
-    violations: judged.violations.map((violation) => {
-      const g = Number(writes.find((w) => w.eventId === violation.evidence[0])?.generation);
-      const same = writes.filter((w) => w.generation === g);
-      const written = sum(same.map((w) => w.cost));
-      const reads = same.length * v.prompt.prefixTokens * v.model.inputUsdPerMTok * v.cache.readMultiplier * 1e-6;
-      return {
-        ...violation,
-        message:
-          `${same.length.toLocaleString("en-US")} workers each wrote the ${v.prompt.prefixTokens.toLocaleString("en-US")}-token prefix ${key} ${lifeOf(g)}: ` +
-          `${usd(written)} of cache writes that as reads would have cost ${usd(reads)} (at most ${v.limits.writesPerExpiry} allowed)`,
-        evidence: trimEvidence(same, v.limits.writesPerExpiry),
-      };
-    }),
-  };
-}
-
-/** The first write and the first one over the limit, where it broke (the message counts the rest). */
-function trimEvidence(writes: readonly CacheLogEntry[], limit: number): number[] {
-  return [writes[0], writes[limit]].map((w) => w?.eventId).filter((id): id is number => id !== undefined);
+  return cacheWritesPerExpiry(llm.cache.log, llm.cache.generations(key), {
+    invariant: "cache-writes-per-expiry",
+    limit: v.limits.writesPerExpiry,
+    prefixKey: key,
+    writers: "workers",
+    asReadsUsd: (n) => n * v.prompt.prefixTokens * v.model.inputUsdPerMTok * v.cache.readMultiplier * 1e-6,
+  });
 }
 
 /** `spend-spike`: the billing meter's charges, windows against the trailing rate. */
@@ -492,8 +456,8 @@ function metrics(fleet: Fleet): Metric[] {
   ];
   if (fleet.sw.singleFlight) {
     out.push(
-      { name: "single-flight re-warms", value: fleet.flights.stats.flights, unit: "count", note: "requests that led a flight" },
-      { name: "single-flight waiters", value: fleet.flights.stats.followers, unit: "count", note: "requests that waited for a re-warm to begin" },
+      { name: "single-flight re-warms", value: fleet.model.flights.stats.flights, unit: "count", note: "requests that led a flight" },
+      { name: "single-flight waiters", value: fleet.model.flights.stats.followers, unit: "count", note: "requests that waited for a re-warm to begin" },
       { name: "single-flight max wait", value: Math.max(0, ...fleet.waits), unit: "ms" },
     );
   }
@@ -520,10 +484,6 @@ function series(fleet: Fleet): Record<string, Series> {
 /** Dollars for messages: cents, or two significant digits under a cent. */
 function usd(x: number): string {
   return x > 0 && x < 0.01 ? `$${x.toPrecision(2)}` : `$${x.toFixed(2)}`;
-}
-
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
 }
 
 function round(x: number, digits: number): number {

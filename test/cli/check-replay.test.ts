@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readOtlpJson } from "../../src/import/otlp-json.js";
 import { compareSchedules } from "../../src/run/check.js";
 import type { Repro } from "../../src/run/repro.js";
 import { cli } from "./capture.js";
@@ -69,6 +70,45 @@ describe("agentsim check and replay", () => {
     expect(none.code).toBe(0);
     expect(none.stdout).toBe("flaky-service: no failing run in 30 runs (search seed 1). Search further with --runs, --swarm or another --seed.\n");
     expect(existsSync(join(dir, "none.json"))).toBe(false);
+  });
+
+  it("replay --format otlp prints the replayed run as OTLP/JSON and nothing else; the verdict goes to stderr, the exit code is the same", async () => {
+    const repro = JSON.parse(readFileSync(out, "utf8")) as Repro;
+    const r = await cli(["replay", out, "--allow-module", "--format", "otlp"]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { resourceSpans: { resource: { attributes: { key: string; value: { intValue?: number } }[] } }[] };
+    expect(doc.resourceSpans.length).toBe(1);
+    expect(doc.resourceSpans[0]?.resource.attributes.find((a) => a.key === "agentsim.seed")?.value.intValue).toBe(repro.seed);
+    const violation = readOtlpJson(r.stdout)
+      .flatMap((s) => s.events)
+      .find((e) => e.name === "agentsim.violation");
+    expect(violation?.attributes["agentsim.invariant"]).toBe("every-request-served");
+    expect(r.stderr).toContain(`REPRODUCED every-request-served violated again: ${repro.violation!.message}\n  same trace hash ${repro.expectedTraceHash}\n`);
+    expect(r.stdout).not.toContain("REPRODUCED");
+    // The same run, the same bytes.
+    expect((await cli(["replay", out, "--allow-module", "--format", "otlp"])).stdout).toBe(r.stdout);
+    // Bad input prints nothing on stdout, as in text.
+    const missing = await cli(["replay", join(dir, "missing.json"), "--format", "otlp"]);
+    expect(missing).toMatchObject({ code: 2, stdout: "" });
+  });
+
+  it("a replayed run exported as OTLP imports back: the same tool, conversations and double refund", async () => {
+    const repro = join(dir, "refund.repro.json");
+    expect((await cli(["check", "scenarios/double-refund.yaml", "--runs", "50", "--out", repro])).code).toBe(1);
+    const { params } = JSON.parse(readFileSync(repro, "utf8")) as Repro & { params: { returns?: { count?: number } } };
+    const r = await cli(["replay", repro, "--format", "otlp"]);
+    expect(r.code).toBe(1);
+    const exported = join(dir, "refund.otlp.json");
+    writeFileSync(exported, r.stdout);
+    const back = await cli(["import", exported, "--out", join(dir, "again.yaml"), "--side-effects", "payments", "--format", "json"]);
+    expect(back.code).toBe(0);
+    const { workload, findings } = JSON.parse(back.stdout) as {
+      workload: { tools: Record<string, unknown>; conversations: { count: number } };
+      findings: { duplicateEffects: unknown[] };
+    };
+    expect(Object.keys(workload.tools)).toEqual(["payments"]);
+    expect(workload.conversations.count).toBe(params.returns?.count ?? 20);
+    expect(findings.duplicateEffects.length).toBeGreaterThan(0);
   });
 
   it("exits 2 for a file that is not a repro, and for a repro whose scenario file is gone", async () => {

@@ -27,8 +27,8 @@ const PACKAGE = (JSON.parse(readFileSync("package.json", "utf8")) as { name: str
 /** README commands that are not agentsim examples, and why they are not run here. */
 const NOT_RUN: Readonly<Record<string, string>> = {
   "npm ci": "installs the project (CI does it)",
+  "npm run build": "builds the project (the test set-up does it)",
   "npm test": "the test suite itself",
-  "npm run build": "builds dist/ (this test runs the built command)",
   [`npm install ${PACKAGE}`]: "installs the published package (the packing test covers it)",
   "npm install -D vitest fast-check": "installs the user's test runner",
 };
@@ -47,6 +47,9 @@ writeFileSync(
   join(bin, "npx"),
   `#!/bin/sh\nif [ "$1" = "-p" ]; then\n  if [ "$2" != "${PACKAGE}" ]; then echo "npx -p $2: expected the package's name ${PACKAGE}" >&2; exit 127; fi\n  shift 2\nfi\nif [ "$1" = "agentsim" ]; then shift; exec "${join(bin, "agentsim")}" "$@"; fi\necho "npx $*: not an agentsim example" >&2\nexit 127\n`,
 );
+// The package, installed where the examples run: the modules `agentsim import` writes import it by name.
+mkdirSync(join(work, "node_modules"));
+symlinkSync(ROOT, join(work, "node_modules", PACKAGE));
 chmodSync(join(bin, "agentsim"), 0o755);
 chmodSync(join(bin, "npx"), 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -64,10 +67,6 @@ function runAll(name: string, examples: readonly Example[]): void {
   const dir = mkdtempSync(join(work, `${name.replace(/\W+/g, "-")}-`));
   symlinkSync(join(ROOT, "scenarios"), join(dir, "scenarios"));
   symlinkSync(join(ROOT, "examples"), join(dir, "examples"));
-  // As in a user's project that has installed the package (`npm install agentsim-kit`): scenario
-  // modules that import it (an imported incident's workload) resolve it.
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(ROOT, join(dir, "node_modules", PACKAGE), "dir");
   for (const ex of examples) {
     const r = spawnSync("bash", ["-o", "pipefail", "-c", sized(ex.command)], {
       cwd: dir,
@@ -112,7 +111,19 @@ export function readmeBlocks(markdown: string): { block: number; examples: Examp
   });
 }
 
-const PAGES: readonly (readonly string[])[] = [[], ["run"], ["list"], ["explain"], ["validate"], ["sweep"], ["merge"], ["check"], ["replay"], ["report"]];
+const PAGES: readonly (readonly string[])[] = [
+  [],
+  ["run"],
+  ["list"],
+  ["explain"],
+  ["validate"],
+  ["sweep"],
+  ["merge"],
+  ["check"],
+  ["replay"],
+  ["report"],
+  ["import"],
+];
 
 describe.skipIf(!built)("every example a user is shown", () => {
   for (const page of PAGES) {

@@ -53,6 +53,28 @@ describe.skipIf(!built)("from an incident's traces to a seed and a mitigation", 
     expect(agentsim("check", file, "--runs", "100", "--mitigate", "idempotency-keys").code).toBe(0);
   });
 
+  it("imports a prompt-cache stampede: the found seed's run breaks cache-writes-per-expiry, and single-flight holds", () => {
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}/cache-stampede.yaml`;
+    const imported = agentsim("import", "examples/incident/cache-stampede.otlp.json", "--out", file);
+    expect(imported.stderr).toBe("");
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain("seen: 10 model calls wrote the same cached prefix within one cache lifetime (a stampede)");
+    const seed = /seed (\d+) reproduces cache-writes-per-expiry/.exec(imported.stdout)?.[1];
+    expect(seed).toBeDefined();
+    const yaml = readFileSync(file, "utf8");
+    expect(yaml).toContain(`seed: ${seed}`);
+    expect(yaml).toContain("# Invariants judged: cache-writes-per-expiry, spend-spike, tool-calls-answered");
+
+    const run = agentsim("run", file, "--format", "json");
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as { seed: number; violations: { invariant: string }[] };
+    expect(result.seed).toBe(Number(seed));
+    expect(result.violations.map((v) => v.invariant)).toEqual(["cache-writes-per-expiry"]);
+    expect(agentsim("run", file, "--mitigate", "single-flight").code).toBe(0);
+    expect(agentsim("check", file, "--runs", "100", "--mitigate", "single-flight").code).toBe(0);
+  });
+
   it("exports a run as OTLP that imports back", () => {
     mkdirSync(dir, { recursive: true });
     const out = agentsim("run", "scenarios/double-refund.yaml", "--format", "otlp");

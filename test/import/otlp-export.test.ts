@@ -6,7 +6,7 @@ import { readOtlpJson } from "../../src/import/otlp-json.js";
 import { renderOtlp, toOtlp } from "../../src/report/render-otlp.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { findScenario } from "../../src/scenarios/catalog.js";
-import { incidentScenario } from "../../src/scenarios/incident.js";
+import { incidentInvariants, incidentScenario } from "../../src/scenarios/incident.js";
 
 const fixture = readFileSync(new URL("../../examples/incident/refund-incident.otlp.jsonl", import.meta.url), "utf8");
 
@@ -60,5 +60,17 @@ describe("--format otlp", () => {
     expect(again.workload.tools.refund?.latencyMs).toEqual(simulated);
     expect(again.workload.client.maxAttempts).toBe(2);
     expect(again.findings.duplicateEffects.length).toBe(run.violations.filter((v) => v.invariant === "at-most-once-refund").length);
+  });
+
+  it("round-trips a cache stampede: the simulated writes come back as the same stampede, and the same invariants", async () => {
+    const text = readFileSync(new URL("../../examples/incident/cache-stampede.otlp.json", import.meta.url), "utf8");
+    const { workload } = incidentFromSpans(readOtlpJson(text), { name: "cache-stampede", source: "cache-stampede.otlp.json" });
+    const run = await runScenario({ scenario: incidentScenario(workload), seed: 1 });
+    const writes = run.trace.events.filter((e) => e.kind === "cache.write").length;
+    expect(writes).toBeGreaterThan(1);
+    const again = incidentFromSpans(readOtlpJson(renderOtlp(run)), { name: "again", source: "export" });
+    expect(again.findings.cache.mostWritesPerLifetime).toBe(writes);
+    expect(again.workload.cache).toEqual(workload.cache);
+    expect(incidentInvariants(again.workload).map((i) => i.name)).toEqual(incidentInvariants(workload).map((i) => i.name));
   });
 });
