@@ -28,14 +28,18 @@ export type RanFile<R> = { ok: true; config: ScenarioConfig; result: R } | { ok:
 
 /** Loads `file` and runs it with `run` (given the run's config, phases reported to the budget's watchdog). */
 export async function runFile<R>(file: string, opts: RunFileOptions, io: CliIo, run: (config: RunConfig) => Promise<R>): Promise<RanFile<R>> {
+  // Started first: its watchdog thread starts while the file loads.
+  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
   const loaded = await loadScenarioFile(file, {
     overrides: opts.set ?? [],
     mitigate: opts.mitigate ?? [],
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   });
-  if (!loaded.ok) return { ok: false, exit: reportProblems(loaded.problems, io) };
+  if (!loaded.ok) {
+    budget.release();
+    return { ok: false, exit: reportProblems(loaded.problems, io) };
+  }
   const config = loaded.config;
-  const budget = startRunBudget(opts.budget, `${file}: `, { watchdog: writingToProcess() });
   try {
     return { ok: true, config, result: await budget.guard(run({ ...toRunConfig(config), onPhase: budget.onPhase })) };
   } catch (e) {
