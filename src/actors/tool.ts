@@ -398,10 +398,10 @@ export class SimTool implements ToolPort {
       if (fate === "save") this.idempotency.save(work.heldKey, rec.requestId, reply);
       else this.idempotency.release(work.heldKey, rec.requestId);
     }
-    const eventId = this.#sim.trace.end(rec.span, { ...replyAttrs(reply), ...attrs, latencyMs: this.#sim.now - rec.invokedAt });
-    // Not `{ ...reply, eventId }`: on Node 20's V8 a property added after a spread gives every
-    // object a hidden class of its own (~180 B more per call kept in `calls`); `Object.assign`
-    // shares one. The same keys in the same order.
+    // Not `{ ...x, key }` here: on Node 20's V8 a property added after a leading spread gives every
+    // object a hidden class of its own (a map and descriptor array, ~180 B, kept with each
+    // response in `calls`); `Object.assign` shares one. The same keys in the same order.
+    const eventId = this.#sim.trace.end(rec.span, Object.assign(replyAttrs(reply), attrs, { latencyMs: this.#sim.now - rec.invokedAt }));
     const response = Object.assign({}, reply, { eventId }) as ToolResponse;
     rec.respondedAt = this.#sim.now;
     rec.response = response;
