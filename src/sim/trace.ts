@@ -81,7 +81,10 @@ export class Trace {
   #parent = new Int32Array(INITIAL);
   /** End offset of each event's attributes in the attribute log (start: the previous event's end); equal ends mean no attributes. */
   #attrEnd = new Float64Array(INITIAL);
-  readonly #log = new ByteLog();
+  /** The attribute log: every event's attributes, encoded, one after another. */
+  readonly #log = new ChunkedBytes();
+  /** Where an event's attributes are encoded before they are appended to the log. */
+  #scratch = new ByteLog();
   /** Interned strings (actors, kinds, attribute keys), in order of first use. */
   readonly #strings: string[] = [];
   readonly #ids = new Map<string, number>();
@@ -188,7 +191,7 @@ export class Trace {
     h.update(bytesOf(this.#span, n));
     h.update(bytesOf(this.#parent, n));
     h.update(bytesOf(this.#attrEnd, n));
-    h.update(this.#log.view());
+    this.#log.forEachChunk((c) => h.update(c));
     this.#hash = h.digest("hex");
     this.#hashed = n;
     return this.#hash;
@@ -234,7 +237,14 @@ export class Trace {
     this.#lp[i] = l * 4 + phase;
     this.#span[i] = span;
     this.#parent[i] = parent !== undefined && parent >= 0 ? parent : -1;
-    if (attrs !== undefined) this.#writeValue(attrs);
+    if (attrs !== undefined) {
+      const scratch = this.#scratch;
+      scratch.length = 0;
+      this.#writeValue(attrs);
+      this.#log.append(scratch.bytes, scratch.length);
+      // A huge attribute (a long prompt) leaves no huge scratch buffer behind.
+      if (scratch.capacity > SCRATCH_KEPT) this.#scratch = new ByteLog();
+    }
     this.#attrEnd[i] = this.#log.length;
     // A reader holding the events array sees it grow, as it did when the trace was that array.
     if (this.#decoded !== undefined) {
@@ -256,7 +266,7 @@ export class Trace {
 
   /** Appends a value's canonical encoding to the attribute log (as `canonicalJson` reads it: object keys sorted, undefined members dropped). */
   #writeValue(v: unknown): void {
-    const log = this.#log;
+    const log = this.#scratch;
     if (v === null || v === undefined) log.byte(TAG_NULL);
     else if (typeof v === "number") log.number(v);
     else if (typeof v === "string") log.string(v, TAG_STRING);
@@ -307,7 +317,7 @@ export class Trace {
     const from = i === 0 ? 0 : (this.#attrEnd[i - 1] as number);
     const to = this.#attrEnd[i] as number;
     if (to > from) {
-      const r = new ByteReader(this.#log.bytes, from, this.#strings);
+      const r = new ByteReader(this.#log.range(from, to), 0, this.#strings);
       ev.attrs = r.value() as Attrs;
     }
     return ev;
@@ -350,6 +360,97 @@ function grown<A extends Float64Array | Int32Array | Uint16Array>(from: A, to: A
 
 function bytesOf(a: Float64Array | Int32Array | Uint16Array, n: number): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+}
+
+/** Largest scratch buffer kept between events. */
+const SCRATCH_KEPT = 1 << 16;
+/** The attribute log's first chunk, and its largest: chunks double from the first up to the largest. */
+const FIRST_CHUNK = 1 << 10;
+const MAX_CHUNK = 1 << 20;
+/** How many chunks double (1 KiB to 1 MiB), and the offset where the doubling ends. */
+const DOUBLING_CHUNKS = 11;
+const DOUBLING_END = FIRST_CHUNK * (2 ** DOUBLING_CHUNKS - 1);
+
+/**
+ * An append-only byte store in chunks (each twice the last, up to 1 MiB): it never copies what
+ * it holds to grow, and holds at most one chunk of spare capacity (a doubling buffer holds up to
+ * as much as it uses, and needs both copies while it grows).
+ */
+class ChunkedBytes {
+  readonly #chunks: Uint8Array[] = [];
+  #last: Uint8Array | undefined;
+  /** Bytes used in the last chunk. */
+  #used = 0;
+  /** Bytes stored in all. */
+  length = 0;
+  /** Bytes allocated in all. */
+  capacity = 0;
+
+  /** Appends the first `n` bytes of `src`. */
+  append(src: Uint8Array, n: number): void {
+    let last = this.#last;
+    let used = this.#used;
+    if (last !== undefined && n <= last.length - used && n <= 64) {
+      // The usual event: a few dozen bytes, copied by hand (cheaper than a view and `set`).
+      for (let k = 0; k < n; k++) last[used + k] = src[k] as number;
+      this.#used = used + n;
+      this.length += n;
+      return;
+    }
+    let from = 0;
+    while (from < n) {
+      if (last === undefined || used === last.length) {
+        last = new Uint8Array(last === undefined ? FIRST_CHUNK : Math.min(MAX_CHUNK, last.length * 2));
+        this.#chunks.push(last);
+        this.#last = last;
+        this.capacity += last.length;
+        used = 0;
+      }
+      const k = Math.min(n - from, last.length - used);
+      last.set(src.subarray(from, from + k), used);
+      used += k;
+      from += k;
+    }
+    this.#used = used;
+    this.length += n;
+  }
+
+  /** Bytes `from` to `to` of the stored (a view when they lie in one chunk, else a copy). */
+  range(from: number, to: number): Uint8Array {
+    // Chunk c starts at FIRST_CHUNK * (2^c - 1) while chunks double; after that, every MAX_CHUNK.
+    let c: number;
+    let start: number;
+    if (from < DOUBLING_END) {
+      c = Math.floor(Math.log2(from / FIRST_CHUNK + 1));
+      start = FIRST_CHUNK * (2 ** c - 1);
+      // Guards the floating-point log at exact powers of two.
+      if (from < start) start = FIRST_CHUNK * (2 ** --c - 1);
+      else if (from >= start + FIRST_CHUNK * 2 ** c) start = FIRST_CHUNK * (2 ** ++c - 1);
+    } else {
+      c = DOUBLING_CHUNKS + Math.floor((from - DOUBLING_END) / MAX_CHUNK);
+      start = DOUBLING_END + (c - DOUBLING_CHUNKS) * MAX_CHUNK;
+    }
+    const chunk = this.#chunks[c] as Uint8Array;
+    if (to <= start + chunk.length) return chunk.subarray(from - start, to - start);
+    const out = new Uint8Array(to - from);
+    let p = 0;
+    for (let at = from - start; p < out.length; c++, at = 0) {
+      const part = this.#chunks[c] as Uint8Array;
+      const k = Math.min(part.length - at, out.length - p);
+      out.set(part.subarray(at, at + k), p);
+      p += k;
+    }
+    return out;
+  }
+
+  /** Calls `f` with each chunk's used bytes, in order: together, the whole log. */
+  forEachChunk(f: (bytes: Uint8Array) => void): void {
+    const last = this.#chunks.length - 1;
+    for (let c = 0; c <= last; c++) {
+      const chunk = this.#chunks[c] as Uint8Array;
+      f(c === last ? chunk.subarray(0, this.#used) : chunk);
+    }
+  }
 }
 
 /** A growable byte buffer with the encoding's writers (little-endian; varints are LEB128). */

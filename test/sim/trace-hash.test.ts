@@ -145,6 +145,23 @@ describe("the trace hash", () => {
     expect(held[0]).toEqual({ id: 0, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { n: 1 } });
   });
 
+  it("reads back attributes that straddle the attribute log's chunks, a 3 MB string among them, and holds at most one spare chunk", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const written: Record<string, AttrValue>[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      // Sizes that do not divide a chunk, so that some events start in one chunk and end in the next.
+      const attrs = { n: i, s: "x".repeat(i % 97), f: i / 7, w: i % 1_000 === 0 ? `ünï€${i}` : "n", ...(i === 20_000 ? { big: "y".repeat(3_000_000) } : {}) };
+      written.push(attrs);
+      t.instant({ actor: "a", layer: "sim", kind: "k", attrs });
+    }
+    const events = t.events;
+    for (let i = 0; i < written.length; i++) expect(events[i]?.attrs, `event ${i}`).toEqual(written[i]);
+    expect(Trace.hashOf(events)).toBe(t.hash());
+    const logBytes = written.reduce((n, a) => n + JSON.stringify(a).length, 0);
+    // Columns at their doubled capacity, plus a log no larger than its content (under its JSON) and one 1 MiB chunk.
+    expect(t.storedBytes).toBeLessThan(65_536 * 34 + logBytes + (1 << 20));
+  });
+
   it("can be read mid-run and goes on covering later events", () => {
     const t = new Simulation({ seed: 1 }).trace;
     t.instant({ actor: "a", layer: "sim", kind: "k" });
