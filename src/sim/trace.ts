@@ -68,19 +68,11 @@ export class Trace {
   #nextId = 0;
   /** Events stored (equals `#nextId` when enabled). */
   #n = 0;
-  #t = new Float64Array(INITIAL);
-  /** Intern id of the actor. */
-  #actor = new Int32Array(INITIAL);
-  /** Intern id of the kind. */
-  #kind = new Int32Array(INITIAL);
-  /** Layer index (into `#layers`) times 4 plus phase index. */
-  #lp = new Uint16Array(INITIAL);
-  /** Span of an end event, or -1. */
-  #span = new Int32Array(INITIAL);
-  /** Causal parent, or -1. */
-  #parent = new Int32Array(INITIAL);
-  /** End offset of each event's attributes in the attribute log (start: the previous event's end); equal ends mean no attributes. */
-  #attrEnd = new Float64Array(INITIAL);
+  /** The columns, in chunks (see `ColumnChunk`): growing copies nothing, and at most one chunk is spare. */
+  readonly #chunks: ColumnChunk[] = [columnChunk(INITIAL)];
+  /** The last chunk, where events are recorded, and the index of its first event. */
+  #cur = this.#chunks[0] as ColumnChunk;
+  #base = 0;
   /** The attribute log: every event's attributes, encoded, one after another. */
   readonly #log = new ChunkedBytes();
   /** Where an event's attributes are encoded before they are appended to the log. */
@@ -133,10 +125,13 @@ export class Trace {
   /** Closes span `span`; actor, layer and kind are those of its begin event. */
   end(span: number, attrs?: Attrs, kind?: string): number {
     if (!this.enabled || !(span >= 0 && span < this.#n)) return this.#nextId++;
-    const parent = this.#parent[span] as number;
-    const kindName = kind ?? (this.#strings[this.#kind[span] as number] as string);
-    const actor = this.#strings[this.#actor[span] as number] as string;
-    const layer = this.#layers[(this.#lp[span] as number) >> 2] as Layer;
+    const c = chunkOf(span);
+    const k = this.#chunks[c] as ColumnChunk;
+    const j = span - chunkStart(c);
+    const parent = k.parent[j] as number;
+    const kindName = kind ?? (this.#strings[k.kind[j] as number] as string);
+    const actor = this.#strings[k.actor[j] as number] as string;
+    const layer = this.#layers[(k.lp[j] as number) >> 2] as Layer;
     return this.#push(actor, layer, kindName, 1, span, parent, attrs);
   }
 
@@ -184,13 +179,13 @@ export class Trace {
     head.varint(this.#layers.length);
     for (const s of this.#layers) head.string(s);
     h.update(head.view());
-    h.update(bytesOf(this.#t, n));
-    h.update(bytesOf(this.#actor, n));
-    h.update(bytesOf(this.#kind, n));
-    h.update(bytesOf(this.#lp, n));
-    h.update(bytesOf(this.#span, n));
-    h.update(bytesOf(this.#parent, n));
-    h.update(bytesOf(this.#attrEnd, n));
+    // Each column whole, one after another (its chunks in order), as when each was one array.
+    for (const column of COLUMNS) {
+      for (let c = 0, start = 0; start < n; start += (this.#chunks[c] as ColumnChunk).t.length, c++) {
+        const k = this.#chunks[c] as ColumnChunk;
+        h.update(bytesOf(k[column], Math.min(k.t.length, n - start)));
+      }
+    }
     this.#log.forEachChunk((c) => h.update(c));
     this.#hash = h.digest("hex");
     this.#hashed = n;
@@ -216,17 +211,19 @@ export class Trace {
 
   /** Bytes the compact store holds (columns at capacity, the attribute log, string tables aside). */
   get storedBytes(): number {
-    return this.#t.length * BYTES_PER_EVENT + this.#log.capacity;
+    return (this.#base + this.#cur.t.length) * BYTES_PER_EVENT + this.#log.capacity;
   }
 
   #push(actor: string, layer: Layer, kind: string, phase: number, span: number, parent: number | undefined, attrs: Attrs | undefined): number {
     const id = this.#nextId++;
     if (!this.enabled) return id;
     const i = this.#n++;
-    if (i === this.#t.length) this.#grow();
-    this.#t[i] = this.#time.now;
-    this.#actor[i] = this.#intern(actor);
-    this.#kind[i] = this.#intern(kind);
+    if (i === this.#base + this.#cur.t.length) this.#grow();
+    const k = this.#cur;
+    const j = i - this.#base;
+    k.t[j] = this.#time.now;
+    k.actor[j] = this.#intern(actor);
+    k.kind[j] = this.#intern(kind);
     let l = this.#layerIds.get(layer);
     if (l === undefined) {
       l = this.#layers.length;
@@ -234,9 +231,9 @@ export class Trace {
       this.#layers.push(layer);
       this.#layerIds.set(layer, l);
     }
-    this.#lp[i] = l * 4 + phase;
-    this.#span[i] = span;
-    this.#parent[i] = parent !== undefined && parent >= 0 ? parent : -1;
+    k.lp[j] = l * 4 + phase;
+    k.span[j] = span;
+    k.parent[j] = parent !== undefined && parent >= 0 ? parent : -1;
     if (attrs !== undefined) {
       const scratch = this.#scratch;
       scratch.length = 0;
@@ -245,7 +242,7 @@ export class Trace {
       // A huge attribute (a long prompt) leaves no huge scratch buffer behind.
       if (scratch.capacity > SCRATCH_KEPT) this.#scratch = new ByteLog();
     }
-    this.#attrEnd[i] = this.#log.length;
+    k.attrEnd[j] = this.#log.length;
     // A reader holding the events array sees it grow, as it did when the trace was that array.
     if (this.#decoded !== undefined) {
       const held = this.#decoded.deref();
@@ -301,21 +298,25 @@ export class Trace {
   }
 
   #decode(i: number): TraceEvent {
-    const lp = this.#lp[i] as number;
+    const c = chunkOf(i);
+    const k = this.#chunks[c] as ColumnChunk;
+    const j = i - chunkStart(c);
+    const lp = k.lp[j] as number;
     const ev: Mutable<TraceEvent> = {
       id: i,
-      t: this.#t[i] as number,
-      actor: this.#strings[this.#actor[i] as number] as string,
+      t: k.t[j] as number,
+      actor: this.#strings[k.actor[j] as number] as string,
       layer: this.#layers[lp >> 2] as Layer,
-      kind: this.#strings[this.#kind[i] as number] as string,
+      kind: this.#strings[k.kind[j] as number] as string,
       phase: PHASES[lp & 3] as Phase,
     };
-    const span = this.#span[i] as number;
+    const span = k.span[j] as number;
     if (span >= 0) ev.span = span;
-    const parent = this.#parent[i] as number;
+    const parent = k.parent[j] as number;
     if (parent >= 0) ev.parent = parent;
-    const from = i === 0 ? 0 : (this.#attrEnd[i - 1] as number);
-    const to = this.#attrEnd[i] as number;
+    const from =
+      i === 0 ? 0 : j > 0 ? (k.attrEnd[j - 1] as number) : ((this.#chunks[c - 1] as ColumnChunk).attrEnd[chunkStart(c) - chunkStart(c - 1) - 1] as number);
+    const to = k.attrEnd[j] as number;
     if (to > from) {
       const r = new ByteReader(this.#log.range(from, to), 0, this.#strings);
       ev.attrs = r.value() as Attrs;
@@ -324,14 +325,9 @@ export class Trace {
   }
 
   #grow(): void {
-    const cap = this.#t.length * 2;
-    this.#t = grown(this.#t, new Float64Array(cap));
-    this.#actor = grown(this.#actor, new Int32Array(cap));
-    this.#kind = grown(this.#kind, new Int32Array(cap));
-    this.#lp = grown(this.#lp, new Uint16Array(cap));
-    this.#span = grown(this.#span, new Int32Array(cap));
-    this.#parent = grown(this.#parent, new Int32Array(cap));
-    this.#attrEnd = grown(this.#attrEnd, new Float64Array(cap));
+    this.#base += this.#cur.t.length;
+    this.#cur = columnChunk(Math.min(MAX_COLUMN_CHUNK, this.#cur.t.length * 2));
+    this.#chunks.push(this.#cur);
   }
 }
 
@@ -353,9 +349,54 @@ const TAG_OBJECT = 7;
 /** A string whose code units all fit a byte (one byte each); TAG_STRING holds two bytes a unit. */
 const TAG_LATIN1 = 8;
 
-function grown<A extends Float64Array | Int32Array | Uint16Array>(from: A, to: A): A {
-  to.set(from as never);
-  return to;
+/**
+ * A run of events' columns: time, intern ids of actor and kind, layer index times 4 plus phase
+ * index, span of an end event (or -1), causal parent (or -1), and the end offset of each event's
+ * attributes in the attribute log (its start: the previous event's end; equal ends, no attributes).
+ * The first chunk holds `INITIAL` events, each next one twice the last, up to `MAX_COLUMN_CHUNK`.
+ */
+interface ColumnChunk {
+  t: Float64Array;
+  actor: Int32Array;
+  kind: Int32Array;
+  lp: Uint16Array;
+  span: Int32Array;
+  parent: Int32Array;
+  attrEnd: Float64Array;
+}
+
+/** The columns in the order the hash covers them. */
+const COLUMNS = ["t", "actor", "kind", "lp", "span", "parent", "attrEnd"] as const;
+
+/** Events in the largest column chunk. */
+const MAX_COLUMN_CHUNK = 1 << 16;
+/** How many column chunks double (INITIAL to MAX_COLUMN_CHUNK), and the first event after them. */
+const DOUBLING_COLUMN_CHUNKS = Math.log2(MAX_COLUMN_CHUNK / INITIAL) + 1;
+const DOUBLING_COLUMNS_END = INITIAL * (2 ** DOUBLING_COLUMN_CHUNKS - 1);
+
+function columnChunk(n: number): ColumnChunk {
+  return {
+    t: new Float64Array(n),
+    actor: new Int32Array(n),
+    kind: new Int32Array(n),
+    lp: new Uint16Array(n),
+    span: new Int32Array(n),
+    parent: new Int32Array(n),
+    attrEnd: new Float64Array(n),
+  };
+}
+
+/** The chunk that holds event `i`. */
+function chunkOf(i: number): number {
+  // Chunk c < DOUBLING_COLUMN_CHUNKS starts at INITIAL * (2^c - 1): floor(i / INITIAL) + 1 is in [2^c, 2^(c+1)).
+  if (i < DOUBLING_COLUMNS_END) return 31 - Math.clz32(Math.floor(i / INITIAL) + 1);
+  return DOUBLING_COLUMN_CHUNKS + Math.floor((i - DOUBLING_COLUMNS_END) / MAX_COLUMN_CHUNK);
+}
+
+/** The first event of chunk `c`. */
+function chunkStart(c: number): number {
+  if (c < DOUBLING_COLUMN_CHUNKS) return INITIAL * (2 ** c - 1);
+  return DOUBLING_COLUMNS_END + (c - DOUBLING_COLUMN_CHUNKS) * MAX_COLUMN_CHUNK;
 }
 
 function bytesOf(a: Float64Array | Int32Array | Uint16Array, n: number): Uint8Array {

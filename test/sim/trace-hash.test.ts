@@ -162,6 +162,17 @@ describe("the trace hash", () => {
     expect(t.storedBytes).toBeLessThan(65_536 * 34 + logBytes + (1 << 20));
   });
 
+  it("closes a span begun many column chunks earlier with its begin event's actor, layer, kind and parent", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const root = t.instant({ actor: "user", layer: "user", kind: "request" });
+    const span = t.begin({ actor: "search", layer: "tool", kind: "tool.call", parent: root });
+    for (let i = 0; i < 200_000; i++) t.instant({ actor: "a", layer: "sim", kind: "k", attrs: i % 3 ? { i } : undefined });
+    const end = t.end(span, { ok: true });
+    expect(t.get(end)).toEqual({ id: end, t: 0, actor: "search", layer: "tool", kind: "tool.call", phase: "end", span, parent: root, attrs: { ok: true } });
+    expect(t.get(131_001)).toEqual({ id: 131_001, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { i: 130_999 } });
+    expect(Trace.hashOf(t.events)).toBe(t.hash());
+  });
+
   it("can be read mid-run and goes on covering later events", () => {
     const t = new Simulation({ seed: 1 }).trace;
     t.instant({ actor: "a", layer: "sim", kind: "k" });
