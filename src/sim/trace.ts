@@ -74,9 +74,7 @@ export class Trace {
   #cur = this.#chunks[0] as ColumnChunk;
   #base = 0;
   /** The attribute log: every event's attributes, encoded, one after another. */
-  readonly #log = new ChunkedBytes();
-  /** Where an event's attributes are encoded before they are appended to the log. */
-  #scratch = new ByteLog();
+  readonly #log = new AttrLog();
   /** Interned strings (actors, kinds, attribute keys), in order of first use. */
   readonly #strings: string[] = [];
   readonly #ids = new Map<string, number>();
@@ -235,14 +233,10 @@ export class Trace {
     k.span[j] = span;
     k.parent[j] = parent !== undefined && parent >= 0 ? parent : -1;
     if (attrs !== undefined) {
-      const scratch = this.#scratch;
-      scratch.length = 0;
+      this.#log.beginEvent();
       this.#writeValue(attrs);
-      this.#log.append(scratch.bytes, scratch.length);
-      // A huge attribute (a long prompt) leaves no huge scratch buffer behind.
-      if (scratch.capacity > SCRATCH_KEPT) this.#scratch = new ByteLog();
     }
-    k.attrEnd[j] = this.#log.length;
+    k.attrEnd[j] = this.#log.end;
     // A reader holding the events array sees it grow, as it did when the trace was that array.
     if (this.#decoded !== undefined) {
       const held = this.#decoded.deref();
@@ -263,7 +257,7 @@ export class Trace {
 
   /** Appends a value's canonical encoding to the attribute log (as `canonicalJson` reads it: object keys sorted, undefined members dropped). */
   #writeValue(v: unknown): void {
-    const log = this.#scratch;
+    const log = this.#log;
     if (v === null || v === undefined) log.byte(TAG_NULL);
     else if (typeof v === "number") log.number(v);
     else if (typeof v === "string") log.string(v, TAG_STRING);
@@ -403,96 +397,9 @@ function bytesOf(a: Float64Array | Int32Array | Uint16Array, n: number): Uint8Ar
   return new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
 }
 
-/** Largest scratch buffer kept between events. */
-const SCRATCH_KEPT = 1 << 16;
-/** The attribute log's first chunk, and its largest: chunks double from the first up to the largest. */
+/** The attribute log's first chunk (bytes), and its largest (unless one event needs more). */
 const FIRST_CHUNK = 1 << 10;
 const MAX_CHUNK = 1 << 20;
-/** How many chunks double (1 KiB to 1 MiB), and the offset where the doubling ends. */
-const DOUBLING_CHUNKS = 11;
-const DOUBLING_END = FIRST_CHUNK * (2 ** DOUBLING_CHUNKS - 1);
-
-/**
- * An append-only byte store in chunks (each twice the last, up to 1 MiB): it never copies what
- * it holds to grow, and holds at most one chunk of spare capacity (a doubling buffer holds up to
- * as much as it uses, and needs both copies while it grows).
- */
-class ChunkedBytes {
-  readonly #chunks: Uint8Array[] = [];
-  #last: Uint8Array | undefined;
-  /** Bytes used in the last chunk. */
-  #used = 0;
-  /** Bytes stored in all. */
-  length = 0;
-  /** Bytes allocated in all. */
-  capacity = 0;
-
-  /** Appends the first `n` bytes of `src`. */
-  append(src: Uint8Array, n: number): void {
-    let last = this.#last;
-    let used = this.#used;
-    if (last !== undefined && n <= last.length - used && n <= 64) {
-      // The usual event: a few dozen bytes, copied by hand (cheaper than a view and `set`).
-      for (let k = 0; k < n; k++) last[used + k] = src[k] as number;
-      this.#used = used + n;
-      this.length += n;
-      return;
-    }
-    let from = 0;
-    while (from < n) {
-      if (last === undefined || used === last.length) {
-        last = new Uint8Array(last === undefined ? FIRST_CHUNK : Math.min(MAX_CHUNK, last.length * 2));
-        this.#chunks.push(last);
-        this.#last = last;
-        this.capacity += last.length;
-        used = 0;
-      }
-      const k = Math.min(n - from, last.length - used);
-      last.set(src.subarray(from, from + k), used);
-      used += k;
-      from += k;
-    }
-    this.#used = used;
-    this.length += n;
-  }
-
-  /** Bytes `from` to `to` of the stored (a view when they lie in one chunk, else a copy). */
-  range(from: number, to: number): Uint8Array {
-    // Chunk c starts at FIRST_CHUNK * (2^c - 1) while chunks double; after that, every MAX_CHUNK.
-    let c: number;
-    let start: number;
-    if (from < DOUBLING_END) {
-      c = Math.floor(Math.log2(from / FIRST_CHUNK + 1));
-      start = FIRST_CHUNK * (2 ** c - 1);
-      // Guards the floating-point log at exact powers of two.
-      if (from < start) start = FIRST_CHUNK * (2 ** --c - 1);
-      else if (from >= start + FIRST_CHUNK * 2 ** c) start = FIRST_CHUNK * (2 ** ++c - 1);
-    } else {
-      c = DOUBLING_CHUNKS + Math.floor((from - DOUBLING_END) / MAX_CHUNK);
-      start = DOUBLING_END + (c - DOUBLING_CHUNKS) * MAX_CHUNK;
-    }
-    const chunk = this.#chunks[c] as Uint8Array;
-    if (to <= start + chunk.length) return chunk.subarray(from - start, to - start);
-    const out = new Uint8Array(to - from);
-    let p = 0;
-    for (let at = from - start; p < out.length; c++, at = 0) {
-      const part = this.#chunks[c] as Uint8Array;
-      const k = Math.min(part.length - at, out.length - p);
-      out.set(part.subarray(at, at + k), p);
-      p += k;
-    }
-    return out;
-  }
-
-  /** Calls `f` with each chunk's used bytes, in order: together, the whole log. */
-  forEachChunk(f: (bytes: Uint8Array) => void): void {
-    const last = this.#chunks.length - 1;
-    for (let c = 0; c <= last; c++) {
-      const chunk = this.#chunks[c] as Uint8Array;
-      f(c === last ? chunk.subarray(0, this.#used) : chunk);
-    }
-  }
-}
 
 /** A growable byte buffer with the encoding's writers (little-endian; varints are LEB128). */
 class ByteLog {
@@ -511,12 +418,23 @@ class ByteLog {
   #ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.bytes.length) return;
+    this.grow(need);
+  }
+
+  /** Makes room for `need` bytes in all: a buffer twice as large, or larger, with the bytes so far. */
+  protected grow(need: number): void {
     let cap = this.bytes.length * 2;
     while (cap < need) cap *= 2;
     const b = new Uint8Array(cap);
     b.set(this.bytes.subarray(0, this.length));
+    this.replace(b, this.length);
+  }
+
+  /** Writes on in `b`, from `length`. */
+  protected replace(b: Uint8Array<ArrayBuffer>, length: number): void {
     this.bytes = b;
     this.#view = new DataView(b.buffer);
+    this.length = length;
   }
 
   byte(b: number): void {
@@ -581,6 +499,79 @@ class ByteLog {
 
   ascii(s: string): void {
     this.string(s);
+  }
+}
+
+/**
+ * The attribute log: events' encoded attributes, one after another, at offsets that run on
+ * without gaps (`end`), stored in chunks (1 KiB doubling to 1 MiB). An event's bytes always lie in
+ * one chunk: one that does not fit where it began moves, whole, to the next chunk (the rest of the
+ * old chunk stays unused). So growing copies at most one event, the spare capacity is at most one
+ * chunk (a doubling buffer holds up to as much as it uses, and needs both copies while it grows),
+ * and reading an event's bytes is a view.
+ */
+class AttrLog extends ByteLog {
+  /** Full chunks, each cut to the bytes it holds, and the offset of each one's first byte. */
+  readonly #full: Uint8Array[] = [];
+  readonly #fullStarts: number[] = [];
+  /** The offset of the current chunk's first byte, and where in it the event being written began. */
+  #base = 0;
+  #eventStart = 0;
+  #fullCapacity = 0;
+
+  constructor() {
+    super();
+    this.replace(new Uint8Array(FIRST_CHUNK), 0);
+  }
+
+  /** The offset after the last byte written. */
+  get end(): number {
+    return this.#base + this.length;
+  }
+
+  override get capacity(): number {
+    return this.#fullCapacity + this.bytes.length;
+  }
+
+  /** Marks the start of an event's bytes, which stay together in one chunk. */
+  beginEvent(): void {
+    this.#eventStart = this.length;
+  }
+
+  protected override grow(need: number): void {
+    const moving = this.length - this.#eventStart;
+    const old = this.bytes;
+    this.#full.push(old.subarray(0, this.#eventStart));
+    this.#fullStarts.push(this.#base);
+    this.#fullCapacity += old.length;
+    this.#base += this.#eventStart;
+    let cap = Math.min(MAX_CHUNK, old.length * 2);
+    while (cap < need - this.#eventStart) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(old.subarray(this.#eventStart, this.length));
+    this.#eventStart = 0;
+    this.replace(b, moving);
+  }
+
+  /** The bytes from offset `from` to `to`, which one event wrote (a view). */
+  range(from: number, to: number): Uint8Array {
+    if (from >= this.#base) return this.bytes.subarray(from - this.#base, to - this.#base);
+    const starts = this.#fullStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = starts[lo] as number;
+    return (this.#full[lo] as Uint8Array).subarray(from - start, to - start);
+  }
+
+  /** Calls `f` with each chunk's bytes, in order: together, the whole log. */
+  forEachChunk(f: (bytes: Uint8Array) => void): void {
+    for (const c of this.#full) f(c);
+    f(this.bytes.subarray(0, this.length));
   }
 }
 

@@ -145,7 +145,7 @@ describe("the trace hash", () => {
     expect(held[0]).toEqual({ id: 0, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { n: 1 } });
   });
 
-  it("reads back attributes that straddle the attribute log's chunks, a 3 MB string among them, and holds at most one spare chunk", () => {
+  it("reads back attributes across the attribute log's chunks, a 3 MB string among them, and holds at most one spare chunk", () => {
     const t = new Simulation({ seed: 1 }).trace;
     const written: Record<string, AttrValue>[] = [];
     for (let i = 0; i < 40_000; i++) {
