@@ -541,10 +541,13 @@ class AttrLog extends ByteLog {
   protected override grow(need: number): void {
     const moving = this.length - this.#eventStart;
     const old = this.bytes;
-    this.#full.push(old.subarray(0, this.#eventStart));
-    this.#fullStarts.push(this.#base);
-    this.#fullCapacity += old.length;
-    this.#base += this.#eventStart;
+    // A chunk that one event outgrew from its first byte holds nothing: it is dropped.
+    if (this.#eventStart > 0) {
+      this.#full.push(old.subarray(0, this.#eventStart));
+      this.#fullStarts.push(this.#base);
+      this.#fullCapacity += old.length;
+      this.#base += this.#eventStart;
+    }
     let cap = Math.min(MAX_CHUNK, old.length * 2);
     while (cap < need - this.#eventStart) cap *= 2;
     const b = new Uint8Array(cap);

@@ -162,6 +162,16 @@ describe("the trace hash", () => {
     expect(t.storedBytes).toBeLessThan(65_536 * 34 + logBytes + (1 << 20));
   });
 
+  it("moves an event's attributes whole to a new chunk when they outgrow the one they began in, first event included", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const written = [{ s: "a".repeat(2_500_000) }, { n: 1 }, { s: "b".repeat(1_500_000) }, { s: "c".repeat(900) }, { n: 2 }];
+    for (const attrs of written) t.instant({ actor: "a", layer: "sim", kind: "k", attrs });
+    expect(t.events.map((e) => e.attrs)).toEqual(written);
+    expect(Trace.hashOf(t.events)).toBe(t.hash());
+    // The strings (one byte a character), columns of one 256-event chunk, and at most one 4 MiB chunk spare.
+    expect(t.storedBytes).toBeLessThan(4_000_000 + 256 * 34 + (4 << 20));
+  });
+
   it("closes a span begun many column chunks earlier with its begin event's actor, layer, kind and parent", () => {
     const t = new Simulation({ seed: 1 }).trace;
     const root = t.instant({ actor: "user", layer: "user", kind: "request" });
