@@ -403,7 +403,8 @@ const MAX_CHUNK = 1 << 20;
 
 /** A growable byte buffer with the encoding's writers (little-endian; varints are LEB128). */
 class ByteLog {
-  bytes = new Uint8Array(1024);
+  /** 1 KiB to start with (the attribute log's first chunk too). */
+  bytes = new Uint8Array(FIRST_CHUNK);
   #view = new DataView(this.bytes.buffer);
   length = 0;
 
@@ -518,11 +519,6 @@ class AttrLog extends ByteLog {
   #base = 0;
   #eventStart = 0;
   #fullCapacity = 0;
-
-  constructor() {
-    super();
-    this.replace(new Uint8Array(FIRST_CHUNK), 0);
-  }
 
   /** The offset after the last byte written. */
   get end(): number {

@@ -164,7 +164,7 @@ describe("the trace hash", () => {
 
   it("moves an event's attributes whole to a new chunk when they outgrow the one they began in, first event included", () => {
     const t = new Simulation({ seed: 1 }).trace;
-    const written = [{ s: "a".repeat(2_500_000) }, { n: 1 }, { s: "b".repeat(1_500_000) }, { s: "c".repeat(900) }, { n: 2 }];
+    const written: Record<string, AttrValue>[] = [{ s: "a".repeat(2_500_000) }, { n: 1 }, { s: "b".repeat(1_500_000) }, { s: "c".repeat(900) }, { n: 2 }];
     for (const attrs of written) t.instant({ actor: "a", layer: "sim", kind: "k", attrs });
     expect(t.events.map((e) => e.attrs)).toEqual(written);
     expect(Trace.hashOf(t.events)).toBe(t.hash());
