@@ -39,6 +39,7 @@ import { verdict } from "../checks/verdict.js";
 import { lognormalByQuantiles, mixture, pareto, type Distribution } from "../sim/distributions.js";
 import { formatDuration } from "../sim/duration.js";
 import type { Simulation } from "../sim/simulation.js";
+import type { Attrs } from "../sim/trace.js";
 import { slowedDuring } from "./fault-windows.js";
 import { p, type ParamValues } from "./params.js";
 import { defineScenario, type FaultSpec, type Metric, type Series } from "./scenario.js";
@@ -159,6 +160,9 @@ function buildHops(sim: Simulation, v: Values, hedging: boolean, faults: readonl
   });
 }
 
+/** The hops take no arguments: one empty object shared by every call (each tool keeps its calls' args). */
+const NO_ARGS: Attrs = Object.freeze({});
+
 /** Serves one user request: the seven hops in a chain, then the reply. */
 function serve(sim: Simulation, hops: readonly Hop[], n: number, hedging: boolean, measured: Measured): void {
   const start = sim.now;
@@ -171,7 +175,7 @@ function serve(sim: Simulation, hops: readonly Hop[], n: number, hedging: boolea
       measured.samples.push({ ms, endedAt: sim.now, eventId });
       return;
     }
-    const req = { args: {}, caller: "agent", parent };
+    const req = { args: NO_ARGS, caller: "agent", parent };
     const onAnswer = (r: ToolResponse, hedge?: HedgeResult): void => {
       if (hedge?.hedged) measured.hedges++;
       next(i + 1, r.eventId);

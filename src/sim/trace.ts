@@ -68,20 +68,13 @@ export class Trace {
   #nextId = 0;
   /** Events stored (equals `#nextId` when enabled). */
   #n = 0;
-  #t = new Float64Array(INITIAL);
-  /** Intern id of the actor. */
-  #actor = new Int32Array(INITIAL);
-  /** Intern id of the kind. */
-  #kind = new Int32Array(INITIAL);
-  /** Layer index (into `#layers`) times 4 plus phase index. */
-  #lp = new Uint16Array(INITIAL);
-  /** Span of an end event, or -1. */
-  #span = new Int32Array(INITIAL);
-  /** Causal parent, or -1. */
-  #parent = new Int32Array(INITIAL);
-  /** End offset of each event's attributes in the attribute log (start: the previous event's end); equal ends mean no attributes. */
-  #attrEnd = new Float64Array(INITIAL);
-  readonly #log = new ByteLog();
+  /** The columns, in chunks (see `ColumnChunk`): growing copies nothing, and at most one chunk is spare. */
+  readonly #chunks: ColumnChunk[] = [columnChunk(INITIAL)];
+  /** The last chunk, where events are recorded, and the index of its first event. */
+  #cur = this.#chunks[0] as ColumnChunk;
+  #base = 0;
+  /** The attribute log: every event's attributes, encoded, one after another. */
+  readonly #log = new AttrLog();
   /** Interned strings (actors, kinds, attribute keys), in order of first use. */
   readonly #strings: string[] = [];
   readonly #ids = new Map<string, number>();
@@ -130,10 +123,13 @@ export class Trace {
   /** Closes span `span`; actor, layer and kind are those of its begin event. */
   end(span: number, attrs?: Attrs, kind?: string): number {
     if (!this.enabled || !(span >= 0 && span < this.#n)) return this.#nextId++;
-    const parent = this.#parent[span] as number;
-    const kindName = kind ?? (this.#strings[this.#kind[span] as number] as string);
-    const actor = this.#strings[this.#actor[span] as number] as string;
-    const layer = this.#layers[(this.#lp[span] as number) >> 2] as Layer;
+    const c = chunkOf(span);
+    const k = this.#chunks[c] as ColumnChunk;
+    const j = span - chunkStart(c);
+    const parent = k.parent[j] as number;
+    const kindName = kind ?? (this.#strings[k.kind[j] as number] as string);
+    const actor = this.#strings[k.actor[j] as number] as string;
+    const layer = this.#layers[(k.lp[j] as number) >> 2] as Layer;
     return this.#push(actor, layer, kindName, 1, span, parent, attrs);
   }
 
@@ -181,14 +177,14 @@ export class Trace {
     head.varint(this.#layers.length);
     for (const s of this.#layers) head.string(s);
     h.update(head.view());
-    h.update(bytesOf(this.#t, n));
-    h.update(bytesOf(this.#actor, n));
-    h.update(bytesOf(this.#kind, n));
-    h.update(bytesOf(this.#lp, n));
-    h.update(bytesOf(this.#span, n));
-    h.update(bytesOf(this.#parent, n));
-    h.update(bytesOf(this.#attrEnd, n));
-    h.update(this.#log.view());
+    // Each column whole, one after another (its chunks in order), as when each was one array.
+    for (const column of COLUMNS) {
+      for (let c = 0, start = 0; start < n; start += (this.#chunks[c] as ColumnChunk).t.length, c++) {
+        const k = this.#chunks[c] as ColumnChunk;
+        h.update(bytesOf(k[column], Math.min(k.t.length, n - start)));
+      }
+    }
+    this.#log.forEachChunk((c) => h.update(c));
     this.#hash = h.digest("hex");
     this.#hashed = n;
     return this.#hash;
@@ -213,17 +209,19 @@ export class Trace {
 
   /** Bytes the compact store holds (columns at capacity, the attribute log, string tables aside). */
   get storedBytes(): number {
-    return this.#t.length * BYTES_PER_EVENT + this.#log.capacity;
+    return (this.#base + this.#cur.t.length) * BYTES_PER_EVENT + this.#log.capacity;
   }
 
   #push(actor: string, layer: Layer, kind: string, phase: number, span: number, parent: number | undefined, attrs: Attrs | undefined): number {
     const id = this.#nextId++;
     if (!this.enabled) return id;
     const i = this.#n++;
-    if (i === this.#t.length) this.#grow();
-    this.#t[i] = this.#time.now;
-    this.#actor[i] = this.#intern(actor);
-    this.#kind[i] = this.#intern(kind);
+    if (i === this.#base + this.#cur.t.length) this.#grow();
+    const k = this.#cur;
+    const j = i - this.#base;
+    k.t[j] = this.#time.now;
+    k.actor[j] = this.#intern(actor);
+    k.kind[j] = this.#intern(kind);
     let l = this.#layerIds.get(layer);
     if (l === undefined) {
       l = this.#layers.length;
@@ -231,11 +229,14 @@ export class Trace {
       this.#layers.push(layer);
       this.#layerIds.set(layer, l);
     }
-    this.#lp[i] = l * 4 + phase;
-    this.#span[i] = span;
-    this.#parent[i] = parent !== undefined && parent >= 0 ? parent : -1;
-    if (attrs !== undefined) this.#writeValue(attrs);
-    this.#attrEnd[i] = this.#log.length;
+    k.lp[j] = l * 4 + phase;
+    k.span[j] = span;
+    k.parent[j] = parent !== undefined && parent >= 0 ? parent : -1;
+    if (attrs !== undefined) {
+      this.#log.beginEvent();
+      this.#writeValue(attrs);
+    }
+    k.attrEnd[j] = this.#log.end;
     // A reader holding the events array sees it grow, as it did when the trace was that array.
     if (this.#decoded !== undefined) {
       const held = this.#decoded.deref();
@@ -291,37 +292,36 @@ export class Trace {
   }
 
   #decode(i: number): TraceEvent {
-    const lp = this.#lp[i] as number;
+    const c = chunkOf(i);
+    const k = this.#chunks[c] as ColumnChunk;
+    const j = i - chunkStart(c);
+    const lp = k.lp[j] as number;
     const ev: Mutable<TraceEvent> = {
       id: i,
-      t: this.#t[i] as number,
-      actor: this.#strings[this.#actor[i] as number] as string,
+      t: k.t[j] as number,
+      actor: this.#strings[k.actor[j] as number] as string,
       layer: this.#layers[lp >> 2] as Layer,
-      kind: this.#strings[this.#kind[i] as number] as string,
+      kind: this.#strings[k.kind[j] as number] as string,
       phase: PHASES[lp & 3] as Phase,
     };
-    const span = this.#span[i] as number;
+    const span = k.span[j] as number;
     if (span >= 0) ev.span = span;
-    const parent = this.#parent[i] as number;
+    const parent = k.parent[j] as number;
     if (parent >= 0) ev.parent = parent;
-    const from = i === 0 ? 0 : (this.#attrEnd[i - 1] as number);
-    const to = this.#attrEnd[i] as number;
+    const from =
+      i === 0 ? 0 : j > 0 ? (k.attrEnd[j - 1] as number) : ((this.#chunks[c - 1] as ColumnChunk).attrEnd[chunkStart(c) - chunkStart(c - 1) - 1] as number);
+    const to = k.attrEnd[j] as number;
     if (to > from) {
-      const r = new ByteReader(this.#log.bytes, from, this.#strings);
+      const r = new ByteReader(this.#log.range(from, to), 0, this.#strings);
       ev.attrs = r.value() as Attrs;
     }
     return ev;
   }
 
   #grow(): void {
-    const cap = this.#t.length * 2;
-    this.#t = grown(this.#t, new Float64Array(cap));
-    this.#actor = grown(this.#actor, new Int32Array(cap));
-    this.#kind = grown(this.#kind, new Int32Array(cap));
-    this.#lp = grown(this.#lp, new Uint16Array(cap));
-    this.#span = grown(this.#span, new Int32Array(cap));
-    this.#parent = grown(this.#parent, new Int32Array(cap));
-    this.#attrEnd = grown(this.#attrEnd, new Float64Array(cap));
+    this.#base += this.#cur.t.length;
+    this.#cur = columnChunk(Math.min(MAX_COLUMN_CHUNK, this.#cur.t.length * 2));
+    this.#chunks.push(this.#cur);
   }
 }
 
@@ -343,18 +343,68 @@ const TAG_OBJECT = 7;
 /** A string whose code units all fit a byte (one byte each); TAG_STRING holds two bytes a unit. */
 const TAG_LATIN1 = 8;
 
-function grown<A extends Float64Array | Int32Array | Uint16Array>(from: A, to: A): A {
-  to.set(from as never);
-  return to;
+/**
+ * A run of events' columns: time, intern ids of actor and kind, layer index times 4 plus phase
+ * index, span of an end event (or -1), causal parent (or -1), and the end offset of each event's
+ * attributes in the attribute log (its start: the previous event's end; equal ends, no attributes).
+ * The first chunk holds `INITIAL` events, each next one twice the last, up to `MAX_COLUMN_CHUNK`.
+ */
+interface ColumnChunk {
+  t: Float64Array;
+  actor: Int32Array;
+  kind: Int32Array;
+  lp: Uint16Array;
+  span: Int32Array;
+  parent: Int32Array;
+  attrEnd: Float64Array;
+}
+
+/** The columns in the order the hash covers them. */
+const COLUMNS = ["t", "actor", "kind", "lp", "span", "parent", "attrEnd"] as const;
+
+/** Events in the largest column chunk. */
+const MAX_COLUMN_CHUNK = 1 << 16;
+/** How many column chunks double (INITIAL to MAX_COLUMN_CHUNK), and the first event after them. */
+const DOUBLING_COLUMN_CHUNKS = Math.log2(MAX_COLUMN_CHUNK / INITIAL) + 1;
+const DOUBLING_COLUMNS_END = INITIAL * (2 ** DOUBLING_COLUMN_CHUNKS - 1);
+
+function columnChunk(n: number): ColumnChunk {
+  return {
+    t: new Float64Array(n),
+    actor: new Int32Array(n),
+    kind: new Int32Array(n),
+    lp: new Uint16Array(n),
+    span: new Int32Array(n),
+    parent: new Int32Array(n),
+    attrEnd: new Float64Array(n),
+  };
+}
+
+/** The chunk that holds event `i`. */
+function chunkOf(i: number): number {
+  // Chunk c < DOUBLING_COLUMN_CHUNKS starts at INITIAL * (2^c - 1): floor(i / INITIAL) + 1 is in [2^c, 2^(c+1)).
+  if (i < DOUBLING_COLUMNS_END) return 31 - Math.clz32(Math.floor(i / INITIAL) + 1);
+  return DOUBLING_COLUMN_CHUNKS + Math.floor((i - DOUBLING_COLUMNS_END) / MAX_COLUMN_CHUNK);
+}
+
+/** The first event of chunk `c`. */
+function chunkStart(c: number): number {
+  if (c < DOUBLING_COLUMN_CHUNKS) return INITIAL * (2 ** c - 1);
+  return DOUBLING_COLUMNS_END + (c - DOUBLING_COLUMN_CHUNKS) * MAX_COLUMN_CHUNK;
 }
 
 function bytesOf(a: Float64Array | Int32Array | Uint16Array, n: number): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
 }
 
+/** The attribute log's first chunk (bytes), and its largest (unless one event needs more). */
+const FIRST_CHUNK = 1 << 10;
+const MAX_CHUNK = 1 << 20;
+
 /** A growable byte buffer with the encoding's writers (little-endian; varints are LEB128). */
 class ByteLog {
-  bytes = new Uint8Array(1024);
+  /** 1 KiB to start with (the attribute log's first chunk too). */
+  bytes = new Uint8Array(FIRST_CHUNK);
   #view = new DataView(this.bytes.buffer);
   length = 0;
 
@@ -369,12 +419,23 @@ class ByteLog {
   #ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.bytes.length) return;
+    this.grow(need);
+  }
+
+  /** Makes room for `need` bytes in all: a buffer twice as large, or larger, with the bytes so far. */
+  protected grow(need: number): void {
     let cap = this.bytes.length * 2;
     while (cap < need) cap *= 2;
     const b = new Uint8Array(cap);
     b.set(this.bytes.subarray(0, this.length));
+    this.replace(b, this.length);
+  }
+
+  /** Writes on in `b`, from `length`. */
+  protected replace(b: Uint8Array<ArrayBuffer>, length: number): void {
     this.bytes = b;
     this.#view = new DataView(b.buffer);
+    this.length = length;
   }
 
   byte(b: number): void {
@@ -439,6 +500,77 @@ class ByteLog {
 
   ascii(s: string): void {
     this.string(s);
+  }
+}
+
+/**
+ * The attribute log: events' encoded attributes, one after another, at offsets that run on
+ * without gaps (`end`), stored in chunks (1 KiB doubling to 1 MiB). An event's bytes always lie in
+ * one chunk: one that does not fit where it began moves, whole, to the next chunk (the rest of the
+ * old chunk stays unused). So growing copies at most one event, the spare capacity is at most one
+ * chunk (a doubling buffer holds up to as much as it uses, and needs both copies while it grows),
+ * and reading an event's bytes is a view.
+ */
+class AttrLog extends ByteLog {
+  /** Full chunks, each cut to the bytes it holds, and the offset of each one's first byte. */
+  readonly #full: Uint8Array[] = [];
+  readonly #fullStarts: number[] = [];
+  /** The offset of the current chunk's first byte, and where in it the event being written began. */
+  #base = 0;
+  #eventStart = 0;
+  #fullCapacity = 0;
+
+  /** The offset after the last byte written. */
+  get end(): number {
+    return this.#base + this.length;
+  }
+
+  override get capacity(): number {
+    return this.#fullCapacity + this.bytes.length;
+  }
+
+  /** Marks the start of an event's bytes, which stay together in one chunk. */
+  beginEvent(): void {
+    this.#eventStart = this.length;
+  }
+
+  protected override grow(need: number): void {
+    const moving = this.length - this.#eventStart;
+    const old = this.bytes;
+    // A chunk that one event outgrew from its first byte holds nothing: it is dropped.
+    if (this.#eventStart > 0) {
+      this.#full.push(old.subarray(0, this.#eventStart));
+      this.#fullStarts.push(this.#base);
+      this.#fullCapacity += old.length;
+      this.#base += this.#eventStart;
+    }
+    let cap = Math.min(MAX_CHUNK, old.length * 2);
+    while (cap < need - this.#eventStart) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(old.subarray(this.#eventStart, this.length));
+    this.#eventStart = 0;
+    this.replace(b, moving);
+  }
+
+  /** The bytes from offset `from` to `to`, which one event wrote (a view). */
+  range(from: number, to: number): Uint8Array {
+    if (from >= this.#base) return this.bytes.subarray(from - this.#base, to - this.#base);
+    const starts = this.#fullStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = starts[lo] as number;
+    return (this.#full[lo] as Uint8Array).subarray(from - start, to - start);
+  }
+
+  /** Calls `f` with each chunk's bytes, in order: together, the whole log. */
+  forEachChunk(f: (bytes: Uint8Array) => void): void {
+    for (const c of this.#full) f(c);
+    f(this.bytes.subarray(0, this.length));
   }
 }
 

@@ -145,6 +145,44 @@ describe("the trace hash", () => {
     expect(held[0]).toEqual({ id: 0, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { n: 1 } });
   });
 
+  it("reads back attributes across the attribute log's chunks, a 3 MB string among them, and holds at most one spare chunk", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const written: Record<string, AttrValue>[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      // Sizes that do not divide a chunk, so that some events start in one chunk and end in the next.
+      const attrs = { n: i, s: "x".repeat(i % 97), f: i / 7, w: i % 1_000 === 0 ? `ünï€${i}` : "n", ...(i === 20_000 ? { big: "y".repeat(3_000_000) } : {}) };
+      written.push(attrs);
+      t.instant({ actor: "a", layer: "sim", kind: "k", attrs });
+    }
+    const events = t.events;
+    for (let i = 0; i < written.length; i++) expect(events[i]?.attrs, `event ${i}`).toEqual(written[i]);
+    expect(Trace.hashOf(events)).toBe(t.hash());
+    const logBytes = written.reduce((n, a) => n + JSON.stringify(a).length, 0);
+    // Columns at their doubled capacity, plus a log no larger than its content (under its JSON) and one 1 MiB chunk.
+    expect(t.storedBytes).toBeLessThan(65_536 * 34 + logBytes + (1 << 20));
+  });
+
+  it("moves an event's attributes whole to a new chunk when they outgrow the one they began in, first event included", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const written: Record<string, AttrValue>[] = [{ s: "a".repeat(2_500_000) }, { n: 1 }, { s: "b".repeat(1_500_000) }, { s: "c".repeat(900) }, { n: 2 }];
+    for (const attrs of written) t.instant({ actor: "a", layer: "sim", kind: "k", attrs });
+    expect(t.events.map((e) => e.attrs)).toEqual(written);
+    expect(Trace.hashOf(t.events)).toBe(t.hash());
+    // The strings (one byte a character), columns of one 256-event chunk, and at most one 4 MiB chunk spare.
+    expect(t.storedBytes).toBeLessThan(4_000_000 + 256 * 34 + (4 << 20));
+  });
+
+  it("closes a span begun many column chunks earlier with its begin event's actor, layer, kind and parent", () => {
+    const t = new Simulation({ seed: 1 }).trace;
+    const root = t.instant({ actor: "user", layer: "user", kind: "request" });
+    const span = t.begin({ actor: "search", layer: "tool", kind: "tool.call", parent: root });
+    for (let i = 0; i < 200_000; i++) t.instant({ actor: "a", layer: "sim", kind: "k", attrs: i % 3 ? { i } : undefined });
+    const end = t.end(span, { ok: true });
+    expect(t.get(end)).toEqual({ id: end, t: 0, actor: "search", layer: "tool", kind: "tool.call", phase: "end", span, parent: root, attrs: { ok: true } });
+    expect(t.get(131_001)).toEqual({ id: 131_001, t: 0, actor: "a", layer: "sim", kind: "k", phase: "instant", attrs: { i: 130_999 } });
+    expect(Trace.hashOf(t.events)).toBe(t.hash());
+  });
+
   it("can be read mid-run and goes on covering later events", () => {
     const t = new Simulation({ seed: 1 }).trace;
     t.instant({ actor: "a", layer: "sim", kind: "k" });
