@@ -102,7 +102,7 @@ export interface SpawnOptions {
 /** A handle on a spawned process. */
 export class ProcessHandle<T = unknown> {
   readonly name: string;
-  status: ProcessStatus = "running";
+  /** A daemon (a server loop) may wait forever without the run counting as stalled. */
   readonly daemon: boolean;
   /**
    * @internal The oldest of the waits it is blocked in: an intrusive list, circular backwards (the
@@ -124,6 +124,11 @@ export class ProcessHandle<T = unknown> {
     this.name = name;
     this.#sim = sim;
     this.daemon = daemon;
+  }
+
+  /** What it is doing: running, waiting (blocked in a wait of the simulation's), or how it ended. Derived, not stored: a field less per process. */
+  get status(): ProcessStatus {
+    return this.#outcome?.status ?? (this.firstWait === undefined ? "running" : "waiting");
   }
 
   /** The processes it spawned, in order. */
@@ -221,7 +226,6 @@ export class ProcessHandle<T = unknown> {
   finish(outcome: Ended<T>): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
-    this.status = outcome.status;
     const rare = this.#rare;
     if (rare) {
       rare.cancelCallbacks = undefined;
@@ -377,7 +381,6 @@ function block<T>(
     wait = new BlockedWait<T>(proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
   }
   linkWait(proc, wait as BlockedWait<unknown>);
-  proc.status = "waiting";
   if (subscribe) {
     // Not a timer even if the callback settles the wait at once, before the unregistering function is returned.
     wait.source = noop;
@@ -434,7 +437,6 @@ class BlockedWait<T> implements PendingWait {
     const proc = this.#proc;
     proc.sim.wake();
     unlinkWait(proc, this as BlockedWait<unknown>);
-    if (proc.firstWait === undefined && !proc.finished) proc.status = "running";
     this.#resolve(value);
     if (typeof this.source === "number") proc.spareSleep = this as BlockedWait<unknown> as BlockedWait<void>;
   }
