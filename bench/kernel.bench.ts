@@ -18,7 +18,8 @@
  * wheel over typed arrays (1,024 slots, each as wide as the workload needs to span its latencies;
  * a single level: a baseline, not a general queue);
  * agentsim callbacks (trace off; trace on, each event with catalog-like attributes); agentsim
- * async processes (`await ctx.sleep`); @sinonjs/fake-timers driving the same callbacks (`runAll`)
+ * async processes (`await ctx.sleep`); the floor under async processes (the kernel's queue and
+ * V8's promises and awaits, nothing else); @sinonjs/fake-timers driving the same callbacks (`runAll`)
  * and the same async actors (`runAllAsync`).
  *
  * Honest measurement: each run is in a fresh Node process after a warm-up (no engine inherits
@@ -36,6 +37,7 @@ import FakeTimers from "@sinonjs/fake-timers";
 import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { EventQueue } from "../src/sim/event-queue.js";
 import { RngStreams } from "../src/sim/rng.js";
 import { Simulation, type ProcessContext } from "../src/sim/simulation.js";
 
@@ -346,6 +348,52 @@ const agentsimAsync: Engine = async (w) => {
   return result(tally);
 };
 
+/**
+ * The floor under agentsim's async processes, what V8 itself needs: the kernel's event queue, one
+ * promise per sleep whose resolver waits in an array, and the kernel's yield between timestamps (a
+ * microtask, then a tick), with nothing else: no process handles, contexts, wait records,
+ * cancellation or watching for a process's end. agentsim async can approach it, not beat it; a
+ * target it misses too is bounded by V8, not by the kernel.
+ */
+const asyncFloor: Engine = (w) =>
+  new Promise((done) => {
+    const { lat, steps } = w;
+    const queue = new EventQueue(1024);
+    const resolvers: ((v: undefined) => void)[] = new Array(w.actors);
+    const tally = newTally();
+    let now = 0;
+    let seq = 0;
+    let captured: (v: undefined) => void = () => {};
+    const capture = (resolve: (v: undefined) => void): void => {
+      captured = resolve;
+    };
+    const sleep = (a: number, ms: number): Promise<undefined> => {
+      const p = new Promise<undefined>(capture);
+      resolvers[a] = captured;
+      queue.push(now + ms, seq++, a);
+      return p;
+    };
+    const actor = async (a: number): Promise<void> => {
+      for (let s = 0; s < steps; s++) {
+        await sleep(a, lat[a * steps + s] as number);
+        count(tally, now);
+      }
+    };
+    const resolved = Promise.resolve();
+    const tick = (): void => {
+      process.nextTick(step);
+    };
+    const step = (): void => {
+      if (queue.size === 0) return done(result(tally));
+      now = queue.peekTime();
+      do (resolvers[queue.pop()] as (v: undefined) => void)(undefined);
+      while (queue.size > 0 && queue.peekTime() === now);
+      void resolved.then(tick);
+    };
+    for (let a = 0; a < w.actors; a++) void actor(a);
+    void resolved.then(tick);
+  });
+
 /** fake-timers, the same callbacks through `clock.setTimeout` and `runAll`. */
 const fakeTimersCallbacks: Engine = (w) => {
   const clock = FakeTimers.createClock(0, 1e9);
@@ -388,6 +436,7 @@ const ENGINES: readonly { key: string; label: string; run: (shape: Shape) => Eng
   { key: "cbOff", label: "agentsim callbacks, trace off", run: () => agentsimCallbacks(false) },
   { key: "cbOn", label: "agentsim callbacks, trace on + hash", run: () => agentsimCallbacks(true) },
   { key: "async", label: "agentsim async processes", run: () => agentsimAsync },
+  { key: "floor", label: "async floor (queue + V8 promises only)", run: () => asyncFloor },
   { key: "ftCb", label: "fake-timers runAll (callbacks)", run: () => fakeTimersCallbacks },
   { key: "ftAsync", label: "fake-timers runAllAsync (async)", run: () => fakeTimersAsync },
 ];
@@ -430,6 +479,7 @@ function settle(): Promise<void> {
 /** Memory figures, measured in a fresh child. */
 interface Memory {
   asyncPerCoroutine: number;
+  floorPerCoroutine: number;
   fakePerCoroutine: number;
   tracePerEvent: number;
 }
@@ -455,6 +505,21 @@ async function measureMemoryHere(): Promise<Memory> {
   await settle();
   const asyncPerCoroutine = (heapBytes() - before) / n;
   if (sim.waitingProcesses().length !== n) throw new Error("memory: not every process is waiting");
+  // The floor: n async functions, each awaiting a promise whose resolver waits in an array.
+  before = heapBytes();
+  const resolvers: ((v: undefined) => void)[] = new Array(n);
+  let captured: (v: undefined) => void = () => {};
+  const capture = (resolve: (v: undefined) => void): void => {
+    captured = resolve;
+  };
+  const floorSleeper = async (a: number): Promise<void> => {
+    const p = new Promise<undefined>(capture);
+    resolvers[a] = captured;
+    await p;
+  };
+  for (let a = 0; a < n; a++) void floorSleeper(a);
+  await settle();
+  const floorPerCoroutine = (heapBytes() - before) / n;
   // fake-timers: n async actors, each awaiting a timer.
   before = heapBytes();
   const done: Promise<void>[] = [];
@@ -484,8 +549,8 @@ async function measureMemoryHere(): Promise<Memory> {
   await settle();
   const tracePerEvent = (heapBytes() - before) / out.events;
   // Keep everything measured alive until measured.
-  if (done.length !== n || traced.trace.length !== out.events) throw new Error("memory: lost work");
-  return { asyncPerCoroutine, fakePerCoroutine, tracePerEvent };
+  if (done.length !== n || resolvers.length !== n || traced.trace.length !== out.events) throw new Error("memory: lost work");
+  return { asyncPerCoroutine, floorPerCoroutine, fakePerCoroutine, tracePerEvent };
 }
 
 /** One timing, in this (child) process: a warm-up on a tenth of the workload, then the timed run. */
@@ -578,6 +643,8 @@ async function main(): Promise<void> {
     console.log(
       `    fake-timers async / agentsim async       ${paired("ftAsync", "async")}${shape.key === "d1" || shape.key === "d1n10k" ? `  (target >= 5: ${verdict(vsFake >= 5)})` : ""}`,
     );
+    console.log(`    fake-timers async / async floor          ${paired("ftAsync", "floor")}  (the most any kernel of promises gets)`);
+    console.log(`    agentsim async / async floor             ${paired("async", "floor")}`);
     console.log(`    agentsim callbacks / heap ceiling        ${paired("cbOff", "heap")}`);
     console.log(`    timing wheel / heap ceiling              ${paired("wheel", "heap")}`);
     console.log(`    trace on + hash / trace off              ${paired("cbOn", "cbOff")}`);
@@ -587,7 +654,7 @@ async function main(): Promise<void> {
   const mem = await inChild<Memory>(["--memory"]);
   console.log(`memory (heap and array buffers retained, after a collection):`);
   console.log(
-    `  per live coroutine, ${LIVE_COROUTINES.toLocaleString("en-US")} blocked in a sleep: agentsim ${mem.asyncPerCoroutine.toFixed(0)} B, fake-timers ${mem.fakePerCoroutine.toFixed(0)} B  (target <= 1024 B: ${verdict(mem.asyncPerCoroutine <= 1024)})`,
+    `  per live coroutine, ${LIVE_COROUTINES.toLocaleString("en-US")} blocked in a sleep: agentsim ${mem.asyncPerCoroutine.toFixed(0)} B, async floor ${mem.floorPerCoroutine.toFixed(0)} B, fake-timers ${mem.fakePerCoroutine.toFixed(0)} B  (target <= 1024 B: ${verdict(mem.asyncPerCoroutine <= 1024)})`,
   );
   console.log(
     `  per kernel event of a traced run (compact trace, catalog-like attributes): ${mem.tracePerEvent.toFixed(0)} B  (target <= 256 B: ${verdict(mem.tracePerEvent <= 256)})`,

@@ -102,17 +102,21 @@ export interface SpawnOptions {
 /** A handle on a spawned process. */
 export class ProcessHandle<T = unknown> {
   readonly name: string;
-  status: ProcessStatus = "running";
+  /** A daemon (a server loop) may wait forever without the run counting as stalled. */
   readonly daemon: boolean;
-  /** @internal The oldest and newest of the waits it is blocked in (an intrusive list: no array to touch per wait). */
+  /**
+   * @internal The oldest of the waits it is blocked in: an intrusive list, circular backwards (the
+   * oldest's `prevWait` is the newest), so there is no array to touch per wait and no field for the
+   * newest.
+   */
   firstWait: BlockedWait<unknown> | undefined = undefined;
-  /** @internal */ lastWait: BlockedWait<unknown> | undefined = undefined;
   /** @internal A finished sleep's wait record, kept for its next sleep (sleeping allocates less). */
   spareSleep: BlockedWait<void> | undefined = undefined;
-  // Children, cancel callbacks, the exit signal and the cancellation view: made on first use.
+  // Children, cancel callbacks, the cancel reason, the exit signal and the cancellation view: made
+  // on first use. A live process is mostly memory (issue 17: at most 1 KB per live coroutine), so
+  // every field here is one that each of thousands of blocked processes needs.
   #rare: RareParts<T> | undefined = undefined;
   #outcome: Ended<T> | undefined;
-  #cancelReason: string | undefined;
   readonly #sim: Simulation;
 
   /** @internal */
@@ -122,6 +126,11 @@ export class ProcessHandle<T = unknown> {
     this.daemon = daemon;
   }
 
+  /** What it is doing: running, waiting (blocked in a wait of the simulation's), or how it ended. Derived, not stored: a field less per process. */
+  get status(): ProcessStatus {
+    return this.#outcome?.status ?? (this.firstWait === undefined ? "running" : "waiting");
+  }
+
   /** The processes it spawned, in order. */
   get children(): readonly ProcessHandle[] {
     return this.#rare?.children ?? NO_CHILDREN;
@@ -129,7 +138,7 @@ export class ProcessHandle<T = unknown> {
 
   /** @internal */
   addChild(child: ProcessHandle): void {
-    (this.#parts().children ??= []).push(child);
+    (ProcessHandle.#parts(this).children ??= []).push(child);
   }
 
   /** @internal The waits it is blocked in, oldest first (a snapshot). */
@@ -141,7 +150,7 @@ export class ProcessHandle<T = unknown> {
 
   /** @internal Why it was cancelled, or undefined: what every wait checks first. */
   get cancelReason(): string | undefined {
-    return this.#cancelReason;
+    return this.#rare?.cancelReason;
   }
 
   /** How it ended, once it has. */
@@ -155,7 +164,7 @@ export class ProcessHandle<T = unknown> {
 
   /** A signal that fires with the outcome when the process ends. */
   get exited(): Signal<Ended<T>> {
-    const parts = this.#parts();
+    const parts = ProcessHandle.#parts(this);
     if (parts.done === undefined) {
       parts.done = this.#sim.signal(`exit of ${this.name}`);
       if (this.#outcome !== undefined) parts.done.fire(this.#outcome);
@@ -165,19 +174,19 @@ export class ProcessHandle<T = unknown> {
 
   /** The cancellation view a process body reads. */
   get cancelSignal(): CancelSignal {
-    const parts = this.#parts();
+    const parts = ProcessHandle.#parts(this);
     if (parts.cancelSignal !== undefined) return parts.cancelSignal;
     const h = this;
     parts.cancelSignal = {
       get cancelled(): boolean {
-        return h.#cancelReason !== undefined;
+        return parts.cancelReason !== undefined;
       },
       get reason(): string | undefined {
-        return h.#cancelReason;
+        return parts.cancelReason;
       },
       onCancel(cb) {
-        if (h.#cancelReason !== undefined) {
-          cb(h.#cancelReason);
+        if (parts.cancelReason !== undefined) {
+          cb(parts.cancelReason);
           return () => {};
         }
         const cbs = (parts.cancelCallbacks ??= []);
@@ -191,8 +200,9 @@ export class ProcessHandle<T = unknown> {
     return parts.cancelSignal;
   }
 
-  #parts(): RareParts<T> {
-    return (this.#rare ??= { children: undefined, cancelCallbacks: undefined, done: undefined, cancelSignal: undefined });
+  /** Its rare parts, made on first use. Static, not an instance method: a class with private instance methods gives each instance a brand field. */
+  static #parts<T>(h: ProcessHandle<T>): RareParts<T> {
+    return (h.#rare ??= { children: undefined, cancelCallbacks: undefined, cancelReason: undefined, done: undefined, cancelSignal: undefined });
   }
 
   /**
@@ -200,12 +210,13 @@ export class ProcessHandle<T = unknown> {
    * `CancelledError`. Cooperative: code between waits runs on until its next wait.
    */
   cancel(reason = "cancelled"): void {
-    if (this.#outcome || this.#cancelReason !== undefined) return;
-    this.#cancelReason = reason;
+    if (this.#outcome || this.#rare?.cancelReason !== undefined) return;
+    const parts = ProcessHandle.#parts(this);
+    parts.cancelReason = reason;
     for (const c of this.children) c.cancel(reason);
-    const cbs = this.#rare?.cancelCallbacks;
+    const cbs = parts.cancelCallbacks;
     if (cbs) {
-      (this.#rare as RareParts<T>).cancelCallbacks = undefined;
+      parts.cancelCallbacks = undefined;
       for (const cb of cbs) cb(reason);
     }
     for (const w of this.waits) w.cancel(reason);
@@ -215,7 +226,6 @@ export class ProcessHandle<T = unknown> {
   finish(outcome: Ended<T>): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
-    this.status = outcome.status;
     const rare = this.#rare;
     if (rare) {
       rare.cancelCallbacks = undefined;
@@ -235,6 +245,8 @@ const NO_CHILDREN: readonly ProcessHandle[] = Object.freeze([]);
 interface RareParts<T> {
   children: ProcessHandle[] | undefined;
   cancelCallbacks: ((reason: string) => void)[] | undefined;
+  /** Why it was cancelled (a cancelled process is rare; every wait reads it, through one more load). */
+  cancelReason: string | undefined;
   done: Signal<Ended<T>> | undefined;
   cancelSignal: CancelSignal | undefined;
 }
@@ -244,23 +256,23 @@ interface RareParts<T> {
  * All waits reject with `CancelledError` when the process is cancelled.
  */
 export class ProcessContext {
-  readonly #sim: Simulation;
+  // One field: a blocked process is mostly memory, and its handle knows the simulation. (No private
+  // methods either: they would give each instance a brand field.)
   readonly process: ProcessHandle;
 
   /** @internal */
-  constructor(sim: Simulation, process: ProcessHandle) {
-    this.#sim = sim;
+  constructor(process: ProcessHandle) {
     this.process = process;
   }
 
   /** The simulation this process runs in. */
   get sim(): Simulation {
-    return this.#sim;
+    return this.process.sim;
   }
 
   /** Virtual time now, ms since the run began. */
   get now(): number {
-    return this.#sim.now;
+    return this.process.sim.now;
   }
 
   /** This process's cancellation, AbortSignal-style. */
@@ -276,24 +288,24 @@ export class ProcessContext {
 
   /** Waits `duration` of virtual time. */
   sleep(duration: DurationInput, label?: string): Promise<void> {
-    return this.#block<void>(label, parseDuration(duration), undefined);
+    return block<void>(this.process, label, parseDuration(duration), undefined);
   }
 
   /** Waits until the signal fires, and returns its value. */
   wait<T>(signal: Signal<T>, label?: string): Promise<T> {
-    const cancelled = this.#cancelledNow<T>();
+    const cancelled = cancelledNow<T>(this.process);
     if (cancelled) return cancelled;
     if (signal.fired) return Promise.resolve(signal.value as T);
-    return this.#block<T>(label ?? signal.name, 0, (settle) => signal.subscribe(settle));
+    return block<T>(this.process, label ?? signal.name, 0, (settle) => signal.subscribe(settle));
   }
 
   /** Receives the next message from a mailbox, waiting if it is empty. */
   receive<T>(mailbox: Mailbox<T>, label?: string): Promise<T> {
-    const cancelled = this.#cancelledNow<T>();
+    const cancelled = cancelledNow<T>(this.process);
     if (cancelled) return cancelled;
     const got = mailbox.take();
     if (got.ok) return Promise.resolve(got.value);
-    return this.#block<T>(label ?? `receive from ${mailbox.name}`, 0, (settle) => mailbox.subscribe(settle));
+    return block<T>(this.process, label ?? `receive from ${mailbox.name}`, 0, (settle) => mailbox.subscribe(settle));
   }
 
   /**
@@ -302,15 +314,16 @@ export class ProcessContext {
    */
   async deadline<T>(duration: DurationInput, work: Promise<T>, label?: string): Promise<{ ok: true; value: T } | { ok: false; elapsed: number }> {
     const ms = typeof duration === "number" ? duration : parseDuration(duration);
-    const start = this.#sim.now;
-    const timer = this.#sim.signal<undefined>(`deadline ${ms}ms`);
-    const h = this.#sim.schedule(ms, fireTimer, timer);
+    const sim = this.process.sim;
+    const start = sim.now;
+    const timer = sim.signal<undefined>(`deadline ${ms}ms`);
+    const h = sim.schedule(ms, fireTimer, timer);
     const wrapped = work.then((value) => ({ ok: true as const, value }));
-    const timedOut = this.wait(timer, label ?? `deadline ${ms}ms`).then(() => ({ ok: false as const, elapsed: this.#sim.now - start }));
+    const timedOut = this.wait(timer, label ?? `deadline ${ms}ms`).then(() => ({ ok: false as const, elapsed: sim.now - start }));
     try {
       return await Promise.race([wrapped, timedOut]);
     } finally {
-      this.#sim.cancel(h);
+      sim.cancel(h);
       if (!timer.fired) timer.fire(undefined);
     }
   }
@@ -320,7 +333,7 @@ export class ProcessContext {
    * process was cancelled is cancelled at once (its body never runs).
    */
   spawn<T>(name: string, body: ProcessBody<T>, options?: SpawnOptions): ProcessHandle<T> {
-    const child = this.#sim.spawn(name, body, options);
+    const child = this.process.sim.spawn(name, body, options);
     this.process.addChild(child as ProcessHandle);
     const reason = this.process.cancelReason;
     if (reason !== undefined) child.cancel(reason);
@@ -334,40 +347,46 @@ export class ProcessContext {
 
   /** The named seeded stream (shared with every other user of that name). */
   rng(name: string): RandomStream {
-    return this.#sim.rng(name);
+    return this.process.sim.rng(name);
   }
+}
 
-  /** A rejected promise if this process has been cancelled (every wait rejects then), else undefined. */
-  #cancelledNow<T>(): Promise<T> | undefined {
-    const reason = this.process.cancelReason;
-    return reason === undefined ? undefined : Promise.reject(new CancelledError(reason));
-  }
+/** A rejected promise if the process has been cancelled (every wait rejects then), else undefined. */
+function cancelledNow<T>(proc: ProcessHandle): Promise<T> | undefined {
+  const reason = proc.cancelReason;
+  return reason === undefined ? undefined : Promise.reject(new CancelledError(reason));
+}
 
-  /**
-   * Blocks the process until woken: by a timer of `sleepMs` when `subscribe` is undefined, else by
-   * the callback that `subscribe` registers (it returns the function that unregisters it).
-   */
-  #block<T>(label: string | undefined, sleepMs: number, subscribe: ((settle: (v: T) => void) => () => void) | undefined): Promise<T> {
-    const cancelled = this.#cancelledNow<T>();
-    if (cancelled) return cancelled;
-    const sim = this.#sim;
-    const proc = this.process;
-    const promise = new Promise<T>(captureSettlers);
-    const spare = subscribe ? undefined : (proc.spareSleep as BlockedWait<T> | undefined);
-    let wait: BlockedWait<T>;
-    if (spare) {
-      proc.spareSleep = undefined;
-      wait = spare;
-      wait.reuse(label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
-    } else {
-      wait = new BlockedWait<T>(sim, proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
-    }
-    linkWait(proc, wait as BlockedWait<unknown>);
-    proc.status = "waiting";
-    if (subscribe) wait.disarm = subscribe((v) => wait.settle(v));
-    else wait.timer = sim.schedule(sleepMs, wakeSleeper, wait);
-    return promise;
+/**
+ * Blocks a process until woken: by a timer of `sleepMs` when `subscribe` is undefined, else by
+ * the callback that `subscribe` registers (it returns the function that unregisters it).
+ */
+function block<T>(
+  proc: ProcessHandle,
+  label: string | undefined,
+  sleepMs: number,
+  subscribe: ((settle: (v: T) => void) => () => void) | undefined,
+): Promise<T> {
+  const cancelled = cancelledNow<T>(proc);
+  if (cancelled) return cancelled;
+  const sim = proc.sim;
+  const promise = new Promise<T>(captureSettlers);
+  const spare = subscribe ? undefined : (proc.spareSleep as BlockedWait<T> | undefined);
+  let wait: BlockedWait<T>;
+  if (spare) {
+    proc.spareSleep = undefined;
+    wait = spare;
+    wait.reuse(label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
+  } else {
+    wait = new BlockedWait<T>(proc, label, sleepMs, capturedResolve as (v: T) => void, capturedReject);
   }
+  linkWait(proc, wait as BlockedWait<unknown>);
+  if (subscribe) {
+    // Not a timer even if the callback settles the wait at once, before the unregistering function is returned.
+    wait.source = noop;
+    wait.source = subscribe((v) => wait.settle(v));
+  } else wait.source = sim.schedule(sleepMs, wakeSleeper, wait);
+  return promise;
 }
 
 /**
@@ -377,10 +396,8 @@ export class ProcessContext {
  */
 class BlockedWait<T> implements PendingWait {
   since: number;
-  /** The timer of a sleep, or -1. */
-  timer: TimerHandle = -1;
-  /** Unregisters the wake-up callback of a signal or mailbox wait. */
-  disarm: (() => void) | undefined = undefined;
+  /** What wakes it: a sleep's timer, or the function that unregisters a signal or mailbox wait's callback (one field: a live wait costs less). */
+  source: TimerHandle | (() => void) = -1;
   /** Neighbours in its process's list of waits. */
   prevWait: BlockedWait<unknown> | undefined = undefined;
   nextWait: BlockedWait<unknown> | undefined = undefined;
@@ -390,8 +407,8 @@ class BlockedWait<T> implements PendingWait {
   #resolve: (v: T) => void;
   #reject: (e: unknown) => void;
 
-  constructor(sim: Simulation, proc: ProcessHandle, label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void) {
-    this.since = sim.now;
+  constructor(proc: ProcessHandle, label: string | undefined, sleepMs: number, resolve: (v: T) => void, reject: (e: unknown) => void) {
+    this.since = proc.sim.now;
     this.#proc = proc;
     this.#what = label ?? sleepMs;
     this.#resolve = resolve;
@@ -420,15 +437,15 @@ class BlockedWait<T> implements PendingWait {
     const proc = this.#proc;
     proc.sim.wake();
     unlinkWait(proc, this as BlockedWait<unknown>);
-    if (proc.firstWait === undefined && !proc.finished) proc.status = "running";
     this.#resolve(value);
-    if (this.disarm === undefined) proc.spareSleep = this as BlockedWait<unknown> as BlockedWait<void>;
+    if (typeof this.source === "number") proc.spareSleep = this as BlockedWait<unknown> as BlockedWait<void>;
   }
 
   cancel(why: string): void {
     const sim = this.#proc.sim;
-    if (this.timer >= 0) sim.cancel(this.timer);
-    else this.disarm?.();
+    const source = this.source;
+    if (typeof source === "number") sim.cancel(source);
+    else source();
     unlinkWait(this.#proc, this as BlockedWait<unknown>);
     sim.wake();
     this.#reject(new CancelledError(why));
@@ -443,24 +460,34 @@ function captureSettlers(resolve: (v: never) => void, reject: (e: unknown) => vo
   capturedReject = reject;
 }
 
-/** Appends a wait to its process's list. */
+/** Appends a wait to its process's list (the oldest's `prevWait` is the newest). */
 function linkWait(proc: ProcessHandle, wait: BlockedWait<unknown>): void {
-  const last = proc.lastWait;
-  wait.prevWait = last;
+  const first = proc.firstWait;
   wait.nextWait = undefined;
-  if (last === undefined) proc.firstWait = wait;
-  else last.nextWait = wait;
-  proc.lastWait = wait;
+  if (first === undefined) {
+    wait.prevWait = wait;
+    proc.firstWait = wait;
+  } else {
+    const last = first.prevWait as BlockedWait<unknown>;
+    last.nextWait = wait;
+    wait.prevWait = last;
+    first.prevWait = wait;
+  }
 }
 
-/** Removes a wait from its process's list (a no-op if it is not in it). */
+/** Removes a wait from its process's list (a no-op if it is not in it: every listed wait has a `prevWait`). */
 function unlinkWait(proc: ProcessHandle, wait: BlockedWait<unknown>): void {
   const { prevWait: prev, nextWait: next } = wait;
-  if (prev === undefined && proc.firstWait !== wait) return;
-  if (prev === undefined) proc.firstWait = next;
-  else prev.nextWait = next;
-  if (next === undefined) proc.lastWait = prev;
-  else next.prevWait = prev;
+  if (prev === undefined) return;
+  const first = proc.firstWait as BlockedWait<unknown>;
+  if (wait === first) {
+    proc.firstWait = next;
+    if (next !== undefined) next.prevWait = prev;
+  } else {
+    prev.nextWait = next;
+    if (next !== undefined) next.prevWait = prev;
+    else first.prevWait = prev;
+  }
   wait.prevWait = undefined;
   wait.nextWait = undefined;
 }
@@ -764,7 +791,7 @@ interface StartArgs {
 function startProcess(a: unknown): void {
   const { sim, handle, body } = a as StartArgs;
   sim.wake();
-  const ctx = new ProcessContext(sim, handle);
+  const ctx = new ProcessContext(handle);
   let promise: Promise<unknown>;
   const reason = handle.cancelReason;
   if (reason !== undefined) {
@@ -776,12 +803,22 @@ function startProcess(a: unknown): void {
   } catch (error) {
     promise = Promise.reject(error);
   }
+  watchProcess(handle, promise);
+}
+
+/**
+ * Records how a process's body ended once its promise settles. Its own function, so that the two
+ * callbacks' shared context holds the handle alone: a live process keeps them until it ends.
+ * (Bound functions would take more: each gets its own name string and property array.)
+ */
+function watchProcess(handle: ProcessHandle, promise: Promise<unknown>): void {
   promise.then(
     (value) => {
-      sim.wake();
+      handle.sim.wake();
       handle.finish({ status: "done", value });
     },
     (error: unknown) => {
+      const sim = handle.sim;
       sim.wake();
       if (error instanceof CancelledError) {
         handle.finish({ status: "unfinished", reason: error.reason });

@@ -367,6 +367,39 @@ describe("processes: stalls", () => {
     ]);
   });
 
+  it("keeps a process's waits in order as the first, a middle or the last of them ends, and cancels the rest", async () => {
+    const sim = newSim();
+    const [a, b, c, d] = [sim.signal("a"), sim.signal("b"), sim.signal("c"), sim.signal("d")];
+    const p = sim.spawn("p", async (ctx) => {
+      const first = Promise.all([ctx.wait(a), ctx.wait(b), ctx.sleep(20, "nap")]);
+      await ctx.wait(c);
+      await Promise.all([first, ctx.wait(d)]);
+    });
+    const seen: string[][] = [];
+    const look = (): void => {
+      seen.push([p.status, ...(sim.waitingProcesses()[0]?.waitingOn ?? [])]);
+    };
+    sim.schedule(1, look);
+    sim.schedule(2, () => b.fire()); // a middle one
+    sim.schedule(3, look);
+    sim.schedule(4, () => c.fire()); // the last; then one more is added
+    sim.schedule(5, look);
+    sim.schedule(6, () => a.fire()); // the first
+    sim.schedule(7, look);
+    const out = await sim.run({ horizon: 8 });
+    expect(seen).toEqual([
+      ["waiting", "a", "b", "nap", "c"],
+      ["waiting", "a", "nap", "c"],
+      ["waiting", "a", "nap", "d"],
+      ["waiting", "nap", "d"],
+    ]);
+    expect(out.status).toBe("horizon");
+    p.cancel("enough");
+    await sim.run();
+    expect(p.outcome).toEqual({ status: "unfinished", reason: "enough" });
+    expect(sim.waitingProcesses()).toEqual([]);
+  });
+
   it("reports a sleeping process at the horizon with its sleep", async () => {
     const sim = newSim();
     sim.spawn("napper", (ctx) => ctx.sleep("2h"));
