@@ -34,12 +34,11 @@
  * sleep, against fake-timers' async actors awaiting a timer) and per kernel event of a traced run.
  */
 import FakeTimers from "@sinonjs/fake-timers";
-import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { EventQueue } from "../src/sim/event-queue.js";
 import { RngStreams } from "../src/sim/rng.js";
 import { Simulation, type ProcessContext } from "../src/sim/simulation.js";
+import { inChild } from "./in-child.js";
 
 const EVENTS = Number(process.env.AGENTSIM_BENCH_EVENTS ?? 300_000);
 const ROUNDS = Number(process.env.AGENTSIM_BENCH_ROUNDS ?? 5);
@@ -565,19 +564,6 @@ async function measureHere(key: string, shapeKey: string): Promise<void> {
   else console.log(JSON.stringify({ engine: key, workload: shapeKey, ...timing })); // run by hand, e.g. under --cpu-prof
 }
 
-/** Runs one measurement in a fresh Node process (same flags, so tsx and --expose-gc carry over). */
-function inChild<T>(args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let got: T | undefined;
-    const child = fork(fileURLToPath(import.meta.url), args, { execArgv: process.execArgv });
-    child.on("message", (m) => {
-      got = m as T;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 && got !== undefined ? resolve(got) : reject(new Error(`${args.join(" ")} failed with exit code ${code}`))));
-  });
-}
-
 function loadNote(): string {
   const [one] = loadavg();
   const cores = availableParallelism();
@@ -611,7 +597,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < ENGINES.length; k++) {
         const e = ENGINES[(k + r) % ENGINES.length] as (typeof ENGINES)[number];
-        (timings[e.key] ??= []).push(await inChild<Timing>(["--measure", e.key, shape.key]));
+        (timings[e.key] ??= []).push(await inChild<Timing>(import.meta.url, ["--measure", e.key, shape.key]));
       }
     }
     const n = w.actors * w.steps;
@@ -651,7 +637,7 @@ async function main(): Promise<void> {
     console.log(`    fake-timers callbacks / agentsim callbacks ${paired("ftCb", "cbOff")}\n`);
     if (shape.key === "d1" || shape.key === "d1n10k") allMet &&= vsFake >= 5;
   }
-  const mem = await inChild<Memory>(["--memory"]);
+  const mem = await inChild<Memory>(import.meta.url, ["--memory"]);
   console.log(`memory (heap and array buffers retained, after a collection):`);
   console.log(
     `  per live coroutine, ${LIVE_COROUTINES.toLocaleString("en-US")} blocked in a sleep: agentsim ${mem.asyncPerCoroutine.toFixed(0)} B, async floor ${mem.floorPerCoroutine.toFixed(0)} B, fake-timers ${mem.fakePerCoroutine.toFixed(0)} B  (target <= 1024 B: ${verdict(mem.asyncPerCoroutine <= 1024)})`,

@@ -18,15 +18,14 @@
  * round (default 200); AGENTSIM_BENCH_LARGE=0 skips the large run.
  */
 import { createHash } from "node:crypto";
-import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { loadScenarioFile } from "../src/config/load-scenario-file.js";
 import { toRunConfig } from "../src/config/scenario-config.js";
 import { runScenario, type RunConfig } from "../src/run/run-scenario.js";
 import { runSeed } from "../src/run/sweep-summary.js";
 import { catalog } from "../src/scenarios/catalog.js";
 import { Trace, type TraceEvent } from "../src/sim/trace.js";
+import { inChild } from "./in-child.js";
 
 const ROUNDS = Number(process.env.AGENTSIM_BENCH_ROUNDS ?? 5);
 const SWEEP_SEEDS = Number(process.env.AGENTSIM_BENCH_SWEEP_SEEDS ?? 200);
@@ -173,18 +172,6 @@ async function measureLarge(): Promise<Large> {
   return out;
 }
 
-function inChild<T>(args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let got: T | undefined;
-    const child = fork(fileURLToPath(import.meta.url), args, { execArgv: process.execArgv });
-    child.on("message", (m) => {
-      got = m as T;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 && got !== undefined ? resolve(got) : reject(new Error(`${args.join(" ")} failed with exit code ${code}`))));
-  });
-}
-
 async function main(): Promise<void> {
   console.log(
     `agentsim scenario benchmark: the catalog's files at their default seeds, warm; ${ROUNDS} rounds, scenarios interleaved; node ${process.version}`,
@@ -233,7 +220,7 @@ async function main(): Promise<void> {
   );
 
   if (LARGE) {
-    const large = await inChild<Large>(["--large"]);
+    const large = await inChild<Large>(import.meta.url, ["--large"]);
     allMet &&= large.retainedPerEvent <= 256;
     console.log(
       `\n  latency-tail at its largest (100,000 requests), fresh process: ${large.events.toLocaleString("en-US")} kernel events, ${large.traceEvents.toLocaleString("en-US")} trace events, ${(large.runMs / 1000).toFixed(1)} s`,
