@@ -18,7 +18,7 @@
  *   `{ error: { message, type: "server_error" } }`, which the SDKs raise.
  */
 import type { ArrivalUsage, CallWire, FinalAnswer, StopReason } from "./llm-endpoint.js";
-import type { ModelTurn, ToolChoice, TurnMessage } from "./model-turn.js";
+import type { ModelTurn, ToolChoice, ToolDeclaration, TurnMessage } from "./model-turn.js";
 import { missing, rejection, temperatureProblem, type OpenAICallInfo, type Rejection } from "./openai-endpoint.js";
 import { jsonResponse } from "./sim-fetch.js";
 import type { OutputPiece, SseStream } from "./sse-stream.js";
@@ -61,15 +61,32 @@ export function readChatTurn(body: Record<string, unknown>): ModelTurn | Rejecti
   const tools = asArray(body.tools)
     .map((t) => ((t ?? {}) as { function?: Record<string, unknown> }).function)
     .filter((f): f is Record<string, unknown> => f !== undefined)
-    .map((f) => ({
-      name: String(f.name),
-      description: String(f.description ?? ""),
-      schema: (f.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
-    }));
-  const max = body.max_completion_tokens ?? body.max_tokens;
+    .map(functionTool);
+  return openAiTurn("openai-chat", body, body.model, system, messages, tools, body.max_completion_tokens ?? body.max_tokens);
+}
+
+/** A declared function tool as both OpenAI APIs write it: name, description, JSON-schema `parameters`. */
+export function functionTool(f: Record<string, unknown>): ToolDeclaration {
   return {
-    api: "openai-chat",
-    model: body.model,
+    name: String(f.name),
+    description: String(f.description ?? ""),
+    schema: (f.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
+  };
+}
+
+/** The turn of either OpenAI API, once its messages, system parts and tools are read. */
+export function openAiTurn(
+  api: "openai-chat" | "openai-responses",
+  body: Record<string, unknown>,
+  model: string,
+  system: readonly string[],
+  messages: TurnMessage[],
+  tools: ToolDeclaration[],
+  max: unknown,
+): ModelTurn {
+  return {
+    api,
+    model,
     system: system.join("\n\n"),
     messages,
     tools,

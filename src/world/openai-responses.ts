@@ -24,7 +24,7 @@
  */
 import type { ArrivalUsage, CallWire, FinalAnswer } from "./llm-endpoint.js";
 import type { ContentBlock, ModelTurn, TurnMessage } from "./model-turn.js";
-import { asArray, contentText, readToolChoice } from "./openai-chat.js";
+import { asArray, contentText, functionTool, openAiTurn } from "./openai-chat.js";
 import { missing, rejection, temperatureProblem, type OpenAICallInfo, type Rejection } from "./openai-endpoint.js";
 import { jsonResponse } from "./sim-fetch.js";
 import type { OutputPiece, SseStream } from "./sse-stream.js";
@@ -83,22 +83,8 @@ export function readResponsesTurn(body: Record<string, unknown>, store: Response
   const tools = asArray(body.tools)
     .map((t) => (t ?? {}) as Record<string, unknown>)
     .filter((t) => t.type === "function")
-    .map((t) => ({
-      name: String(t.name),
-      description: String(t.description ?? ""),
-      schema: (t.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
-    }));
-  const max = body.max_output_tokens;
-  return {
-    api: "openai-responses",
-    model: body.model,
-    system: system.join("\n\n"),
-    messages,
-    tools,
-    toolChoice: readToolChoice(body.tool_choice),
-    maxTokens: typeof max === "number" ? max : undefined,
-    body,
-  };
+    .map(functionTool);
+  return openAiTurn("openai-responses", body, body.model, system, messages, tools, body.max_output_tokens);
 }
 
 /** The wire of one Responses call; see the file's contract. */
