@@ -267,7 +267,7 @@ export function keysAt(path: readonly (string | number)[], def: ScenarioDefiniti
 }
 
 /** Why the calendar part of an instant does not exist (2026-02-31, 25:00), or undefined. */
-export function impossibleDate(v: string): string | undefined {
+function impossibleDate(v: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(v);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
